@@ -1,0 +1,147 @@
+"""Towns: gazetteer matches of German municipalities and foreign towns, kept or dropped by context.
+
+A name that is also a German word (Weil, Essen, Hof, Lage …; measured in the gazetteer build)
+counts as a town only with evidence: a place noun or preposition before it, an official form,
+a Land in parentheses, a dateline, or a list of other towns. Articles and adjectives before a
+noun-like name make it a word. Homonyms are resolved later, with the whole document in view.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.evidence import Evidence, add
+from pipeline.gazetteer import gazetteer, town_matcher
+from pipeline.rules import town_evidence
+
+DATELINE_AFTER = re.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)")
+
+
+@Language.factory("press_towns", default_config={"base_score": 0.85}, assigns=["doc._.evidence", "doc.spans"])
+def make_towns(nlp: Language, name: str, base_score: float):
+    return TownRecognizer(nlp, base_score)
+
+
+class TownRecognizer:
+    def __init__(self, nlp: Language, base_score: float):
+        self.nlp = nlp
+        self.base_score = base_score
+        self.cfg = town_evidence()
+        self.gaz = gazetteer()
+        self.place_nouns = set(self.cfg.place_nouns)
+        self.place_preps = set(self.cfg.place_prepositions)
+        self.negative = set(self.cfg.negative_before)
+        self.district_nouns = set(self.cfg.district_nouns)
+        self._matcher = None
+
+    @property
+    def matcher(self):
+        if self._matcher is None:
+            self._matcher = town_matcher(self.nlp)
+        return self._matcher
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = self.matcher(doc)
+        # longest match at each position wins ("Halle (Saale)" over "Halle")
+        spans = sorted(((s, e, self.nlp.vocab.strings[mid]) for mid, s, e in matches), key=lambda t: (t[0], -(t[1] - t[0])))
+        kept: list[tuple[int, int, str]] = []
+        last_end = -1
+        for s, e, form in spans:
+            if s >= last_end:
+                kept.append((s, e, form))
+                last_end = e
+        found: list[Evidence] = []
+        for s, e, form in kept:
+            ev = self._judge(doc, s, e, form)
+            if ev is not None:
+                found.append(ev)
+        self._lists(doc, found)
+        for ev in found:
+            if ev.attrs.get("accepted"):
+                add(doc, ev)
+        self._districts(doc)
+        return doc
+
+    # ------------------------------------------------------------------
+    def _judge(self, doc: Doc, s: int, e: int, form: str) -> Evidence | None:
+        span = doc[s:e]
+        places = self.gaz.candidates(form)
+        risk = self.gaz.risk.get(form)
+        prev = doc[s - 1] if s > 0 else None
+        prev2 = doc[s - 2] if s > 1 else None
+        nxt = doc[e] if e < len(doc) else None
+        ev = Evidence("town", span.start_char, span.end_char, span.text, "towns:gazetteer", self.base_score,
+                      attrs={"form": form, "candidates": [p.key for p in places], "risk": risk})
+        positive: list[str] = []
+        negative: list[str] = []
+        if e - s > 1 or form != places[0].name.split(" (")[0] and form == places[0].name:
+            positive.append("official_form")
+        if prev is not None and prev.text in self.district_nouns:
+            return None  # "Landkreis Goslar": the Kreis, not the town
+        if prev is not None and prev.text in self.place_nouns:
+            positive.append("place_noun")
+        if prev is not None and prev.text in self.place_preps:
+            if not (risk == "noun" and nxt is not None and nxt.is_lower and nxt.text not in ("und", "oder", "sowie")):
+                positive.append("place_preposition")
+        if prev is not None and prev2 is not None and prev.text == "von" and prev2.text in self.place_nouns:
+            positive.append("place_noun")
+        if nxt is not None and nxt.text == "(" and e + 2 < len(doc) and doc[e + 2].text == ")" and doc[e + 1].text in self.gaz.state_of_form:
+            positive.append("state_in_parentheses")
+            ev.attrs["state_hint"] = self.gaz.state_of_form[doc[e + 1].text]
+        line_start = doc.text.rfind("\n", 0, span.start_char) + 1
+        if not doc.text[line_start:span.start_char].strip() and DATELINE_AFTER.match(doc.text[span.end_char:span.end_char + 40]):
+            positive.append("dateline")
+        if prev is not None and (prev.text in self.negative or (risk and prev.is_lower and re.search(r"[a-zäöü](e|en|em|er|es)$", prev.text) and prev.text not in self.place_preps)):
+            negative.append("article_or_adjective_before")
+        sentence_initial = prev is None or prev.is_sent_start is None and prev.text in ".!?\n" or span[0].is_sent_start or (prev.text.strip() == "" or prev.text in (".", "!", "?", ":", "„", '"', "–", "-"))
+        ev.attrs["positive"] = positive
+        if negative and not positive:
+            return None
+        if risk is None:
+            ev.attrs["accepted"] = True
+            for p in positive:
+                ev.adjust(f"evidence:{p}", 0.05)
+        elif positive:
+            ev.attrs["accepted"] = True
+            ev.adjust(f"word-like name ({risk}) with evidence:{positive[0]}", -0.05)
+        elif risk == "noun" and not sentence_initial:
+            ev.attrs["accepted"] = True
+            ev.attrs["weak"] = True
+            ev.adjust("noun-like name without evidence", -0.3)
+        else:
+            ev.attrs["accepted"] = False  # may still be rescued by a list of towns
+        ev.rule = "towns:gazetteer" + ("+" + "+".join(positive) if positive else "")
+        return ev
+
+    def _lists(self, doc: Doc, found: list[Evidence]) -> None:
+        """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town."""
+        for i, ev in enumerate(found):
+            if ev.attrs.get("accepted") and not ev.attrs.get("weak"):
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(found):
+                    other = found[j]
+                    a, b = (other, ev) if j < i else (ev, other)
+                    gap = doc.text[a.end:b.start]
+                    gap = re.sub(r"\s*\([^)]{1,30}\)", "", gap)
+                    if other.attrs.get("accepted") and not other.attrs.get("weak") and re.fullmatch(r"\s*(?:,|und|sowie|oder|/)\s*", gap):
+                        ev.attrs["accepted"] = True
+                        ev.attrs["weak"] = False
+                        ev.rule += "+list"
+                        ev.adjust("in a list of towns", 0.1)
+                        break
+
+    def _districts(self, doc: Doc) -> None:
+        """'Berlin-Neukölln', 'Halle-Neustadt': a quarter of a big city, reported as a district."""
+        for tok in doc:
+            if "-" not in tok.text or tok.text in self.gaz.by_form or tok.text in self.gaz.state_of_form:
+                continue
+            head, _, rest = tok.text.partition("-")
+            if not rest[:1].isupper():
+                continue
+            places = self.gaz.candidates(head)
+            if places and places[0].population >= self.cfg.big_city_population and head not in self.gaz.state_of_form:
+                add(doc, Evidence("district", tok.idx, tok.idx + len(tok.text), tok.text, "towns:district.city_compound", 0.7,
+                                  attrs={"town": places[0].name, "ags": places[0].ags}))

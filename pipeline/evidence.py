@@ -1,0 +1,58 @@
+"""Evidence: what a recognizer found, where, by which rule, and how the score came about.
+
+Components write Evidence objects to `doc._.evidence`; the stages after NLP (resolve,
+records) work on these plain objects only, so they are testable without spaCy models.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from spacy.tokens import Doc
+
+LABELS = ("town", "district", "institution", "programme", "project", "date", "duration", "doc_date")
+
+
+@dataclass
+class Evidence:
+    label: str
+    start: int
+    end: int
+    text: str
+    rule: str
+    score: float
+    adjustments: list[tuple[str, float]] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    sentence: int = 0
+
+    def adjust(self, reason: str, delta: float) -> None:
+        self.adjustments.append((reason, delta))
+        self.score = max(0.0, min(1.0, self.score + delta))
+
+    def overlaps(self, other: "Evidence") -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def inside(self, other: "Evidence") -> bool:
+        return other.start <= self.start and self.end <= other.end and (self.start, self.end) != (other.start, other.end)
+
+
+if not Doc.has_extension("evidence"):
+    Doc.set_extension("evidence", default=None)
+
+
+def doc_evidence(doc: Doc) -> list[Evidence]:
+    if doc._.evidence is None:
+        doc._.evidence = []
+    return doc._.evidence
+
+
+def add(doc: Doc, ev: Evidence, span_key: Optional[str] = None) -> None:
+    """Record evidence and mirror it into doc.spans[label] with the rule id as span id (spaCy style)."""
+    doc_evidence(doc).append(ev)
+    span = doc.char_span(ev.start, ev.end, label=ev.label, alignment_mode="expand")
+    if span is not None:
+        span.id_ = ev.rule
+        key = span_key or ev.label + "s"
+        if key not in doc.spans:
+            doc.spans[key] = []
+        doc.spans[key].append(span)

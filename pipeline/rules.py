@@ -1,0 +1,277 @@
+"""Load and validate the rule and registry files in rules/ (pydantic, unknown keys rejected).
+
+Code holds the mechanisms; every word list, pattern and registry lives in rules/ as data.
+A stable hash of the whole folder goes into every record's provenance.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import RulesError
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+def rules_dir() -> Path:
+    """The rules folder: $PRESS_RULES_DIR if set, else the one shipped with the package."""
+    return Path(os.environ.get("PRESS_RULES_DIR", DEFAULT_RULES_DIR))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Examples(Strict):
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- dates
+class MaskRule(Strict):
+    id: str
+    regex: str
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        re.compile(v)
+        return v
+
+
+class DateVocabulary(Strict):
+    months: dict[str, list[str]]
+    seasons: dict[Literal["SP", "SU", "FA", "WI"], list[str]]
+    mods: dict[Literal["START", "MID", "END"], list[str]]
+    weekdays: list[str]
+    ordinals: dict[str, list[str]]
+    relative_years: dict[str, list[str]]
+    number_words: dict[str, int]
+    duration_units: dict[Literal["Y", "M", "W", "D"], list[str]]
+    year_name_words: list[str]
+    year_unit_words: list[str]
+    masks: list[MaskRule]
+
+    @field_validator("months")
+    @classmethod
+    def _twelve(cls, v):
+        if sorted(v) != [f"{i:02d}" for i in range(1, 13)]:
+            raise ValueError("months must have the keys 01..12")
+        return v
+
+
+# ---------------------------------------------------------------- registries
+class InstitutionEntry(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    name: str
+    acronyms: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    kind: Literal["ministry", "agency", "office", "parliament", "government", "court", "umbrella", "foundation",
+                  "research", "university", "eu_body", "international", "association", "company", "other"]
+    level: Literal["federal", "state", "eu", "municipal", "international", "none"]
+    state: Optional[str] = None
+    valid_from: Optional[int] = None
+    valid_to: Optional[int] = None
+    successor: Optional[str] = None
+
+
+class ProgrammeEntry(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_.+-]+$")
+    name: str
+    acronyms: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    level: Literal["eu", "federal", "state", "municipal", "foundation", "other"]
+    state: Optional[str] = None
+    funders: list[str] = Field(default_factory=list)
+    parent: Optional[str] = None
+
+
+class InstitutionRegistry(Strict):
+    institutions: list[InstitutionEntry]
+
+    @model_validator(mode="after")
+    def _unique(self):
+        _check_unique([e.id for e in self.institutions], "institution id")
+        _check_unique([e.name for e in self.institutions], "institution name")
+        ids = {e.id for e in self.institutions}
+        for e in self.institutions:
+            if e.successor and e.successor not in ids:
+                raise ValueError(f"{e.id}: successor {e.successor} is not in the registry")
+        return self
+
+
+class ProgrammeRegistry(Strict):
+    programmes: list[ProgrammeEntry]
+
+    @model_validator(mode="after")
+    def _unique(self):
+        _check_unique([e.id for e in self.programmes], "programme id")
+        _check_unique([e.name for e in self.programmes], "programme name")
+        return self
+
+
+def _check_unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"duplicate {what}: {v}")
+        seen.add(v)
+
+
+# ---------------------------------------------------------------- patterns
+class HeadNoun(Strict):
+    """A head noun of institution names, e.g. Ministerium (neuter, genitive Ministeriums)."""
+
+    id: str
+    lemma: str
+    gender: Literal["m", "f", "n"]
+    genitive: list[str] = Field(default_factory=list, description="genitive/dative forms that map back to the lemma")
+    compound: bool = Field(True, description="also matches as the last part of a compound (Bundesministerium)")
+    needs_modifier: bool = Field(True, description="the bare noun is generic ('das Ministerium')")
+    score: float = Field(0.8, ge=0, le=1)
+
+
+class InstitutionPatterns(Strict):
+    heads: list[HeadNoun]
+    complement_starts: list[str]
+    genitive_complements: list[str]
+    proper_name_heads: list[str]
+    office_heads: list[str]
+    generic: list[str]
+    stop_words: list[str]
+    legal_suffixes: list[str]
+    examples: Examples = Field(default_factory=Examples)
+
+    @model_validator(mode="after")
+    def _ids(self):
+        _check_unique([h.id for h in self.heads], "head id")
+        return self
+
+
+class TriggerRule(Strict):
+    id: str
+    words: list[str]
+    score: float = Field(ge=0, le=1)
+    examples: Examples = Field(default_factory=Examples)
+
+
+class ProgrammePatterns(Strict):
+    quote_triggers: TriggerRule
+    name_suffixes: TriggerRule
+    generic: list[str]
+    funder_links: list[str]
+
+
+class ProjectPatterns(Strict):
+    quote_triggers: TriggerRule
+    name_triggers: TriggerRule
+    title_rule_score: float = Field(ge=0, le=1)
+
+
+class RelationCues(Strict):
+    funding: list[str]
+    partner: list[str]
+    towns: list[str]
+    funder_prepositions: list[str]
+
+
+class TownEvidence(Strict):
+    """Context words that decide whether a name that is also a word is a town here."""
+
+    place_nouns: list[str]
+    place_prepositions: list[str]
+    negative_before: list[str]
+    district_nouns: list[str]
+    function_word_logprob: float
+    noun_zipf_margin: float
+    risky_extra: list[str]
+    never_town: list[str]
+    always_safe: list[str]
+    big_city_population: int
+
+
+# ---------------------------------------------------------------- loading
+def _load_yaml(path: Path):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(f"rule file {path} is missing: restore it from the repository") from None
+    except yaml.YAMLError as exc:
+        raise RulesError(f"rule file {path} is not valid YAML: {exc}") from None
+
+
+def load_model(model, relpath: str, base: Optional[Path] = None):
+    path = (base or rules_dir()) / relpath
+    try:
+        return model.model_validate(_load_yaml(path))
+    except ValidationError as exc:
+        raise RulesError(f"rule file {path} is invalid: {exc}") from None
+
+
+@lru_cache(maxsize=4)
+def load_jsonl(relpath: str, base: Optional[str] = None) -> list[dict]:
+    path = Path(base) if base else rules_dir()
+    path = path / relpath
+    if not path.exists():
+        raise RulesError(f"data file {path} is missing: run `python scripts/build_gazetteer.py`")
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@lru_cache(maxsize=4)
+def rules_hash(base: Optional[str] = None) -> str:
+    """sha256 over every file in rules/ (names and contents), sorted: changes with any rule."""
+    root = Path(base) if base else rules_dir()
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def date_vocabulary() -> DateVocabulary:
+    return load_model(DateVocabulary, "dates.yaml")
+
+
+@lru_cache(maxsize=1)
+def institution_registry() -> InstitutionRegistry:
+    return load_model(InstitutionRegistry, "institutions.yaml")
+
+
+@lru_cache(maxsize=1)
+def programme_registry() -> ProgrammeRegistry:
+    return load_model(ProgrammeRegistry, "programmes.yaml")
+
+
+@lru_cache(maxsize=1)
+def institution_patterns() -> InstitutionPatterns:
+    return load_model(InstitutionPatterns, "institution_patterns.yaml")
+
+
+@lru_cache(maxsize=1)
+def programme_patterns() -> ProgrammePatterns:
+    return load_model(ProgrammePatterns, "programme_patterns.yaml")
+
+
+@lru_cache(maxsize=1)
+def project_patterns() -> ProjectPatterns:
+    return load_model(ProjectPatterns, "project_patterns.yaml")
+
+
+@lru_cache(maxsize=1)
+def relation_cues() -> RelationCues:
+    return load_model(RelationCues, "relations.yaml")
+
+
+@lru_cache(maxsize=1)
+def town_evidence() -> TownEvidence:
+    return load_model(TownEvidence, "towns/evidence.yaml")

