@@ -145,6 +145,7 @@ class Record(Strict):
     doc_date_evidence: Optional[Mention] = None
     title: Optional[str] = None
     towns: list[Town] = Field(default_factory=list)
+    towns_in_names: list[Town] = Field(default_factory=list, description="towns named only inside an institution's name (optional per the guidelines)")
     districts: list[District] = Field(default_factory=list)
     institutions: list[Institution] = Field(default_factory=list)
     programmes: list[Programme] = Field(default_factory=list)
@@ -161,7 +162,7 @@ class Record(Strict):
                 raise ValueError(f"mention {mention.text!r} at {mention.start}:{mention.end} does not slice the text")
 
     def iter_mentions(self):
-        for group in (self.towns, self.districts, self.institutions, self.programmes, self.projects, self.dates, self.durations):
+        for group in (self.towns, self.towns_in_names, self.districts, self.institutions, self.programmes, self.projects, self.dates, self.durations):
             for item in group:
                 yield from item.mentions
         for rel in self.relations:

@@ -69,6 +69,10 @@ def name_forms(name: str) -> list[str]:
     if "/" in name:
         left, right = name.split("/", 1)
         forms.append(f"{left.strip()} ({right.strip()})")
+    paren = re.fullmatch(r"(.+?) \(([^)]+)\)", name)
+    if paren and not paren.group(2).endswith("."):
+        forms.append(f"{paren.group(1)} an der {paren.group(2)}")
+        forms.append(f"{paren.group(1)}/{paren.group(2)}")
     for form in list(forms):
         match = QUALIFIER.match(form)
         if match and len(match.group("base")) >= 3:

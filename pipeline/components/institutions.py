@@ -1,6 +1,352 @@
+"""Institutions: registry names (with inflected forms and acronyms) and head-noun patterns.
+
+Registry: every name, alias and acronym of rules/institutions.yaml, plus the genitive/dative
+forms of each name, in one phrase matcher. Patterns: a head noun (Ministerium, Institut,
+Stiftung …, alone or closing a compound) with adjectives before it and a complement after it.
+Acronyms defined in the text ("… (BAMF)") are matched wherever they recur.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from pipeline.evidence import Evidence, add
+from pipeline.gazetteer import gazetteer
+from pipeline.inflection import adjective_stem, nominative_adjective, nominative_head
+from pipeline.rules import HeadNoun, institution_patterns, institution_registry
+
+ACRONYM = re.compile(r"^(?=.*[A-ZÄÖÜ].*[A-ZÄÖÜ])[A-ZÄÖÜ][A-Za-zÄÖÜäöü&+.-]{1,9}$|^[A-Z][a-z]{2,4}$")
+NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
+                  "sowie", "beide", "beiden", "seine", "ihre", "ihren", "seiner", "ihrer", "unsere", "welche", "alle",
+                  "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
+                  "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb"}
+INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
-@Language.factory("press_institutions", default_config={})
-def make(nlp, name):
-    return lambda doc: doc
+def registry_variants(name: str, heads: list[HeadNoun]) -> set[str]:
+    """Inflected surface forms of a registry name: declined adjectives and genitive heads."""
+    tokens = name.split(" ")
+    head_idx, head = None, None
+    for i, tok in enumerate(tokens):
+        for h in heads:
+            if tok == h.lemma or (h.compound and tok.endswith(h.lemma.lower())):
+                head_idx, head = i, h
+                break
+        if head is not None:
+            break
+    variants = {name}
+    if head is None:
+        return variants
+    adj_idx = [i for i in range(head_idx) if adjective_stem(tokens[i])]
+    endings = INFLECT_END[head.gender]
+    head_forms = [tokens[head_idx]] + [tokens[head_idx][: len(tokens[head_idx]) - len(head.lemma)] + g if tokens[head_idx].endswith(head.lemma) else tokens[head_idx] + g[len(head.lemma):] for g in head.genitive]
+    for end in endings + [None]:
+        for hf in head_forms:
+            t = list(tokens)
+            if end:
+                for i in adj_idx:
+                    t[i] = adjective_stem(tokens[i]) + end
+            t[head_idx] = hf
+            variants.add(" ".join(t))
+    return variants
+
+
+@lru_cache(maxsize=1)
+def _registry_index():
+    reg = institution_registry().institutions
+    heads = institution_patterns().heads
+    forms: dict[str, list[tuple[str, str]]] = {}
+    for entry in reg:
+        for n in [entry.name] + entry.aliases:
+            for v in registry_variants(n, heads):
+                forms.setdefault(v, []).append((entry.id, "name" if n == entry.name else "alias"))
+        for a in entry.acronyms:
+            forms.setdefault(a, []).append((entry.id, "acronym"))
+    return {e.id: e for e in reg}, forms
+
+
+_MATCHERS: dict[int, PhraseMatcher] = {}
+
+
+def registry_matcher(nlp) -> PhraseMatcher:
+    key = id(nlp.vocab)
+    if key not in _MATCHERS:
+        _, forms = _registry_index()
+        matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        keys = sorted(forms)
+        for form, doc in zip(keys, nlp.tokenizer.pipe(keys, batch_size=1000)):
+            matcher.add(form, [doc])
+        _MATCHERS[key] = matcher
+    return _MATCHERS[key]
+
+
+@Language.factory("press_institutions", default_config={"use_ner": True}, assigns=["doc._.evidence", "doc.spans"])
+def make_institutions(nlp: Language, name: str, use_ner: bool):
+    return InstitutionRecognizer(nlp, use_ner)
+
+
+class InstitutionRecognizer:
+    def __init__(self, nlp: Language, use_ner: bool):
+        self.nlp = nlp
+        self.use_ner = use_ner
+        self.cfg = institution_patterns()
+        self.entries, self.forms = _registry_index()
+        self.stop = set(self.cfg.stop_words)
+        self.generic = set(self.cfg.generic)
+        self.proper_heads = set(self.cfg.proper_name_heads)
+        self.gen_complements = [c.split(" ") for c in self.cfg.genitive_complements]
+        self.gaz = gazetteer()
+
+    def head_of(self, text: str) -> HeadNoun | None:
+        for h in self.cfg.heads:
+            if text == h.lemma or text in h.genitive:
+                return h
+        for h in self.cfg.heads:
+            if h.compound and len(text) > len(h.lemma) + 2:
+                low = text.lower()
+                for form in [h.lemma] + h.genitive:
+                    if low.endswith(form.lower()) and text[0].isupper() and "-" not in text[-len(form) - 1:-len(form)] + "x":
+                        return h
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[Evidence] = []
+        found += self._registry(doc)
+        found += self._patterns(doc)
+        if self.use_ner and doc.has_annotation("ENT_IOB"):
+            found += self._ner(doc, found)
+        found = self._select(found)
+        found += self._acronyms(doc, found)
+        for ev in self._select(found):
+            add(doc, ev)
+        return doc
+
+    # ------------------------------------------------------------------ registry
+    def _registry(self, doc: Doc) -> list[Evidence]:
+        out = []
+        for mid, s, e in registry_matcher(self.nlp)(doc):
+            form = self.nlp.vocab.strings[mid]
+            span = doc[s:e]
+            hits = self.forms[form]
+            kind = hits[0][1]
+            if kind == "acronym" and (s > 0 and doc[s - 1].text == "-" or e < len(doc) and doc[e].text == "-"):
+                continue
+            entry = self.entries[hits[0][0]]
+            ev = Evidence("institution", span.start_char, span.end_char, span.text, f"institutions:registry.{kind}",
+                          0.95 if kind != "acronym" else 0.85,
+                          attrs={"registry_ids": [h[0] for h in hits], "canonical": entry.name, "kind": entry.kind,
+                                 "is_acronym": kind == "acronym"})
+            out.append(ev)
+        return out
+
+    # ------------------------------------------------------------------ patterns
+    def _patterns(self, doc: Doc) -> list[Evidence]:
+        out = []
+        for i, tok in enumerate(doc):
+            if not tok.text[:1].isupper() and tok.text not in ("e.V.", "gGmbH"):
+                continue
+            head = self.head_of(tok.text)
+            if head is None:
+                continue
+            start, end = i, i + 1
+            left_adj = []
+            # adjectives and hyphen coordinations before the head
+            j = i - 1
+            while j >= 0:
+                t = doc[j]
+                if t.text == "und" and j - 1 >= 0 and doc[j - 1].text.endswith("-") and doc[j - 1].text[:1].isupper():
+                    j -= 2
+                    continue
+                if t.text[:1].isupper() and t.text not in self.stop and (adjective_stem(t.text) or self._place_adjective(t.text)):
+                    left_adj.append(j)
+                    j -= 1
+                    continue
+                break
+            start = j + 1
+            # proper names before heads like Stiftung ("Robert Bosch Stiftung")
+            if start == i and tok.text in self.proper_heads:
+                k = i - 1
+                while k >= 0 and i - k <= 3 and doc[k].text[:1].isupper() and doc[k].text not in self.stop and not doc[k].is_sent_start and doc[k].text.isalpha() and not self.head_of(doc[k].text):
+                    k -= 1
+                if k < i - 1:
+                    start = k + 1
+            end = self._complement(doc, i + 1)
+            if end == i + 1 and tok.text in self.proper_heads | {"Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}:
+                end = self._proper_after(doc, i + 1)
+            if end == i + 1 and start == i and (head.needs_modifier or tok.text in self.generic):
+                continue
+            if start == i and end == i + 1 and tok.text in self.generic:
+                continue
+            span = doc[start:end]
+            while len(span) > 1 and span[-1].text in (",", "und", "-", "–"):
+                span = doc[span.start:span.end - 1]
+            canonical = self._canonical(span, i, head)
+            ev = Evidence("institution", span.start_char, span.end_char, span.text, f"institutions:pattern.{head.id.split('.')[-1]}",
+                          head.score, attrs={"canonical": canonical, "head": head.lemma})
+            if left_adj:
+                ev.adjust("adjective before the head", 0.05)
+            if end > i + 1:
+                ev.adjust("complement after the head", 0.1)
+            acr = self._acronym_after(doc, span.end)
+            if acr:
+                ev.attrs["acronym"] = acr
+                ev.adjust(f"defines acronym {acr}", 0.05)
+            acr_before = self._acronym_before(doc, span.start, canonical)
+            if acr_before:
+                ev.attrs["acronym"] = acr_before
+            out.append(ev)
+        return out
+
+    def _place_adjective(self, text: str) -> bool:
+        """'Thüringer', 'Berliner', 'Kieler': place adjectives in -er do not decline."""
+        if not text.endswith("er") or len(text) < 5:
+            return False
+        stem = text[:-2]
+        return any(f in self.gaz.by_form or f in self.gaz.state_of_form for f in (stem, stem + "en", stem + "e", stem + "n"))
+
+    def _complement(self, doc: Doc, k: int) -> int:
+        """End of 'für Umwelt, Naturschutz, Bau und Reaktorsicherheit', 'des Innern, für Bau und Heimat' …"""
+        end = k
+        while k < len(doc):
+            t = doc[k]
+            if t.text in self.cfg.complement_starts:
+                j = self._noun_list(doc, k + 1)
+                if j == k + 1:
+                    break
+                end = k = j
+            else:
+                matched = False
+                for words in self.gen_complements:
+                    if [x.text for x in doc[k:k + len(words)]] == words:
+                        j = k + len(words)
+                        if words[-1] in ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises") or words[-2:] == ["Freien", "Hansestadt"]:
+                            if j < len(doc) and doc[j].text[:1].isupper():
+                                j += 1
+                                while j + 1 < len(doc) and doc[j].text == "-" and doc[j + 1].text[:1].isupper():
+                                    j += 2
+                            else:
+                                break
+                        end = k = j
+                        matched = True
+                        break
+                if not matched:
+                    if t.text in self.gaz.state_of_form and t.text in self.gaz.state_names and end > k - 1 and end != k - 0 and end == k:
+                        end = k = k + 1
+                        continue
+                    break
+            if k < len(doc) and doc[k].text == "," and k + 1 < len(doc) and doc[k + 1].text in self.cfg.complement_starts:
+                k += 1
+                continue
+        return end
+
+    def _noun_list(self, doc: Doc, k: int) -> int:
+        """A coordination of (adjective +) nouns: 'Umwelt, Naturschutz, Bau und Reaktorsicherheit'."""
+        end = k
+        j = k
+        while j < len(doc):
+            t = doc[j]
+            if t.text[:1].isupper() and t.text not in self.stop and t.is_alpha or (t.text.endswith("-") and t.text[:1].isupper()) or re.fullmatch(r"[A-ZÄÖÜ][\wäöüß]*-[\wäöüß-]+", t.text):
+                j += 1
+                end = j
+                continue
+            if t.is_lower and len(t.text) > 4 and re.search(r"(e|en|er|es|em)$", t.text) and j + 1 < len(doc) and doc[j + 1].text[:1].isupper() and t.text not in NOT_ADJECTIVES:
+                j += 1
+                continue
+            if t.text == "und" or (t.text == "," and j + 1 < len(doc) and doc[j + 1].text[:1].isupper() and doc[j + 1].text not in self.stop and self._list_closes(doc, j + 1)):
+                j += 1
+                continue
+            break
+        return end
+
+    def _list_closes(self, doc: Doc, j: int) -> bool:
+        """After a comma inside a complement, the list must close with 'und X' soon."""
+        for t in doc[j:j + 8]:
+            if t.text == "und":
+                return True
+            if t.text in (".", "(", ")", ";", ":") or (t.is_lower and t.text not in ("und",)):
+                return False
+        return False
+
+    def _proper_after(self, doc: Doc, k: int) -> int:
+        """'Stiftung Mercator', 'Universität Hamburg', 'Stadtverwaltung Kaiserslautern'."""
+        j = k
+        while j < len(doc) and j - k < 3:
+            t = doc[j]
+            if t.text[:1].isupper() and t.text not in self.stop and not self.head_of(t.text) and (t.is_alpha or "-" in t.text or "/" in t.text):
+                j += 1
+                continue
+            if t.text == "(" and j + 2 < len(doc) and doc[j + 2].text == ")" and j > k:
+                j += 3
+                continue
+            break
+        return j
+
+    def _acronym_after(self, doc: Doc, k: int) -> str | None:
+        if k + 2 < len(doc) and doc[k].text == "(" and doc[k + 2].text == ")" and ACRONYM.match(doc[k + 1].text):
+            return doc[k + 1].text
+        return None
+
+    def _acronym_before(self, doc: Doc, k: int, canonical: str) -> str | None:
+        """'ILS - Institut für …': an acronym whose letters are the name's capitals."""
+        if k >= 2 and doc[k - 1].text in ("-", "–") and ACRONYM.match(doc[k - 2].text):
+            acr = doc[k - 2].text
+            caps = "".join(w[0] for w in re.findall(r"[A-ZÄÖÜ][\wäöüß]*", canonical))
+            if all(c in caps for c in acr.upper() if c.isalpha()):
+                return acr
+        return None
+
+    def _canonical(self, span, head_i: int, head: HeadNoun) -> str:
+        words = []
+        for t in span:
+            if t.i < head_i and adjective_stem(t.text) and not self._place_adjective(t.text):
+                words.append(nominative_adjective(t.text, head.gender))
+            elif t.i == head_i:
+                words.append(nominative_head(t.text, head.lemma, head.genitive))
+            else:
+                words.append(t.text)
+            words.append(t.whitespace_)
+        text = "".join(words).strip()
+        return re.sub(r"\s+", " ", text)
+
+    # ------------------------------------------------------------------ model NER
+    def _ner(self, doc: Doc, found: list[Evidence]) -> list[Evidence]:
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in ("ORG",):
+                continue
+            if any(ev.start <= ent.start_char < ev.end or ent.start_char <= ev.start < ent.end_char for ev in found):
+                continue
+            if len(ent) < 2 or ent[0].text in self.stop:
+                continue
+            out.append(Evidence("institution", ent.start_char, ent.end_char, ent.text, "institutions:ner.ORG", 0.5,
+                                attrs={"canonical": ent.text}))
+        return out
+
+    # ------------------------------------------------------------------ selection
+    @staticmethod
+    def _select(found: list[Evidence]) -> list[Evidence]:
+        """Keep the longest of overlapping candidates; registry wins ties."""
+        found = sorted(found, key=lambda e: (-(e.end - e.start), 0 if "registry" in e.rule else 1, e.start))
+        kept: list[Evidence] = []
+        for ev in found:
+            if not any(ev.overlaps(k) for k in kept):
+                kept.append(ev)
+        return sorted(kept, key=lambda e: e.start)
+
+    def _acronyms(self, doc: Doc, found: list[Evidence]) -> list[Evidence]:
+        defined = {ev.attrs["acronym"]: ev for ev in found if ev.attrs.get("acronym")}
+        out = []
+        if not defined:
+            return out
+        for tok in doc:
+            if tok.text in defined and not any(ev.start <= tok.idx < ev.end for ev in found):
+                src = defined[tok.text]
+                if tok.idx > 0 and doc.text[tok.idx - 1] == "(":
+                    continue
+                out.append(Evidence("institution", tok.idx, tok.idx + len(tok.text), tok.text, "institutions:acronym.defined_in_text",
+                                    0.85, attrs={"canonical": src.attrs["canonical"], "is_acronym": True, "acronym_of": src.start}))
+        return out

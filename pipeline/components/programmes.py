@@ -1,6 +1,104 @@
+"""Funding programmes: registry names and acronyms, quoted names after programme nouns,
+'X'-Programm forms, and capitalised compounds ending in -fonds/-programm with a coordination."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from pipeline.evidence import Evidence, add
+from pipeline.quotes import quoted
+from pipeline.rules import programme_patterns, programme_registry
+
+_MATCHERS: dict[int, PhraseMatcher] = {}
 
 
-@Language.factory("press_programmes", default_config={})
-def make(nlp, name):
-    return lambda doc: doc
+@lru_cache(maxsize=1)
+def _index():
+    reg = programme_registry().programmes
+    forms: dict[str, list[tuple[str, str]]] = {}
+    for e in reg:
+        for n in [e.name] + e.aliases:
+            forms.setdefault(n, []).append((e.id, "name"))
+        for a in e.acronyms:
+            forms.setdefault(a, []).append((e.id, "acronym"))
+    return {e.id: e for e in reg}, forms
+
+
+def trigger_before(text: str, pos: int, words: set[str], window: int = 60) -> str | None:
+    """The trigger noun right before position pos (a compound ending in a trigger counts too)."""
+    before = text[max(0, pos - window):pos]
+    m = re.search(r"([\wäöüÄÖÜß-]+)\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$", before)
+    if not m:
+        return None
+    word = m.group(1)
+    if word in words:
+        return word
+    for w in words:
+        if len(word) > len(w) and word.endswith(w.lower()) and word[0].isupper():
+            return word
+        if word.endswith("-" + w):
+            return word
+    return None
+
+
+@Language.factory("press_programmes", default_config={}, assigns=["doc._.evidence", "doc.spans"])
+def make_programmes(nlp: Language, name: str):
+    return ProgrammeRecognizer(nlp)
+
+
+class ProgrammeRecognizer:
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
+        self.cfg = programme_patterns()
+        self.entries, self.forms = _index()
+        self.triggers = set(self.cfg.quote_triggers.words)
+        self.generic = set(self.cfg.generic)
+
+    def matcher(self) -> PhraseMatcher:
+        key = id(self.nlp.vocab)
+        if key not in _MATCHERS:
+            m = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+            keys = sorted(self.forms)
+            for form, d in zip(keys, self.nlp.tokenizer.pipe(keys)):
+                m.add(form, [d])
+            _MATCHERS[key] = m
+        return _MATCHERS[key]
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found: list[Evidence] = []
+        for mid, s, e in self.matcher()(doc):
+            form = self.nlp.vocab.strings[mid]
+            span = doc[s:e]
+            hits = self.forms[form]
+            entry = self.entries[hits[0][0]]
+            found.append(Evidence("programme", span.start_char, span.end_char, span.text, f"programmes:registry.{hits[0][1]}",
+                                  0.9, attrs={"canonical": entry.name, "registry_id": entry.id, "acronym": entry.acronyms[0] if entry.acronyms else None,
+                                              "is_acronym": hits[0][1] == "acronym"}))
+        for o_s, o_e, i_s, i_e in quoted(text):
+            inner = text[i_s:i_e].strip()
+            trig = trigger_before(text, o_s, self.triggers)
+            if trig and not re.search(r"projekt|vorhaben", trig, re.I):
+                found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:" + self.cfg.quote_triggers.id,
+                                      self.cfg.quote_triggers.score, attrs={"canonical": inner, "trigger": trig, "quoted": (o_s, o_e)}))
+            elif re.match(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b", text[o_e:o_e + 16]):
+                found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:programme.quoted_compound",
+                                      0.8, attrs={"canonical": inner, "quoted": (o_s, o_e)}))
+        # "Asyl-, Migrations- und Integrationsfonds": a coordination closed by a -fonds/-programm compound
+        suffixes = tuple(self.cfg.name_suffixes.words)
+        for m in re.finditer(r"(?:[A-ZÄÖÜ][\wäöüß]*-,?\s+(?:und\s+|oder\s+)?)+[A-ZÄÖÜ][\wäöüß]*(?:" + "|".join(suffixes) + r")\b", text):
+            found.append(Evidence("programme", m.start(), m.end(), m.group(0), "programmes:" + self.cfg.name_suffixes.id,
+                                  self.cfg.name_suffixes.score, attrs={"canonical": m.group(0)}))
+        kept: list[Evidence] = []
+        for ev in sorted(found, key=lambda e: (-(e.end - e.start), 0 if "registry" in e.rule else 1)):
+            if ev.attrs["canonical"] in self.generic:
+                continue
+            if not any(ev.overlaps(k) for k in kept):
+                kept.append(ev)
+        for ev in sorted(kept, key=lambda e: e.start):
+            add(doc, ev)
+        return doc

@@ -1,6 +1,88 @@
+"""Named projects: quoted names after project nouns, quoted names in a headline that speaks of
+a project, 'das Projekt X' with a rare proper name, and a release title that names the project."""
+from __future__ import annotations
+
+import re
+
 from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.components.programmes import trigger_before
+from pipeline.evidence import Evidence, add
+from pipeline.quotes import quoted
+from pipeline.rules import programme_patterns, project_patterns
 
 
-@Language.factory("press_projects", default_config={})
-def make(nlp, name):
-    return lambda doc: doc
+def title_line(text: str) -> tuple[int, int] | None:
+    """The first line that reads like a headline (not a caption, date or label line)."""
+    for m in re.finditer(r"[^\n]+", text[:2000]):
+        line = m.group(0).strip()
+        words = re.findall(r"[\wäöüÄÖÜß]+", line)
+        if len(words) < 3 or re.match(r"(?:Bild|Foto|Quelle|Copyright|Stand|Datum|Pressemitteilung|Presseinformation)\b", line):
+            continue
+        if re.search(r"\d{4}", line) and (len(words) <= 6 or re.search(r"Presse|Medien|Mitteilung|Meldung", line)):
+            continue
+        start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        return start, start + len(line)
+    return None
+
+
+@Language.factory("press_projects", default_config={"min_rare_zipf": 3.0}, assigns=["doc._.evidence", "doc.spans"])
+def make_projects(nlp: Language, name: str, min_rare_zipf: float):
+    return ProjectRecognizer(min_rare_zipf)
+
+
+class ProjectRecognizer:
+    def __init__(self, min_rare_zipf: float):
+        self.cfg = project_patterns()
+        self.triggers = set(self.cfg.quote_triggers.words)
+        self.programme_triggers = set(programme_patterns().quote_triggers.words)
+        self.name_triggers = set(self.cfg.name_triggers.words)
+        self.min_rare_zipf = min_rare_zipf
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found: list[Evidence] = []
+        title = title_line(text)
+        for o_s, o_e, i_s, i_e in quoted(text):
+            inner = text[i_s:i_e]
+            if len(re.findall(r"\w+", inner)) < 1 or not inner[:1].isupper():
+                continue
+            trig = trigger_before(text, o_s, self.triggers)
+            if trig and (re.search(r"projekt|vorhaben|Projekt|Vorhaben", trig) or trig in self.triggers):
+                found.append(Evidence("project", i_s, i_e, inner, "projects:" + self.cfg.quote_triggers.id,
+                                      self.cfg.quote_triggers.score, attrs={"canonical": inner.strip(), "trigger": trig}))
+                continue
+            if trigger_before(text, o_s, self.programme_triggers):
+                continue
+            line_s = text.rfind("\n", 0, o_s) + 1
+            line_e = text.find("\n", o_e)
+            line = text[line_s:line_e if line_e >= 0 else len(text)]
+            if len(line) <= 160 and re.search(r"[Pp]rojekt|[Vv]orhaben", line.replace(inner, "")) and len(re.findall(r"\w+", inner)) >= 2:
+                found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_in_project_line", 0.7,
+                                      attrs={"canonical": inner.strip()}))
+        for m in re.finditer(r"\b(" + "|".join(sorted(self.name_triggers)) + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:])", text):
+            word = m.group(2)
+            if self._rare(word):
+                found.append(Evidence("project", m.start(2), m.end(2), word, "projects:" + self.cfg.name_triggers.id,
+                                      self.cfg.name_triggers.score, attrs={"canonical": word}))
+        if not found and title is not None:
+            t = text[title[0]:title[1]]
+            body = text[title[1]:]
+            if not re.search(r"[„“\"»]", t) and re.search(r"[Pp]rojekt", body) and not re.search(r"[.!?]$", t):
+                found.append(Evidence("project", title[0], title[1], t, "projects:project.title_names_project",
+                                      self.cfg.title_rule_score, attrs={"canonical": t}))
+        kept: list[Evidence] = []
+        for ev in sorted(found, key=lambda e: -e.score):
+            if not any(ev.overlaps(k) for k in kept):
+                kept.append(ev)
+        for ev in sorted(kept, key=lambda e: e.start):
+            add(doc, ev)
+        if title is not None:
+            doc.user_data["title_span"] = title
+        return doc
+
+    def _rare(self, word: str) -> bool:
+        from wordfreq import zipf_frequency
+
+        return zipf_frequency(word.lower(), "de") < self.min_rare_zipf

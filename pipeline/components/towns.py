@@ -19,6 +19,11 @@ from pipeline.rules import town_evidence
 DATELINE_AFTER = re.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)")
 
 
+def starts_sentence(doc: Doc, i: int) -> bool:
+    """Cheap sentence-start test (no sentence boundaries needed): first token or after . ! ? : or a line break."""
+    return i == 0 or doc[i - 1].text in (".", "!", "?", ":", "„", '"') or "\n" in doc[i - 1].text
+
+
 @Language.factory("press_towns", default_config={"base_score": 0.85}, assigns=["doc._.evidence", "doc.spans"])
 def make_towns(nlp: Language, name: str, base_score: float):
     return TownRecognizer(nlp, base_score)
@@ -93,9 +98,12 @@ class TownRecognizer:
         line_start = doc.text.rfind("\n", 0, span.start_char) + 1
         if not doc.text[line_start:span.start_char].strip() and DATELINE_AFTER.match(doc.text[span.end_char:span.end_char + 40]):
             positive.append("dateline")
-        if prev is not None and (prev.text in self.negative or (risk and prev.is_lower and re.search(r"[a-zäöü](e|en|em|er|es)$", prev.text) and prev.text not in self.place_preps)):
+        if nxt is not None and nxt.text in ("in", "im", "bei", "an") and e + 1 < len(doc):
+            after = doc[e + 1:e + 4].text
+            if any(after.startswith(f) for f in ("Kreis", "Landkreis", "Ober", "Nieder", "Mittel", "Unter")) or doc[e + 1].text in self.gaz.state_of_form or doc[e + 1].text in self.gaz.by_form:
+                positive.append("location_after")
+        if prev is not None and (prev.text in self.negative or (starts_sentence(doc, s - 1) and prev.text[:1].isupper() and re.search(r"[a-zäöü](e|en|em|er|es)$", prev.text) and prev.text not in self.place_preps and prev.text not in self.place_nouns) or (risk and prev.is_lower and re.search(r"[a-zäöü](e|en|em|er|es)$", prev.text) and prev.text not in self.place_preps)):
             negative.append("article_or_adjective_before")
-        sentence_initial = prev is None or prev.is_sent_start is None and prev.text in ".!?\n" or span[0].is_sent_start or (prev.text.strip() == "" or prev.text in (".", "!", "?", ":", "„", '"', "–", "-"))
         ev.attrs["positive"] = positive
         if negative and not positive:
             return None
@@ -106,10 +114,6 @@ class TownRecognizer:
         elif positive:
             ev.attrs["accepted"] = True
             ev.adjust(f"word-like name ({risk}) with evidence:{positive[0]}", -0.05)
-        elif risk == "noun" and not sentence_initial:
-            ev.attrs["accepted"] = True
-            ev.attrs["weak"] = True
-            ev.adjust("noun-like name without evidence", -0.3)
         else:
             ev.attrs["accepted"] = False  # may still be rescued by a list of towns
         ev.rule = "towns:gazetteer" + ("+" + "+".join(positive) if positive else "")

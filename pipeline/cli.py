@@ -1,0 +1,68 @@
+"""Command line (typer, like spaCy's CLI): thin wrappers around plain functions."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn German press releases into structured records with provenance.")
+
+
+@app.command("run")
+def run_cli(
+    paths: List[Path] = typer.Argument(..., help="Release files or folders (searched recursively; folders named 'gold' are skipped)."),
+    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder: records.jsonl, errors.jsonl, manifest.json, texts/."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="spaCy pipeline to use (package name or path). Default: de_core_news_sm if installed, else the built-in blank German pipeline."),
+    max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Inputs larger than this many bytes become errors."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Show a progress bar (default: only on a terminal)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log the NLP backend and pipeline steps."),
+):
+    """Extract records from every release under PATHS into OUT."""
+    from pipeline.errors import PipelineError
+    from pipeline.run import run
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        manifest = run([str(p) for p in paths], str(out), model=model, max_bytes=max_bytes, progress=progress)
+    except PipelineError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{manifest['records']} records, {manifest['errors']} errors from {manifest['inputs']} inputs "
+               f"in {manifest['seconds']} s (backend {manifest['nlp_backend']}) → {out}")
+
+
+@app.command("eval")
+def eval_cli(
+    records: Path = typer.Argument(..., help="records.jsonl written by `run`."),
+    gold: Path = typer.Option(..., "--gold", "-g", help="Folder of gold JSON files (annotation guidelines format)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    show_errors: bool = typer.Option(False, "--errors", help="List missed and extra items per type."),
+):
+    """Score RECORDS against the gold files: per-type precision, recall, F1."""
+    from pipeline.eval import evaluate, format_table
+
+    result = evaluate(gold, records)
+    if as_json:
+        typer.echo(json.dumps(result if show_errors else {k: v for k, v in result.items() if k != "errors"}, ensure_ascii=False, indent=2))
+        return
+    typer.echo(format_table(result))
+    if show_errors:
+        for kind, items in result["errors"].items():
+            for item in items:
+                typer.echo(f"  [{kind}] {item}")
+
+
+@app.command("schema")
+def schema_cli():
+    """Print the JSON Schema of a record."""
+    from pipeline.records import Record
+
+    typer.echo(json.dumps(Record.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,52 @@
+"""Emit: records.jsonl, errors.jsonl, the ingested texts and manifest.json in the output folder.
+
+Records and errors are appended line by line and flushed; the manifest is written atomically
+(temp file + rename). Every input file ends as exactly one record or one error.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pipeline.records import Record
+
+
+class Output:
+    def __init__(self, out_dir: str | Path):
+        self.dir = Path(out_dir)
+        (self.dir / "texts").mkdir(parents=True, exist_ok=True)
+        self.records = (self.dir / "records.jsonl").open("w", encoding="utf-8")
+        self.errors = (self.dir / "errors.jsonl").open("w", encoding="utf-8")
+        self.n_records = 0
+        self.n_errors = 0
+        self.error_reasons: dict[str, int] = {}
+
+    def record(self, rec: Record, text: str) -> None:
+        path = self.dir / rec.source.text_file
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+        self.records.write(rec.model_dump_json(by_alias=True, exclude_none=False) + "\n")
+        self.records.flush()
+        self.n_records += 1
+
+    def error(self, file: str, stage: str, reason: str) -> None:
+        self.errors.write(json.dumps({"file": file, "stage": stage, "reason": reason}, ensure_ascii=False) + "\n")
+        self.errors.flush()
+        self.n_errors += 1
+        self.error_reasons[stage] = self.error_reasons.get(stage, 0) + 1
+
+    def close(self, manifest: dict) -> None:
+        self.records.close()
+        self.errors.close()
+        write_atomic(self.dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_atomic(path: Path, content: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,83 @@
+"""Extract: one ingested document → one validated Record (NLP, resolve, pydantic)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from spacy.language import Language
+
+from pipeline import __version__
+from pipeline.components.projects import title_line
+from pipeline.evidence import Evidence
+from pipeline.ingest import Document
+from pipeline.records import (Adjustment, Candidate, DateValue, District, Duration, Institution, Mention, Programme,
+                              Project, Provenance, Record, Relation, Source, Town)
+from pipeline.resolve import Entity, resolve
+from pipeline.rules import rules_hash
+
+
+def record_id(text: str) -> str:
+    """Stable: the same ingested text gives the same id on every run."""
+    return "pr-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def text_file(sha256: str) -> str:
+    return f"texts/{sha256}.txt"
+
+
+def mention(ev: Evidence) -> Mention:
+    return Mention(start=ev.start, end=ev.end, text=ev.text, sentence=ev.sentence, rule=ev.rule,
+                   score=round(ev.score, 3), adjustments=[Adjustment(reason=r, delta=round(d, 3)) for r, d in ev.adjustments],
+                   in_name_of=ev.attrs.get("in_name_of"))
+
+
+def _base(ent: Entity) -> dict:
+    return {"name": ent.name, "aliases": ent.aliases, "score": round(ent.score, 3), "mentions": [mention(m) for m in ent.mentions]}
+
+
+def _town(ent: Entity) -> Town:
+    p = ent.attrs["place"]
+    return Town(**_base(ent), ags=p.ags, state=p.state, district=p.district, country=p.country, lat=p.lat, lon=p.lon,
+                population=p.population or None, geonames_id=p.geonames_id,
+                candidates=[Candidate(ags=o.ags, name=o.name, state=o.state, population=o.population) for o in ent.attrs["others"]])
+
+
+def build_record(nlp: Language, document: Document, backend: str, doc=None) -> Record:
+    doc = doc if doc is not None else nlp(document.text)
+    evidence = list(doc._.evidence or [])
+    sent_starts = [s.start_char for s in doc.sents] or [0]
+    doc_date_ev = max((e for e in evidence if e.label == "doc_date"), key=lambda e: e.score, default=None)
+    doc_date = doc_date_ev.attrs["value"] if doc_date_ev else None
+    res = resolve(document.text, evidence, sent_starts, doc_date)
+    rels = []
+    for r in res.relations:
+        a, b, s = r["evidence"]
+        rels.append(Relation(type=r["type"], source=r["from"], target=r["to"], rule=r["rule"],
+                             evidence=Mention(start=a, end=b, text=document.text[a:b], sentence=s, rule=r["rule"], score=0.7)))
+    title = title_line(document.text)
+    rec = Record(
+        record_id=record_id(document.text),
+        source=Source(path=document.path, sha256=document.sha256, bytes=document.bytes, encoding=document.encoding,
+                      text_file=text_file(document.sha256)),
+        doc_date=doc_date,
+        doc_date_evidence=mention(doc_date_ev) if doc_date_ev else None,
+        title=document.text[title[0]:title[1]] if title else None,
+        towns=[_town(e) for e in res.towns],
+        towns_in_names=[_town(e) for e in res.towns_in_names],
+        districts=[District(**_base(e), town=e.attrs.get("town"), ags=e.attrs.get("ags")) for e in res.districts],
+        institutions=[Institution(**_base(e), acronym=e.attrs.get("acronym"), registry_id=e.attrs.get("registry_id"), kind=e.attrs.get("kind")) for e in res.institutions],
+        programmes=[Programme(**_base(e), acronym=e.attrs.get("acronym"), registry_id=e.attrs.get("registry_id"),
+                              funders=[r["to"] for r in res.relations if r["type"] == "programme_funder" and r["from"] == e.name]) for e in res.programmes],
+        projects=[Project(**_base(e),
+                          programmes=[r["to"] for r in res.relations if r["type"] == "project_programme" and r["from"] == e.name],
+                          funders=[r["to"] for r in res.relations if r["type"] == "project_funder" and r["from"] == e.name],
+                          partners=[r["to"] for r in res.relations if r["type"] == "project_partner" and r["from"] == e.name],
+                          towns=[r["to"] for r in res.relations if r["type"] == "project_town" and r["from"] == e.name]) for e in res.projects],
+        dates=[DateValue(text=e.mentions[0].text, value=e.key, mod=e.attrs.get("mod"), time=e.attrs.get("time"), mentions=[mention(m) for m in e.mentions]) for e in res.dates],
+        durations=[Duration(text=e.mentions[0].text, value=e.key, mentions=[mention(m) for m in e.mentions]) for e in res.durations],
+        relations=rels,
+        provenance=Provenance(pipeline_version=__version__, nlp_backend=backend, rules_hash=rules_hash(),
+                              extracted_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
+    )
+    rec.check_offsets(document.text)
+    return rec

@@ -1,0 +1,41 @@
+"""Canonical nominative forms of German institution names.
+
+"des Hessischen Ministeriums für Soziales und Integration" → "Hessisches Ministerium für Soziales
+und Integration": adjectives before the head take the strong nominative ending of the head's
+gender (-er, -e, -es), the head drops its genitive ending; the complement stays as written.
+"""
+from __future__ import annotations
+
+import re
+
+ADJ_STEM = re.compile(r"^(?P<stem>[A-ZÄÖÜ][\wäöüß-]*?(?:isch|sch|lich|ig|al|ell|iv|är|ar|an|ein|frei|eigen|nah|ern|tsch|deutsch|ropäisch|Frei|Neu|Alt|Groß|Klein|Hoh|Evangel\w*|Katho\w*|Technisch|Ober|Nieder|Mittler|Vereinigt))(?P<end>e|en|er|es|em)$")
+NOMINATIVE_ENDING = {"m": "er", "f": "e", "n": "es"}
+SIMPLE_ADJECTIVES = {"Deutsch", "Frei", "Neu", "Technisch", "Europäisch", "Hessisch", "Bayerisch", "Sächsisch",
+                     "Niedersächsisch", "Evangelisch", "Katholisch", "Vereinigt", "Paritätisch", "Rheinisch",
+                     "Westfälisch", "Badisch", "Schleswig-Holsteinisch", "Kassenärztlich", "Statistisch",
+                     "Bremisch", "Hamburgisch", "Thüringisch", "Brandenburgisch", "Berlinisch", "Saarländisch"}
+
+
+def adjective_stem(token: str) -> str | None:
+    """The stem of a declined adjective ("Hessischen" → "Hessisch"), or None if it is not one."""
+    for end in ("en", "em", "er", "es", "e"):
+        if token.endswith(end):
+            stem = token[: -len(end)]
+            if stem in SIMPLE_ADJECTIVES or (len(stem) > 3 and re.search(r"(isch|lich|ig|al|ell|iv)$", stem)):
+                return stem
+    return None
+
+
+def nominative_adjective(token: str, gender: str) -> str:
+    stem = adjective_stem(token)
+    return stem + NOMINATIVE_ENDING[gender] if stem else token
+
+
+def nominative_head(token: str, lemma: str, genitives: list[str]) -> str:
+    """'Bundesministeriums' → 'Bundesministerium' for head lemma 'Ministerium'."""
+    for g in sorted(genitives, key=len, reverse=True):
+        if token.endswith(g) and not token.endswith(lemma) or token == g:
+            return token[: len(token) - len(g)] + lemma
+        if token.lower().endswith(g.lower()) and len(token) > len(g) and token[-len(g):] != lemma:
+            return token[: len(token) - len(g)] + lemma.lower()
+    return token

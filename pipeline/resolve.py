@@ -1,0 +1,420 @@
+"""Resolve: from evidence to entities — canonical names, acronyms, homonym towns, relations.
+
+Works on Evidence objects only (no spaCy), with the whole document in view: a town's
+homonyms are decided by the Länder, Kreise and other towns the release names; an acronym
+joins the entity it abbreviates; relations come from cue words in a sentence.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+from pipeline.evidence import Evidence
+from pipeline.gazetteer import Place, distance_km, gazetteer
+from pipeline.quotes import quoted
+from pipeline.rules import institution_registry, relation_cues
+
+QUOTE_CHARS = "„“”\"'‚‘’«»"
+
+
+def norm(name: str) -> str:
+    """Normalise a name for comparison: case, quotes, dashes, white space, a leading article."""
+    s = name.casefold()
+    s = re.sub(f"[{QUOTE_CHARS}]", "", s)
+    s = re.sub(r"[‐‑‒–—−-]", "-", s)
+    s = re.sub(r"\s*-\s*(?=\S)", lambda m: " - " if m.group(0).strip() == "-" and " " in m.group(0) else "-", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"^(der|die|das|den|dem|des)\s+", "", s)
+    return s
+
+
+@dataclass(eq=False)
+class Entity:
+    type: str
+    key: str
+    name: str
+    mentions: list[Evidence] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return max(m.score for m in self.mentions)
+
+
+@dataclass
+class Resolved:
+    towns: list[Entity]
+    towns_in_names: list[Entity]
+    districts: list[Entity]
+    institutions: list[Entity]
+    programmes: list[Entity]
+    projects: list[Entity]
+    dates: list[Entity]
+    durations: list[Entity]
+    relations: list[dict]
+    doc_date: Optional[Evidence]
+
+
+def _sentence_index(sent_starts: list[int], pos: int) -> int:
+    return max(0, bisect.bisect_right(sent_starts, pos) - 1)
+
+
+def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_date: Optional[str] = None) -> Resolved:
+    for ev in evidence:
+        ev.sentence = _sentence_index(sent_starts, ev.start)
+    by = defaultdict(list)
+    for ev in evidence:
+        by[ev.label].append(ev)
+    projects_ev = by["project"]
+    programmes_ev = by["programme"]
+    # A quoted project/programme name owns what lies inside it ("Sozialer Zusammenhalt" in a project title).
+    named = [e for e in projects_ev + programmes_ev if "registry" not in e.rule]
+    # the same quoted span as a registry programme: the registry decides
+    projects_ev = [p for p in projects_ev if not any(p.start <= g.start and g.end <= p.end and "registry.name" in g.rule and (g.end - g.start) >= 0.8 * (p.end - p.start) for g in programmes_ev)]
+    named = [e for e in projects_ev + [g for g in programmes_ev if "registry" not in g.rule]]
+    programmes_ev = [g for g in programmes_ev if not any(g.inside(n) for n in named)]
+    # a registry name inside a longer quoted title belongs to that title
+    quotes = [(i_s, i_e) for _, _, i_s, i_e in quoted(text)]
+    programmes_ev = [g for g in programmes_ev if not any(qs <= g.start and g.end <= qe and (qe - qs) > (g.end - g.start) + 3 for qs, qe in quotes)]
+    institutions_ev = [i for i in by["institution"] if not any(i.inside(n) or (i.overlaps(n) and n.label == "project") for n in named)]
+    towns_ev = [t for t in by["town"] if not any(t.overlaps(n) for n in named + [g for g in programmes_ev])]
+    for t in towns_ev:
+        for inst in institutions_ev:
+            if t.overlaps(inst):
+                t.attrs["in_name_of"] = inst.attrs.get("canonical") or inst.text
+    institutions = resolve_institutions(institutions_ev, doc_date)
+    for t in towns_ev:  # keep the canonical name of the final entity
+        for ent in institutions:
+            if any(t.overlaps(m) for m in ent.mentions):
+                t.attrs["in_name_of"] = ent.name
+    towns_all = resolve_towns(text, towns_ev)
+    towns = [t for t in towns_all if any("in_name_of" not in m.attrs for m in t.mentions)]
+    towns_in_names = [t for t in towns_all if t not in towns]
+    districts = group_simple("district", by["district"], key=lambda e: e.text)
+    programmes = resolve_programmes(programmes_ev)
+    projects = resolve_projects(text, projects_ev)
+    dates = group_simple("date", by["date"], key=lambda e: e.attrs["value"])
+    durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
+    doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
+    relations = find_relations(text, sent_starts, towns, institutions, programmes, projects)
+    return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
+                    doc_dates[0] if doc_dates else None)
+
+
+# ---------------------------------------------------------------- helpers
+def _add_alias(ent: Entity, alias: str) -> None:
+    if norm(alias) != norm(ent.name) and all(norm(alias) != norm(a) for a in ent.aliases):
+        ent.aliases.append(alias)
+
+
+def group_simple(kind: str, evs: list[Evidence], key) -> list[Entity]:
+    out: "OrderedDict[str, Entity]" = OrderedDict()
+    for ev in sorted(evs, key=lambda e: e.start):
+        k = key(ev)
+        if k not in out:
+            out[k] = Entity(kind, k, ev.text, attrs=dict(ev.attrs))
+        out[k].mentions.append(ev)
+        if ev.attrs.get("mod") and not out[k].attrs.get("mod"):
+            out[k].attrs["mod"] = ev.attrs["mod"]
+        if ev.attrs.get("time") and not out[k].attrs.get("time"):
+            out[k].attrs["time"] = ev.attrs["time"]
+    return list(out.values())
+
+
+# ---------------------------------------------------------------- towns
+def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
+    gaz = gazetteer()
+    states_named = {gaz.state_of_form[w] for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]+", text) if w in gaz.state_names}
+    kreise_named = {m.group(1) for m in re.finditer(r"(?:Landkreis(?:es)?|Kreis(?:es)?)\s+([A-ZÄÖÜ][\wäöüß-]+(?:\s[A-ZÄÖÜ][\wäöüß-]+)?)", text)}
+    kreise_named |= {w for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]*-Kreis|[A-ZÄÖÜ][\wäöüß]*kreis\b", text)}
+    chosen: dict[int, tuple[Place, str, float]] = {}
+    anchors: list[Place] = []
+    for ev in towns_ev:  # unambiguous forms first
+        cands = gaz.candidates(ev.attrs["form"])
+        if len(cands) == 1:
+            chosen[id(ev)] = (cands[0], "unique name", 0.0)
+            anchors.append(cands[0])
+    for ev in towns_ev:
+        if id(ev) in chosen:
+            continue
+        cands = gaz.candidates(ev.attrs["form"])
+        reason, delta = None, 0.0
+        pick = None
+        hint = ev.attrs.get("state_hint")
+        if hint:
+            sub = [c for c in cands if c.state == hint]
+            if sub:
+                pick, reason = sub[0], f"Land in parentheses ({hint})"
+        if pick is None:
+            sub = [c for c in cands if c in anchors]
+            if sub:
+                pick, reason = sub[0], "same town named unambiguously in the document"
+        if pick is None and kreise_named:
+            sub = [c for c in cands if c.district and any(c.district.startswith(k) or k.startswith(c.district) for k in kreise_named)]
+            if len(sub) >= 1:
+                pick, reason = sub[0], f"Kreis named in the document ({sub[0].district})"
+        if pick is None and anchors:
+            scored = sorted(((min(distance_km(c, a) for a in anchors), c) for c in cands if c.lat is not None), key=lambda t: t[0])
+            if scored and scored[0][0] < 60 and (len(scored) == 1 or scored[1][0] > 2 * scored[0][0]):
+                pick, reason = scored[0][1], f"nearest to other towns of the release ({scored[0][0]:.0f} km)"
+        if pick is None and states_named:
+            sub = [c for c in cands if c.state in states_named]
+            if sub:
+                pick, reason, delta = sub[0], "Land named in the document", -0.05
+        if pick is None:
+            pick, reason, delta = cands[0], "most populous of the homonyms", -0.2
+        chosen[id(ev)] = (pick, reason, delta)
+    entities: "OrderedDict[str, Entity]" = OrderedDict()
+    for ev in sorted(towns_ev, key=lambda e: e.start):
+        place, reason, delta = chosen[id(ev)]
+        cands = gaz.candidates(ev.attrs["form"])
+        if len(cands) > 1:
+            ev.adjust(f"homonym resolved: {reason}", delta)
+            ev.rule += "|resolve:" + reason.split(" (")[0].replace(" ", "_")
+        ent = entities.get(place.key)
+        if ent is None:
+            ent = entities[place.key] = Entity("town", place.key, place.name, attrs={"place": place, "others": []})
+        ent.mentions.append(ev)
+        if len(cands) > 1:
+            for c in cands[:6]:
+                if c.key != place.key and c.key not in [o.key for o in ent.attrs["others"]]:
+                    ent.attrs["others"].append(c)
+    for ent in entities.values():
+        place: Place = ent.attrs["place"]
+        surfaces = [m.text for m in ent.mentions]
+        official = [s for s in surfaces if s == place.name]
+        ent.name = official[0] if official else max(set(surfaces), key=lambda s: (surfaces.count(s), len(s)))
+        for s in surfaces + [place.name]:
+            _add_alias(ent, s)
+    return list(entities.values())
+
+
+# ---------------------------------------------------------------- institutions
+def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[Entity]:
+    reg = {e.id: e for e in institution_registry().institutions}
+    year = int(doc_date[:4]) if doc_date else None
+    full = [e for e in evs if not e.attrs.get("is_acronym")]
+    acr = [e for e in evs if e.attrs.get("is_acronym")]
+    entities: "OrderedDict[str, Entity]" = OrderedDict()
+
+    def key_of(ev: Evidence) -> str:
+        ids = ev.attrs.get("registry_ids")
+        if ids:
+            return "reg:" + ids[0]
+        canon = ev.attrs.get("canonical") or ev.text
+        e = _registry_by_norm().get(norm(canon))  # a pattern name that is a registry name or alias
+        if e is not None:
+            ev.attrs["registry_ids"] = [e.id]
+            ev.attrs["canonical"] = e.name
+            return "reg:" + e.id
+        return "txt:" + norm(canon)
+
+    for ev in sorted(full, key=lambda e: e.start):
+        k = key_of(ev)
+        ent = entities.get(k)
+        if ent is None:
+            ent = entities[k] = Entity("institution", k, ev.attrs.get("canonical") or ev.text,
+                                       attrs={"registry_id": k[4:] if k.startswith("reg:") else None})
+        ent.mentions.append(ev)
+        if ev.attrs.get("acronym"):
+            ent.attrs["acronym"] = ev.attrs["acronym"]
+    for ent in entities.values():
+        rid = ent.attrs.get("registry_id")
+        if rid and not ent.attrs.get("acronym") and reg[rid].acronyms:
+            ent.attrs["registry_acronyms"] = reg[rid].acronyms
+    for ev in sorted(acr, key=lambda e: e.start):
+        target = None
+        for ent in entities.values():
+            if ent.attrs.get("acronym") == ev.text or ev.text in ent.attrs.get("registry_acronyms", []):
+                target = ent
+                break
+        if target is None and ev.attrs.get("registry_ids"):
+            ids = ev.attrs["registry_ids"]
+            choice = _by_period([reg[i] for i in ids], year)
+            k = "reg:" + choice.id
+            target = entities.get(k) or entities.setdefault(k, Entity("institution", k, choice.name, attrs={"registry_id": choice.id}))
+            if len(ids) > 1:
+                ev.adjust("acronym of several name periods: chosen by the document date" if year else "acronym of several name periods: current name", -0.1)
+        if target is None:
+            canon = ev.attrs.get("canonical") or ev.text
+            k = "txt:" + norm(canon)
+            target = entities.setdefault(k, Entity("institution", k, canon, attrs={}))
+        target.mentions.append(ev)
+        target.attrs["acronym"] = ev.text
+    for ent in entities.values():
+        ent.mentions.sort(key=lambda e: e.start)
+        rid = ent.attrs.get("registry_id")
+        if rid:
+            ent.name = reg[rid].name
+            ent.attrs["kind"] = reg[rid].kind
+        for m in ent.mentions:
+            _add_alias(ent, m.text)
+    return list(entities.values())
+
+
+@lru_cache(maxsize=1)
+def _registry_by_norm() -> dict:
+    out = {}
+    for e in institution_registry().institutions:
+        for n in [e.name] + e.aliases:
+            out.setdefault(norm(n), e)
+    return out
+
+
+def _by_period(entries, year: Optional[int]):
+    if year is not None:
+        for e in entries:
+            if (e.valid_from or 0) <= year <= (e.valid_to or 9999) and e.valid_to:
+                return e
+        for e in entries:
+            if (e.valid_from or 0) <= year <= (e.valid_to or 9999):
+                return e
+    current = [e for e in entries if not e.valid_to]
+    return (current or entries)[0]
+
+
+# ---------------------------------------------------------------- programmes and projects
+def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
+    entities: "OrderedDict[str, Entity]" = OrderedDict()
+    acronyms: dict[str, str] = {}
+    for ev in sorted(evs, key=lambda e: (e.attrs.get("is_acronym", False), e.start)):
+        canon = ev.attrs["canonical"]
+        k = "reg:" + ev.attrs["registry_id"] if ev.attrs.get("registry_id") else "txt:" + norm(canon)
+        if k not in entities and norm(canon) in acronyms:
+            k = acronyms[norm(canon)]
+        if k not in entities:
+            # "WIR" quoted alone joins "WIR – Wegweisende …" of the same document
+            for ok, ent in entities.items():
+                if norm(ent.name).startswith(norm(canon) + " ") and len(canon) <= 10:
+                    k = ok
+                    break
+        ent = entities.setdefault(k, Entity("programme", k, canon, attrs={"registry_id": ev.attrs.get("registry_id"), "acronym": ev.attrs.get("acronym")}))
+        ent.mentions.append(ev)
+        if ent.attrs.get("acronym"):
+            acronyms[norm(ent.attrs["acronym"])] = k
+    for ent in entities.values():
+        ent.mentions.sort(key=lambda e: e.start)
+        for m in ent.mentions:
+            _add_alias(ent, m.text)
+        if ent.attrs.get("acronym"):
+            _add_alias(ent, ent.attrs["acronym"])
+    return list(entities.values())
+
+
+def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
+    entities: "OrderedDict[str, Entity]" = OrderedDict()
+    for ev in sorted(evs, key=lambda e: (-e.score, e.start)):
+        canon = ev.attrs["canonical"].strip()
+        k = norm(canon)
+        for ok, ent in entities.items():  # "Name: Untertitel" is an alias of "Name"
+            if k.startswith(ok + ":") or k.startswith(ok + " -"):
+                k = ok
+                break
+        ent = entities.setdefault(k, Entity("project", k, canon))
+        ent.mentions.append(ev)
+    for ent in entities.values():
+        ent.mentions.sort(key=lambda e: e.start)
+        for m in ent.mentions:
+            _add_alias(ent, m.text)
+    # later quotes that extend a project name ("Name: Untertitel") become aliases
+    for o_s, o_e, i_s, i_e in quoted(text):
+        inner = text[i_s:i_e]
+        for ent in entities.values():
+            if norm(inner).startswith(norm(ent.name) + ":"):
+                _add_alias(ent, inner)
+    return sorted(entities.values(), key=lambda e: e.mentions[0].start)
+
+
+# ---------------------------------------------------------------- relations
+def find_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects) -> list[dict]:
+    cues = relation_cues()
+    funding, partner, town_cues = set(cues.funding), set(cues.partner), set(cues.towns)
+    if not projects and not programmes:
+        return []
+    main = _main_project(text, projects)
+    sent_bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
+    relations: "OrderedDict[tuple, dict]" = OrderedDict()
+
+    def rel(kind, src, dst, s, rule):
+        key = (kind, src.name, dst.name)
+        if key not in relations and src is not dst:
+            a, b = sent_bounds[s]
+            seg = text[a:b]
+            lead = len(seg) - len(seg.lstrip())
+            seg = seg.strip()
+            relations[key] = {"type": kind, "from": src.name, "to": dst.name, "rule": rule,
+                              "evidence": (a + lead, a + lead + len(seg), s)}
+
+    def mentions_in(entities, s):
+        return [(e, m) for e in entities for m in e.mentions if m.sentence == s]
+
+    for s, (a, b) in enumerate(sent_bounds):
+        sent = text[a:b]
+        words = set(re.findall(r"[\wäöüÄÖÜß-]+", sent))
+        projs = mentions_in(projects, s)
+        refers = bool(re.search(r"[Pp]rojekt|[Vv]orhaben", re.sub(r"„[^“]*“", "", sent)))
+        targets = list(OrderedDict.fromkeys(e for e, _ in projs)) or ([main] if main and (refers or words & partner or words & town_cues) else [])
+        progs = mentions_in(programmes, s)
+        insts = mentions_in(institutions, s)
+        towns_s = mentions_in(towns, s)
+        used: set[int] = set()
+        # programme + genitive institution: the programme's funder ("„WIR …“ des Hessischen Ministeriums")
+        for pe, pm in progs:
+            for ie, im in insts:
+                gap = text[pm.end:im.start]
+                if 0 <= im.start - pm.end <= 40 and re.fullmatch(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Z]+\))*(?:des|der|vom|von der|von)\s+", gap):
+                    rel("programme_funder", pe, ie, s, "relations:programme_genitive_institution")
+                    used.add(id(im))
+        # project + genitive institution/town: who carries it out, where
+        for je, jm in projs:
+            for ie, im in insts:
+                gap = text[jm.end:im.start]
+                if 0 <= im.start - jm.end <= 12 and re.fullmatch(r"[“”\"'\s]*(?:des|der|vom|von der)\s+", gap):
+                    rel("project_partner", je, ie, s, "relations:project_genitive_institution")
+                    used.add(id(im))
+            for te, tm in towns_s:
+                gap = text[jm.end:tm.start]
+                if 0 <= tm.start - jm.end <= 20 and re.fullmatch(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+", gap):
+                    rel("project_town", je, te, s, "relations:project_genitive_town")
+        if not targets:
+            continue
+        if words & funding:
+            for pe, pm in progs:
+                for t in targets:
+                    rel("project_programme", t, pe, s, "relations:funding_sentence.programme")
+            for ie, im in insts:
+                if id(im) in used:
+                    continue
+                before = text[max(a, im.start - 40):im.start]
+                if re.search(r"(?:von der|vom|durch|über|des|der|Fördermittel\w* der|Projektfördermittel des)\s*$", before) or re.search(r"gefördert|finanziert", text[im.end:im.end + 30]):
+                    for t in targets:
+                        rel("project_funder", t, ie, s, "relations:funding_sentence.institution")
+                    used.add(id(im))
+        if words & partner:
+            for ie, im in insts:
+                if id(im) in used:
+                    continue
+                for t in targets:
+                    rel("project_partner", t, ie, s, "relations:partner_sentence")
+        if words & town_cues:
+            standalone = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs]
+            for te, tm in standalone:
+                if len(standalone) >= 2 or re.search(r"(?:Stadt|Gemeinde|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
+                    for t in targets:
+                        rel("project_town", t, te, s, "relations:town_cue_sentence")
+    return list(relations.values())
+
+
+def _main_project(text: str, projects: list[Entity]) -> Optional[Entity]:
+    if not projects:
+        return None
+    head = text[:400]
+    for p in projects:
+        if any(m.start < len(head) for m in p.mentions):
+            return p
+    return max(projects, key=lambda p: (len(p.mentions), p.score))

@@ -1,0 +1,32 @@
+"""The typer CLI: schema, run, eval, and a clear error for a missing model."""
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from pipeline.cli import app
+
+runner = CliRunner()
+
+
+def test_schema_is_json_schema():
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert "record_id" in schema["properties"] and "towns" in schema["properties"]
+
+
+def test_run_and_eval(tmp_path):
+    result = runner.invoke(app, ["run", str(ROOT / "corpus"), "--out", str(tmp_path), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["eval", str(tmp_path / "records.jsonl"), "--gold", str(ROOT / "corpus" / "gold"), "--json"])
+    assert result.exit_code == 0
+    assert set(json.loads(result.stdout)["types"]) >= {"towns", "institutions", "programmes", "projects", "dates"}
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["run", str(ROOT / "corpus"), "--out", str(tmp_path), "--model", "de_no_such_model"])
+    assert result.exit_code == 2
+    assert "E012" in result.output and "spacy download de_no_such_model" in result.output

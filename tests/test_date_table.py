@@ -1,0 +1,86 @@
+"""Table-driven date tests (tests/data/date_cases.yaml, written for the project)."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import pytest
+import yaml
+
+from conftest import DATA
+from pipeline.components.dates import grammar
+
+TABLE = yaml.safe_load((DATA / "date_cases.yaml").read_text(encoding="utf-8"))
+# Floors: the share of cases extracted exactly right today; raise them as the grammar improves.
+CASE_FLOOR = 0.94
+NON_DATE_FLOOR = 0.99
+
+
+def extract(text: str, doc_date):
+    d = dt.date.fromisoformat(doc_date) if doc_date else None
+    dates, durations = grammar().find(text, d)
+    return [(t.value, t.mod) for t in dates], [t.value for t in durations]
+
+
+def case_ok(case) -> bool:
+    got, durations = extract(case["text"], case.get("doc_date"))
+    want = [(d["value"], d.get("mod")) for d in case.get("dates") or []]
+    if sorted(set(got)) != sorted(set(want)):
+        return False
+    return "durations" not in case or sorted(durations) == sorted(case["durations"])
+
+
+def test_table_is_big_enough():
+    assert len(TABLE["cases"]) >= 200
+    assert len(TABLE["non_dates"]) >= 100
+    assert len({c["id"] for c in TABLE["cases"]}) == len(TABLE["cases"])
+
+
+def test_cases_floor():
+    ok = [c["id"] for c in TABLE["cases"] if case_ok(c)]
+    assert len(ok) / len(TABLE["cases"]) >= CASE_FLOOR, f"{len(ok)}/{len(TABLE['cases'])} right"
+
+
+def test_non_dates_floor():
+    clean = [c for c in TABLE["non_dates"] if not extract(c["text"], None)[0]]
+    assert len(clean) / len(TABLE["non_dates"]) >= NON_DATE_FLOOR, f"{len(clean)}/{len(TABLE['non_dates'])} clean"
+
+
+@pytest.mark.parametrize("text,doc_date,want", [
+    ("am 23. September 2016 im Rathaus", None, [("2016-09-23", None)]),
+    ("Frist: 10.09.2020.", None, [("2020-09-10", None)]),
+    ("seit Ende 2015", None, [("2015", "END")]),
+    ("bis Mitte November", "2016-09-23", [("2016-11", "MID")]),
+    ("Anfang Juni", None, [("XXXX-06", "START")]),
+    ("im 2. Halbjahr 2015", None, [("2015-H2", None)]),
+    ("im Herbst 2018", None, [("2018-FA", None)]),
+    ("zum Jahresende", "2016-09-23", [("2016", "END")]),
+    ("vom 1. bis 3. März 2021", None, [("2021-03-01", None), ("2021-03-03", None)]),
+    ("im ersten Quartal 2021", None, [("2021-Q1", None)]),
+    ("Agenda 2030 und Horizont 2020", None, []),
+    ("Tel. 0631 365-1234, 67657 Kaiserslautern", None, []),
+    ("Seite 1 / 3", None, []),
+])
+def test_core_forms(text, doc_date, want):
+    assert extract(text, doc_date)[0] == want
+
+
+@lru_cache(maxsize=None)
+def _dateparser_parse(s: str):
+    import dateparser
+
+    return dateparser.parse(s, languages=["de"], settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
+
+
+def test_full_dates_agree_with_dateparser():
+    """Our normaliser and dateparser agree on every full date candidate of the table (candidates only)."""
+    checked = 0
+    for case in TABLE["cases"]:
+        d = dt.date.fromisoformat(case["doc_date"]) if case.get("doc_date") else None
+        for t in grammar().find(case["text"], d)[0]:
+            if t.rule in ("date.numeric", "date.iso") and len(t.value) == 10 and not t.time:
+                parsed = _dateparser_parse(t.text.split(",")[-1].strip())
+                if parsed is not None:
+                    checked += 1
+                    assert parsed.date().isoformat() == t.value, t.text
+    assert checked >= 20

@@ -1,0 +1,88 @@
+"""End to end: run on corpus/ and the dev seeds, validate records and offsets, score against gold."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SHARED
+from pipeline.eval import evaluate
+from pipeline.records import Record
+from pipeline.run import run
+
+# Per-type F1 floors, measured on the current rules; raise them as quality improves.
+CORPUS_FLOORS = {"towns": 0.95, "institutions": 0.69, "programmes": 0.79, "projects": 0.84, "dates": 0.98, "relations": 0.37}
+SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.85, "dates": 0.95, "relations": 0.85}
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    manifest = run([str(ROOT / "corpus")], str(out), progress=False)
+    return out, manifest
+
+
+def test_every_corpus_file_is_one_record(corpus_run):
+    out, manifest = corpus_run
+    inputs = sorted(p.name for p in (ROOT / "corpus").glob("*.txt"))
+    assert len(inputs) >= 30
+    records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(Path(r["source"]["path"]).name for r in records) == inputs
+    assert manifest["records"] == len(inputs) and manifest["errors"] == 0
+    assert manifest["inputs"] == manifest["records"] + manifest["errors"]
+
+
+def test_offsets_slice_the_stored_text(corpus_run):
+    out, _ = corpus_run
+    for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = Record.model_validate_json(line)
+        text = (out / rec.source.text_file).read_text(encoding="utf-8")
+        rec.check_offsets(text)  # raises on any mismatch
+        assert rec.provenance.nlp_backend == "blank:de"
+        assert all(m.rule and 0 <= m.score <= 1 for m in rec.iter_mentions())
+
+
+def test_record_ids_are_stable(tmp_path):
+    src = ROOT / "corpus" / sorted(p.name for p in (ROOT / "corpus").glob("*.txt"))[0]
+    ids = []
+    for i in range(2):
+        run([str(src)], str(tmp_path / f"o{i}"), progress=False)
+        ids.append(json.loads((tmp_path / f"o{i}" / "records.jsonl").read_text().splitlines()[0])["record_id"])
+    assert ids[0] == ids[1]
+
+
+def test_corpus_scores(corpus_run):
+    out, _ = corpus_run
+    result = evaluate(ROOT / "corpus" / "gold", out / "records.jsonl")
+    assert not result["missing_records"]
+    for kind, floor in CORPUS_FLOORS.items():
+        assert result["types"][kind]["f1"] >= floor, (kind, result["types"][kind])
+    assert result["town_linking_accuracy"] >= 0.95
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds is not present")
+def test_dev_seed_scores(tmp_path):
+    run([str(SHARED / "seeds")], str(tmp_path), progress=False)
+    result = evaluate(SHARED / "dev-gold", tmp_path / "records.jsonl")
+    for kind, floor in SEED_FLOORS.items():
+        assert result["types"][kind]["f1"] >= floor, (kind, result["types"][kind])
+
+
+def test_bad_inputs_become_errors_and_the_run_goes_on(tmp_path):
+    good = tmp_path / "in" / "good.txt"
+    good.parent.mkdir()
+    good.write_text("Die Stadt Goslar erhält am 3. Mai 2021 Fördermittel.", encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    (tmp_path / "in" / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (tmp_path / "in" / "latin1.txt").write_bytes("Die Gemeinde Mühlacker, Württemberg.".encode("cp1252"))
+    manifest = run([str(tmp_path / "in"), str(tmp_path / "missing.txt")], str(tmp_path / "out"), progress=False)
+    assert manifest["inputs"] == 5
+    assert manifest["records"] == 2 and manifest["errors"] == 3
+    errors = [json.loads(l) for l in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
+    reasons = {Path(e["file"]).name: e["reason"] for e in errors}
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
+    assert "no such file" in reasons["missing.txt"]
+    recs = [json.loads(l) for l in (tmp_path / "out" / "records.jsonl").read_text().splitlines()]
+    latin = next(r for r in recs if r["source"]["path"].endswith("latin1.txt"))
+    assert latin["source"]["encoding"] != "utf-8" and latin["towns"][0]["name"] == "Mühlacker"
