@@ -40,7 +40,7 @@ def tiny_model(tmp_path_factory):
     nlp.add_pipe("ner")
     examples = training_examples(nlp)
     optimizer = nlp.initialize(lambda: examples)
-    for _ in range(4):
+    for _ in range(12):
         random.shuffle(examples)
         for batch in spacy.util.minibatch(examples, size=4):
             nlp.update(batch, sgd=optimizer, drop=0.1)
