@@ -246,15 +246,38 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[E
             target = entities.setdefault(k, Entity("institution", k, canon, attrs={}))
         target.mentions.append(ev)
         target.attrs["acronym"] = ev.text
+    _merge_prefixes(entities)
     for ent in entities.values():
         ent.mentions.sort(key=lambda e: e.start)
         rid = ent.attrs.get("registry_id")
         if rid:
-            ent.name = reg[rid].name
-            ent.attrs["kind"] = reg[rid].kind
+            entry = reg[rid]
+            ent.attrs["kind"] = entry.kind
+            # the register's name where the text shows it (in any inflection), else the text's own full form
+            shown = [m for m in ent.mentions if not m.attrs.get("is_acronym")]
+            if not shown or any(norm(m.attrs.get("canonical") or "") == norm(entry.name) and "registry.alias" not in m.rule for m in shown):
+                ent.name = entry.name
+            else:
+                ent.name = max((m.attrs.get("canonical") if "pattern" in m.rule else m.text for m in shown), key=len)
+            _add_alias(ent, entry.name)
         for m in ent.mentions:
             _add_alias(ent, m.text)
     return list(entities.values())
+
+
+def _merge_prefixes(entities: "OrderedDict[str, Entity]") -> None:
+    """'Ministerium für Bildung' is 'Ministerium für Bildung Rheinland-Pfalz' when the text names both."""
+    states = gazetteer().state_names
+    keys = list(entities)
+    for a in keys:
+        for b in keys:
+            if a == b or a not in entities or b not in entities:
+                continue
+            na, nb = norm(entities[a].name), norm(entities[b].name)
+            rest = nb[len(na):].strip() if nb.startswith(na + " ") else None
+            if rest and (rest in {norm(x) for x in states} or rest.startswith(("des landes", "des freistaates", "der freien"))):
+                entities[b].mentions.extend(entities[a].mentions)
+                del entities[a]
 
 
 @lru_cache(maxsize=1)

@@ -17,13 +17,16 @@ from spacy.tokens import Doc
 from pipeline.evidence import Evidence, add
 from pipeline.gazetteer import gazetteer
 from pipeline.inflection import adjective_stem, nominative_adjective, nominative_head
+from pipeline.components.towns import starts_sentence
+from pipeline.inflection import SIMPLE_ADJECTIVES
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry
 
-ACRONYM = re.compile(r"^(?=.*[A-ZÄÖÜ].*[A-ZÄÖÜ])[A-ZÄÖÜ][A-Za-zÄÖÜäöü&+.-]{1,9}$|^[A-Z][a-z]{2,4}$")
+ACRONYM = re.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
 NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
                   "sowie", "beide", "beiden", "seine", "ihre", "ihren", "seiner", "ihrer", "unsere", "welche", "alle",
                   "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
                   "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb"}
+NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
 INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
@@ -144,52 +147,61 @@ class InstitutionRecognizer:
         return out
 
     # ------------------------------------------------------------------ patterns
+    TOWN_HEADS = {"Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}
+    BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
+                          "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde"}
+    LEGAL = ("e.V.", "gGmbH", "GmbH", "mbH", "AG", "eG", "e.G.")
+
     def _patterns(self, doc: Doc) -> list[Evidence]:
         out = []
         for i, tok in enumerate(doc):
-            if not tok.text[:1].isupper() and tok.text not in ("e.V.", "gGmbH"):
+            if not tok.text[:1].isupper() and tok.text not in ("e.V.", "gGmbH", "e."):
                 continue
             head = self.head_of(tok.text)
             if head is None:
                 continue
-            start, end = i, i + 1
-            left_adj = []
-            # adjectives and hyphen coordinations before the head
-            j = i - 1
-            while j >= 0:
-                t = doc[j]
-                if t.text == "und" and j - 1 >= 0 and doc[j - 1].text.endswith("-") and doc[j - 1].text[:1].isupper():
-                    j -= 2
-                    continue
-                if t.text[:1].isupper() and t.text not in self.stop and (adjective_stem(t.text) or self._place_adjective(t.text)):
-                    left_adj.append(j)
-                    j -= 1
-                    continue
-                break
-            start = j + 1
-            # proper names before heads like Stiftung ("Robert Bosch Stiftung")
-            if start == i and tok.text in self.proper_heads:
+            legal_head = head.lemma in ("e.V.", "GmbH", "gGmbH")
+            left_adj, start = self._left(doc, i, legal_head)
+            coordination_only = not left_adj and start < i
+            # proper names before heads like Stiftung ("Robert Bosch Stiftung", "Heimatverein Lage e.V.")
+            if start == i and head.lemma in self.proper_heads:
                 k = i - 1
-                while k >= 0 and i - k <= 3 and doc[k].text[:1].isupper() and doc[k].text not in self.stop and not doc[k].is_sent_start and doc[k].text.isalpha() and not self.head_of(doc[k].text):
+                while k >= 0 and i - k <= 4 and doc[k].text[:1].isupper() and doc[k].text not in self.stop \
+                        and not starts_sentence(doc, k) and (doc[k].text.isalpha() or "-" in doc[k].text) \
+                        and (legal_head or not self.head_of(doc[k].text)):
                     k -= 1
+                    if legal_head and self.head_of(doc[k + 1].text):
+                        break
                 if k < i - 1:
                     start = k + 1
-            end = self._complement(doc, i + 1)
-            if end == i + 1 and tok.text in self.proper_heads | {"Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}:
-                end = self._proper_after(doc, i + 1)
-            if end == i + 1 and start == i and (head.needs_modifier or tok.text in self.generic):
-                continue
-            if start == i and end == i + 1 and tok.text in self.generic:
-                continue
+                    coordination_only = False
+            end = i + 1 if legal_head else self._complement(doc, i + 1)
+            complemented = end > i + 1
+            if not complemented and not legal_head and (head.lemma in self.proper_heads or tok.text in self.TOWN_HEADS) \
+                    and (tok.text not in self.generic or tok.text == head.lemma or tok.text in self.TOWN_HEADS):
+                end = self._proper_after(doc, i + 1, head)
+            end = self._state_and_legal(doc, end)
+            named_after = end > i + 1
+            if not named_after:
+                # sentence-initial ordinary adjectives ("Neues Quartierszentrum") make no name
+                while left_adj and starts_sentence(doc, left_adj[-1]) and self._generic_adjective(doc[left_adj[-1]].text):
+                    left_adj.pop()
+                    start = left_adj[-1] if left_adj else i
+                if not left_adj and (start == i or coordination_only) and (head.needs_modifier or tok.text in self.generic or head.score < 0.8):
+                    continue
+                if head.lemma in self.BARE_GENERIC_HEADS and all(self._generic_adjective(doc[j].text) for j in left_adj):
+                    continue  # "Technische Universität": no name
             span = doc[start:end]
             while len(span) > 1 and span[-1].text in (",", "und", "-", "–"):
                 span = doc[span.start:span.end - 1]
+            if len(span) > 2 and span[0].text in ("Verein", "Verband") and span[-1].text in self.LEGAL + ("V.",):
+                span = doc[span.start + 1:span.end]  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V."
             canonical = self._canonical(span, i, head)
             ev = Evidence("institution", span.start_char, span.end_char, span.text, f"institutions:pattern.{head.id.split('.')[-1]}",
                           head.score, attrs={"canonical": canonical, "head": head.lemma})
             if left_adj:
                 ev.adjust("adjective before the head", 0.05)
-            if end > i + 1:
+            if complemented:
                 ev.adjust("complement after the head", 0.1)
             acr = self._acronym_after(doc, span.end)
             if acr:
@@ -200,6 +212,37 @@ class InstitutionRecognizer:
                 ev.attrs["acronym"] = acr_before
             out.append(ev)
         return out
+
+    def _left(self, doc: Doc, i: int, legal_head: bool) -> tuple[list[int], int]:
+        """Adjectives and hyphen coordinations before the head ("Deutsche Städte- und Gemeindebund")."""
+        left_adj: list[int] = []
+        j = i - 1
+        while j >= 0:
+            t = doc[j]
+            if t.text == "und" and j - 1 >= 0 and doc[j - 1].text.endswith("-") and doc[j - 1].text[:1].isupper():
+                j -= 2
+                continue
+            if t.text[:1].isupper() and t.text not in self.stop and (adjective_stem(t.text) or self._place_adjective(t.text)):
+                left_adj.append(j)
+                j -= 1
+                continue
+            break
+        return left_adj, j + 1
+
+    @staticmethod
+    def _generic_adjective(text: str) -> bool:
+        stem = adjective_stem(text)
+        return stem is None or stem not in NAME_ADJECTIVES and not stem.endswith(("isch", "sch")) or stem in ("Technisch", "Wissenschaftlich")
+
+    def _state_and_legal(self, doc: Doc, end: int) -> int:
+        """A Land name or a legal form closing the name ("… Mecklenburg-Vorpommern", "… e. V.")."""
+        if end < len(doc) and doc[end].text in self.gaz.state_names and not (end + 1 < len(doc) and doc[end + 1].text == "-"):
+            end += 1
+        if end < len(doc) and doc[end].text in self.LEGAL:
+            end += 1
+        elif end + 1 < len(doc) and doc[end].text == "e." and doc[end + 1].text == "V.":
+            end += 2
+        return end
 
     def _place_adjective(self, text: str) -> bool:
         """'Thüringer', 'Berliner', 'Kieler': place adjectives in -er do not decline."""
@@ -234,13 +277,13 @@ class InstitutionRecognizer:
                         matched = True
                         break
                 if not matched:
-                    if t.text in self.gaz.state_of_form and t.text in self.gaz.state_names and end > k - 1 and end != k - 0 and end == k:
-                        end = k = k + 1
-                        continue
                     break
             if k < len(doc) and doc[k].text == "," and k + 1 < len(doc) and doc[k + 1].text in self.cfg.complement_starts:
                 k += 1
                 continue
+        # a trailing acronym written without parentheses ("Fraunhofer-Institut für … IMWS")
+        if end > k - 1 and end < len(doc) and end > 0 and re.fullmatch(r"[A-ZÄÖÜ]{2,6}", doc[end].text) and doc[end].text not in self.gaz.state_of_form:
+            end += 1
         return end
 
     def _noun_list(self, doc: Doc, k: int) -> int:
@@ -249,14 +292,17 @@ class InstitutionRecognizer:
         j = k
         while j < len(doc):
             t = doc[j]
-            if t.text[:1].isupper() and t.text not in self.stop and t.is_alpha or (t.text.endswith("-") and t.text[:1].isupper()) or re.fullmatch(r"[A-ZÄÖÜ][\wäöüß]*-[\wäöüß-]+", t.text):
+            if t.text[:1].isupper() and t.text not in self.stop and t.is_alpha or (t.text.endswith("-") and t.text[:1].isupper()) or re.fullmatch(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+", t.text):
                 j += 1
                 end = j
                 continue
             if t.is_lower and len(t.text) > 4 and re.search(r"(e|en|er|es|em)$", t.text) and j + 1 < len(doc) and doc[j + 1].text[:1].isupper() and t.text not in NOT_ADJECTIVES:
                 j += 1
                 continue
-            if t.text == "und" or (t.text == "," and j + 1 < len(doc) and doc[j + 1].text[:1].isupper() and doc[j + 1].text not in self.stop and self._list_closes(doc, j + 1)):
+            if t.text in ("und", "von") and j + 1 < len(doc) and (doc[j + 1].text[:1].isupper() or doc[j + 1].is_lower and j + 2 < len(doc) and doc[j + 2].text[:1].isupper()) and doc[j + 1].text not in self.stop:
+                j += 1
+                continue
+            if t.text == "," and j + 1 < len(doc) and doc[j + 1].text[:1].isupper() and doc[j + 1].text not in self.stop and self._list_closes(doc, j + 1):
                 j += 1
                 continue
             break
@@ -271,15 +317,26 @@ class InstitutionRecognizer:
                 return False
         return False
 
-    def _proper_after(self, doc: Doc, k: int) -> int:
-        """'Stiftung Mercator', 'Universität Hamburg', 'Stadtverwaltung Kaiserslautern'."""
+    def _proper_after(self, doc: Doc, k: int, head: HeadNoun) -> int:
+        """'Stiftung Mercator', 'Universität Hamburg', 'Stadtverwaltung Weil der Stadt', 'Institut Arbeit und Qualifikation'."""
+        for n in range(5, 0, -1):  # the longest town name first
+            if k + n <= len(doc) and doc[k:k + n].text in self.gaz.by_form:
+                j = k + n
+                if j + 2 < len(doc) and doc[j].text == "(" and doc[j + 2].text == ")" and not ACRONYM.match(doc[j + 1].text):
+                    j += 3
+                return j
         j = k
-        while j < len(doc) and j - k < 3:
+        while j < len(doc) and j - k < 4:
             t = doc[j]
-            if t.text[:1].isupper() and t.text not in self.stop and not self.head_of(t.text) and (t.is_alpha or "-" in t.text or "/" in t.text):
+            if j > k and starts_sentence(doc, j):
+                break
+            if t.text[:1].isupper() and t.text not in self.stop and not self.head_of(t.text) and (t.is_alpha or "-" in t.text or "/" in t.text) and t.text not in self.gaz.state_names:
                 j += 1
                 continue
-            if t.text == "(" and j + 2 < len(doc) and doc[j + 2].text == ")" and j > k:
+            if t.text == "und" and j > k and head.lemma == "Institut" and j + 1 < len(doc) and doc[j + 1].text[:1].isupper():
+                j += 1
+                continue
+            if t.text == "(" and j + 2 < len(doc) and doc[j + 2].text == ")" and j > k and not ACRONYM.match(doc[j + 1].text):
                 j += 3
                 continue
             break
