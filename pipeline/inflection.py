@@ -39,3 +39,18 @@ def nominative_head(token: str, lemma: str, genitives: list[str]) -> str:
         if token.lower().endswith(g.lower()) and len(token) > len(g) and token[-len(g):] != lemma:
             return token[: len(token) - len(g)] + lemma.lower()
     return token
+
+
+def adjective_variants(name: str) -> set[str]:
+    """A name with its leading declined adjectives in every ending ("Europäischer Sozialfonds" →
+    "Europäischen Sozialfonds", …), for matching registry names in any case."""
+    tokens = name.split(" ")
+    n_adj = 0
+    while n_adj < len(tokens) - 1 and adjective_stem(tokens[n_adj]):
+        n_adj += 1
+    out = {name}
+    if not n_adj:
+        return out
+    for end in ("e", "en", "er", "es", "em"):
+        out.add(" ".join([adjective_stem(t) + end for t in tokens[:n_adj]] + tokens[n_adj:]))
+    return out

@@ -70,7 +70,9 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     by = defaultdict(list)
     for ev in evidence:
         by[ev.label].append(ev)
-    projects_ev = by["project"]
+    # a title that is an issuer line ("Ministerium für … – Pressestelle") names no project
+    projects_ev = [p for p in by["project"] if "title_names_project" not in p.rule
+                   or sum(min(p.end, o.end) - max(p.start, o.start) for o in by["institution"] + by["town"] if o.overlaps(p)) < 0.3 * (p.end - p.start)]
     programmes_ev = by["programme"]
     # A quoted project/programme name owns what lies inside it ("Sozialer Zusammenhalt" in a project title).
     named = [e for e in projects_ev + programmes_ev if "registry" not in e.rule]

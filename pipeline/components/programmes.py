@@ -10,10 +10,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline.evidence import Evidence, add
+from pipeline.inflection import adjective_variants, nominative_adjective
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, programme_registry
 
 _MATCHERS: dict[int, PhraseMatcher] = {}
+STOP_HEAD = {"Das", "Der", "Die", "Dem", "Den", "Des", "Ein", "Eine", "Mit", "Für", "In", "Im", "Zur", "Zum", "Bis", "Seit", "Ab"}
+STOP_TAIL = {"des", "der", "die", "das", "dem", "den", "mit", "und", "für", "im", "in", "von", "vom", "zur", "zum", "ist", "wird", "werden", "wurde"}
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +25,8 @@ def _index():
     forms: dict[str, list[tuple[str, str]]] = {}
     for e in reg:
         for n in [e.name] + e.aliases:
-            forms.setdefault(n, []).append((e.id, "name"))
+            for v in adjective_variants(n):
+                forms.setdefault(v, []).append((e.id, "name"))
         for a in e.acronyms:
             forms.setdefault(a, []).append((e.id, "acronym"))
     return {e.id: e for e in reg}, forms
@@ -45,6 +49,9 @@ def trigger_before(text: str, pos: int, words: set[str], window: int = 60) -> st
     return None
 
 
+NAME_TOKEN = r"(?:[A-ZÄÖÜ][\wäöüßÄÖÜ.+!-]*|[IVX]+|\d{4}(?:[–-]\d{2,4})?|plus|[A-Z]-[A-Z])"
+
+
 @Language.factory("press_programmes", default_config={}, assigns=["doc._.evidence", "doc.spans"])
 def make_programmes(nlp: Language, name: str):
     return ProgrammeRecognizer(nlp)
@@ -57,6 +64,7 @@ class ProgrammeRecognizer:
         self.entries, self.forms = _index()
         self.triggers = set(self.cfg.quote_triggers.words)
         self.generic = set(self.cfg.generic)
+        self.generic_lower = {g.lower() for g in self.generic}
 
     def matcher(self) -> PhraseMatcher:
         key = id(self.nlp.vocab)
@@ -67,6 +75,53 @@ class ProgrammeRecognizer:
                 m.add(form, [d])
             _MATCHERS[key] = m
         return _MATCHERS[key]
+
+    def _unquoted_after_trigger(self, text: str) -> list[Evidence]:
+        """'aus dem Programm Interreg VI Oberrhein', 'Programm STARK III plus EFRE': a name after the noun."""
+        out = []
+        rx = re.compile(r"\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie)\s+"
+                        r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
+        for m in rx.finditer(text):
+            name = m.group("name")
+            words = name.split()
+            while words and (words[-1] in ("plus", "–", "-") or words[-1].lower() in STOP_TAIL):
+                words.pop()
+            if not words or words[0] in STOP_HEAD or words[0].lower() in STOP_TAIL:
+                continue
+            name = " ".join(words)
+            if len(name) < 3 or name in self.generic:
+                continue
+            start = m.start("name")
+            out.append(Evidence("programme", start, start + len(name), name, "programmes:programme.name_after_trigger", 0.7,
+                                attrs={"canonical": name}))
+        return out
+
+    def _single_compounds(self, text: str) -> list[Evidence]:
+        """'aus dem Elbkulturfonds', 'des Bundesförderprogramms Breitband', 'aus der Bayerischen Gigabitrichtlinie (BayGibitR)'."""
+        out = []
+        rx = re.compile(r"\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
+                        r"(?P<adj>[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich)(?:e|en|er|es)\s+)?"
+                        r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie)"
+                        r"|(?:Fonds|Programm) für (?!(?:seine|ihre|eine|unsere|alle|diese|keine|die|den)\b)[a-zäöü]+(?:e|en) [A-ZÄÖÜ][\wäöüß]+)"
+                        r"(?P<tail>\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)]))?")
+        gender = {"fonds": "m", "programm": "n", "programms": "n", "richtlinie": "f", "Förderrichtlinie": "f"}
+        for m in rx.finditer(text):
+            name = m.group("name")
+            base = name[:-1] if name.endswith("programms") else name
+            if (base in self.generic or base.lower() in self.generic_lower) and not m.group("tail") and not m.group("adj"):
+                continue
+            start = m.start("adj") if m.group("adj") else m.start("name")
+            end = m.end("tail") if m.group("tail") else m.end("name")
+            canon = base + (m.group("tail") or "")
+            if m.group("adj"):
+                canon = nominative_adjective(m.group("adj").strip(), gender.get(m.group("suffix") or "", "n")) + " " + canon
+            ev = Evidence("programme", start, end, text[start:end], "programmes:" + self.cfg.name_suffixes.id,
+                          self.cfg.name_suffixes.score, attrs={"canonical": canon})
+            acr = re.match(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)", text[end:end + 16])
+            if acr and sum(c.isupper() for c in acr.group(1)) >= 2:
+                ev.attrs["acronym"] = acr.group(1)
+            out.append(ev)
+        return out
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
@@ -93,9 +148,11 @@ class ProgrammeRecognizer:
         for m in re.finditer(r"(?:[A-ZÄÖÜ][\wäöüß]*-,?\s+(?:und\s+|oder\s+)?)+[A-ZÄÖÜ][\wäöüß]*(?:" + "|".join(suffixes) + r")\b", text):
             found.append(Evidence("programme", m.start(), m.end(), m.group(0), "programmes:" + self.cfg.name_suffixes.id,
                                   self.cfg.name_suffixes.score, attrs={"canonical": m.group(0)}))
+        found += self._unquoted_after_trigger(text)
+        found += self._single_compounds(text)
         kept: list[Evidence] = []
         for ev in sorted(found, key=lambda e: (-(e.end - e.start), 0 if "registry" in e.rule else 1)):
-            if ev.attrs["canonical"] in self.generic:
+            if ev.attrs["canonical"] in self.generic and "single" not in ev.rule and "suffix" not in ev.rule:
                 continue
             if not any(ev.overlaps(k) for k in kept):
                 kept.append(ev)

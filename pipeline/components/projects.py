@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from pipeline.components.programmes import trigger_before
 from pipeline.evidence import Evidence, add
+from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, project_patterns
 
@@ -54,6 +55,12 @@ class ProjectRecognizer:
                                       self.cfg.quote_triggers.score, attrs={"canonical": inner.strip(), "trigger": trig}))
                 continue
             if trigger_before(text, o_s, self.programme_triggers):
+                continue
+            line_s = text.rfind("\n", 0, o_s) + 1
+            lead = re.fullmatch(r"\s*(?:[-–•*]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*:\s*", text[line_s:o_s])
+            if lead and lead.group("town").strip() in gazetteer().by_form and len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?")):
+                found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_in_town_list", 0.7,
+                                      attrs={"canonical": inner.strip()}))
                 continue
             line_s = text.rfind("\n", 0, o_s) + 1
             line_e = text.find("\n", o_e)
