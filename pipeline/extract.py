@@ -42,10 +42,26 @@ def _town(ent: Entity) -> Town:
                 candidates=[Candidate(ags=o.ags, name=o.name, state=o.state, population=o.population) for o in ent.attrs["others"]])
 
 
+def sentence_starts(doc) -> list[int]:
+    """Sentence starts from the pipeline, plus every line start: headlines, datelines and list items
+    of a release stand on their own lines without a full stop."""
+    starts = {s.start_char for s in doc.sents} | {0}
+    text = doc.text
+    pos = text.find("\n")
+    while pos != -1:
+        nxt = pos + 1
+        while nxt < len(text) and text[nxt] in " \t\n":
+            nxt += 1
+        if nxt < len(text):
+            starts.add(nxt)
+        pos = text.find("\n", nxt)
+    return sorted(starts)
+
+
 def build_record(nlp: Language, document: Document, backend: str, doc=None) -> Record:
     doc = doc if doc is not None else nlp(document.text)
     evidence = list(doc._.evidence or [])
-    sent_starts = [s.start_char for s in doc.sents] or [0]
+    sent_starts = sentence_starts(doc)
     doc_date_ev = max((e for e in evidence if e.label == "doc_date"), key=lambda e: e.score, default=None)
     doc_date = doc_date_ev.attrs["value"] if doc_date_ev else None
     res = resolve(document.text, evidence, sent_starts, doc_date)

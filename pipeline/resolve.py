@@ -356,7 +356,21 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 
 
 # ---------------------------------------------------------------- relations
+LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
+SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
+PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|\d+\s+(?:weitere\s+)?(?:\w+\s+)?Vorhaben|alle\s+Vorhaben|jeweils)\b")
+MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
+GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
+RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
+
+
 def find_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects) -> list[dict]:
+    """Relations from cue words, genitives and the release's funding frame.
+
+    A funding sentence (funding verb or a sum of money) names programmes that pay for projects and
+    institutions that fund them; when it names no project it frames every project of the release.
+    Partner and town sentences attach to the project of their paragraph.
+    """
     cues = relation_cues()
     funding, partner, town_cues = set(cues.funding), set(cues.partner), set(cues.towns)
     if not projects and not programmes:
@@ -364,6 +378,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     main = _main_project(text, projects)
     sent_bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
     relations: "OrderedDict[tuple, dict]" = OrderedDict()
+    para_of = [text.count("\n\n", 0, a) for a, _ in sent_bounds]
+    first_mention = {id(p): min(m.start for m in p.mentions) for p in projects}
 
     def rel(kind, src, dst, s, rule):
         key = (kind, src.name, dst.name)
@@ -371,28 +387,39 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             a, b = sent_bounds[s]
             seg = text[a:b]
             lead = len(seg) - len(seg.lstrip())
-            seg = seg.strip()
+            seg = seg.strip() or text[a:b]
             relations[key] = {"type": kind, "from": src.name, "to": dst.name, "rule": rule,
-                              "evidence": (a + lead, a + lead + len(seg), s)}
+                              "evidence": (a + lead, a + lead + len(seg), s) if seg.strip() else (a, b, s)}
 
     def mentions_in(entities, s):
         return [(e, m) for e in entities for m in e.mentions if m.sentence == s]
+
+    def paragraph_project(s):
+        """The project this sentence speaks of: named in it, else the last one named in its paragraph."""
+        named = [e for e, _ in mentions_in(projects, s)]
+        if named:
+            return list(OrderedDict.fromkeys(named))
+        for t in range(s - 1, -1, -1):
+            if para_of[t] != para_of[s]:
+                break
+            named = [e for e, _ in mentions_in(projects, t)]
+            if named:
+                return [named[-1]]
+        return [main] if main else []
 
     for s, (a, b) in enumerate(sent_bounds):
         sent = text[a:b]
         words = set(re.findall(r"[\wäöüÄÖÜß-]+", sent))
         projs = mentions_in(projects, s)
-        refers = bool(re.search(r"[Pp]rojekt|[Vv]orhaben", re.sub(r"„[^“]*“", "", sent)))
-        targets = list(OrderedDict.fromkeys(e for e, _ in projs)) or ([main] if main and (refers or words & partner or words & town_cues) else [])
         progs = mentions_in(programmes, s)
         insts = mentions_in(institutions, s)
         towns_s = mentions_in(towns, s)
         used: set[int] = set()
-        # programme + genitive institution: the programme's funder ("„WIR …“ des Hessischen Ministeriums")
+        # programme + genitive or relative clause: who funds or runs it ("„WIR …“ des Hessischen Ministeriums")
         for pe, pm in progs:
             for ie, im in insts:
                 gap = text[pm.end:im.start]
-                if 0 <= im.start - pm.end <= 40 and re.fullmatch(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Z]+\))*(?:des|der|vom|von der|von)\s+", gap):
+                if 0 <= im.start - pm.end <= 60 and (GENITIVE_GAP.fullmatch(gap) or RELATIVE_GAP.fullmatch(gap)):
                     rel("programme_funder", pe, ie, s, "relations:programme_genitive_institution")
                     used.add(id(im))
         # project + genitive institution/town: who carries it out, where
@@ -406,9 +433,25 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 gap = text[jm.end:tm.start]
                 if 0 <= tm.start - jm.end <= 20 and re.fullmatch(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+", gap):
                     rel("project_town", je, te, s, "relations:project_genitive_town")
+        # a project listed after its town ("Kehl: Im Projekt „…“ …")
+        for je, jm in projs:
+            line_start = text.rfind("\n", 0, jm.start) + 1
+            for te, tm in towns_s:
+                if tm.start >= line_start and tm.end <= jm.start and re.fullmatch(r"\s*(?:[-–•*]\s*)?(?:\([^)]*\)\s*)?:.*", text[tm.end:jm.start], re.S) and tm.start - line_start <= 3:
+                    rel("project_town", je, te, s, "relations:town_heads_project_line")
+        funding_sentence = bool(words & funding) or bool(MONEY.search(sent)) or bool(re.search(r"\b(?:aus|im Rahmen|mit Mitteln)\b", sent) and progs)
+        partner_sentence = bool(words & partner)
+        if projs:
+            targets = list(OrderedDict.fromkeys(e for e, _ in projs))
+        elif funding_sentence and projects and not partner_sentence and PLURAL_PROJECTS.search(sent):
+            targets = projects  # "… fördert 14 Projekte": the release's funding frame covers all its projects
+        elif funding_sentence and projects and not partner_sentence:
+            targets = paragraph_project(s)
+        else:
+            targets = paragraph_project(s) if (partner_sentence or words & town_cues or re.search(r"[Pp]rojekt|[Vv]orhaben", sent)) else []
         if not targets:
             continue
-        if words & funding:
+        if funding_sentence:
             for pe, pm in progs:
                 for t in targets:
                     rel("project_programme", t, pe, s, "relations:funding_sentence.programme")
@@ -416,23 +459,58 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if id(im) in used:
                     continue
                 before = text[max(a, im.start - 40):im.start]
-                if re.search(r"(?:von der|vom|durch|über|des|der|Fördermittel\w* der|Projektfördermittel des)\s*$", before) or re.search(r"gefördert|finanziert", text[im.end:im.end + 30]):
+                if LOCATIVE.search(before) and not re.search(r"(?:von der|vom|durch|über)\s*$", before):
+                    continue
+                funder_like = re.search(r"(?:von der|vom|durch|über|(?:[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|[Zz]uwendung\w*|[Ff]inanzierung)\s+(?:des|der|vom|von der)):?\s*[\[(„\"]*$", before) \
+                    or re.search(r"gefördert|finanziert", text[im.end:im.end + 30]) or SUBJECT.search(text[a:im.start])
+                if funder_like and not (partner_sentence and not SUBJECT.search(text[a:im.start])):
                     for t in targets:
                         rel("project_funder", t, ie, s, "relations:funding_sentence.institution")
+                    if SUBJECT.search(text[a:im.start]):
+                        for pe, pm in progs:  # "Das Ministerium unterstützt im Rahmen der VwV-Integration …"
+                            rel("programme_funder", pe, ie, s, "relations:funding_subject_runs_programme")
                     used.add(id(im))
-        if words & partner:
+        if partner_sentence:
             for ie, im in insts:
                 if id(im) in used:
                     continue
                 for t in targets:
                     rel("project_partner", t, ie, s, "relations:partner_sentence")
         if words & town_cues:
-            standalone = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs]
+            standalone = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
             for te, tm in standalone:
                 if len(standalone) >= 2 or re.search(r"(?:Stadt|Gemeinde|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:town_cue_sentence")
+    _registry_programme_funders(programmes, institutions, rel)
     return list(relations.values())
+
+
+def _registry_programme_funders(programmes, institutions, rel) -> None:
+    """A programme whose registry entry names its funder, and that funder named in the same release."""
+    from pipeline.rules import programme_registry
+
+    reg = {e.id: e for e in programme_registry().programmes}
+    inst_reg = {e.id: e for e in institution_registry().institutions}
+    for pe in programmes:
+        entry = reg.get(pe.attrs.get("registry_id") or "")
+        if not entry or not entry.funders:
+            continue
+        family: set[str] = set()
+        for fid in entry.funders:  # a funder's other name periods count too
+            stack = [fid]
+            while stack:
+                cur = stack.pop()
+                if cur in family or cur not in inst_reg:
+                    continue
+                family.add(cur)
+                succ = inst_reg[cur].successor
+                if succ:
+                    stack.append(succ)
+                stack.extend(e.id for e in inst_reg.values() if e.successor == cur)
+        for ie in institutions:
+            if ie.attrs.get("registry_id") in family:
+                rel("programme_funder", pe, ie, pe.mentions[0].sentence, "relations:registry_programme_funder")
 
 
 def _main_project(text: str, projects: list[Entity]) -> Optional[Entity]:
