@@ -358,6 +358,8 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 # ---------------------------------------------------------------- relations
 LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
 SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
+STRONG_PARTNER = {"kooperationspartner", "kooperationspartnerin", "kooperationspartnern", "partner", "partnern", "projektpartner",
+                  "verbundpartner", "kooperation", "zusammenarbeit", "zusammen", "gemeinsam", "kooperiert", "kooperieren"}
 PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|\d+\s+(?:weitere\s+)?(?:\w+\s+)?Vorhaben|alle\s+Vorhaben|jeweils)\b")
 MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
@@ -372,7 +374,9 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     Partner and town sentences attach to the project of their paragraph.
     """
     cues = relation_cues()
-    funding, partner, town_cues = set(cues.funding), set(cues.partner), set(cues.towns)
+    funding = {w.lower() for w in cues.funding}
+    partner = {w.lower() for w in cues.partner}
+    town_cues = {w.lower() for w in cues.towns}
     if not projects and not programmes:
         return []
     main = _main_project(text, projects)
@@ -409,7 +413,10 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
 
     for s, (a, b) in enumerate(sent_bounds):
         sent = text[a:b]
-        words = set(re.findall(r"[\wäöüÄÖÜß-]+", sent))
+        sent_words = sent
+        for te, tm in mentions_in(towns, s):  # "Weil der Stadt" is a name, not the cue word "Stadt"
+            sent_words = sent_words.replace(tm.text, " ")
+        words = {w.lower() for w in re.findall(r"[\wäöüÄÖÜß-]+", sent_words)}
         projs = mentions_in(projects, s)
         progs = mentions_in(programmes, s)
         insts = mentions_in(institutions, s)
@@ -448,7 +455,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         elif funding_sentence and projects and not partner_sentence:
             targets = paragraph_project(s)
         else:
-            targets = paragraph_project(s) if (partner_sentence or words & town_cues or re.search(r"[Pp]rojekt|[Vv]orhaben", sent)) else []
+            targets = paragraph_project(s) if (partner_sentence or words & town_cues or re.search(r"[Pp]rojekt|[Vv]orhaben", sent) or insts) else []
         if not targets:
             continue
         if funding_sentence:
@@ -471,17 +478,44 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                             rel("programme_funder", pe, ie, s, "relations:funding_subject_runs_programme")
                     used.add(id(im))
         if partner_sentence:
+            strong = bool(words & STRONG_PARTNER)
             for ie, im in insts:
                 if id(im) in used:
                     continue
+                if not strong and (ie.attrs.get("kind") in ("ministry", "government", "parliament") or "projektträger" in ie.name.lower()):
+                    continue  # ministries and funding agencies are partners only where the text says so
                 for t in targets:
                     rel("project_partner", t, ie, s, "relations:partner_sentence")
-        if words & town_cues:
+        elif not funding_sentence:
+            # an institution acting in a project's paragraph ("Das LPM übernimmt die Fortbildung …")
+            for ie, im in insts:
+                if id(im) in used or im.attrs.get("is_acronym") and ie.attrs.get("kind") in ("ministry", "government"):
+                    continue
+                lead = text[a:im.start]
+                if re.fullmatch(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:Das|Der|Die)\s+|[\wäöü]+\s+(?:der|des)\s+)?", lead) and re.search(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b", sent):
+                    for t in targets:
+                        rel("project_partner", t, ie, s, "relations:acting_institution")
+        if projs or re.search(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b", sent):
+            # the project's place: "in Hamm", "die Stadt Rostock" in a sentence about the project
+            for te, tm in towns_s:
+                if "in_name_of" in tm.attrs or "dateline" in tm.rule:
+                    continue
+                if re.search(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
+                    for t in targets:
+                        rel("project_town", t, te, s, "relations:project_sentence_place")
+        if words & town_cues and len(targets) == 1:
             standalone = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
             for te, tm in standalone:
                 if len(standalone) >= 2 or re.search(r"(?:Stadt|Gemeinde|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:town_cue_sentence")
+    if main is not None:  # towns in the headline are the main project's place
+        title_end = text.find("\n", next((i for i, ch in enumerate(text) if not ch.isspace()), 0))
+        for te in towns:
+            for tm in te.mentions:
+                if tm.sentence == main.mentions[0].sentence and "in_name_of" not in tm.attrs and "dateline" not in tm.rule \
+                        and re.search(r"(?:\bin|\bfür|Stadt|Gemeinde)\s*$", text[max(0, tm.start - 10):tm.start]):
+                    rel("project_town", main, te, tm.sentence, "relations:headline_place")
     _registry_programme_funders(programmes, institutions, rel)
     return list(relations.values())
 
