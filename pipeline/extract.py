@@ -46,7 +46,7 @@ def sentence_starts(doc) -> list[int]:
     """Sentence starts from the pipeline, plus every line start: headlines, datelines and list items
     of a release stand on their own lines without a full stop."""
     starts = {s.start_char for s in doc.sents} | {0}
-    text = doc.text
+    text = doc.user_data.get("press_text") or doc.text
     pos = text.find("\n")
     while pos != -1:
         nxt = pos + 1
@@ -59,7 +59,11 @@ def sentence_starts(doc) -> list[int]:
 
 
 def build_record(nlp: Language, document: Document, backend: str, doc=None) -> Record:
-    doc = doc if doc is not None else nlp(document.text)
+    if doc is None:
+        doc = nlp.make_doc(document.text)
+        doc.user_data["press_text"] = document.text
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
     evidence = list(doc._.evidence or [])
     sent_starts = sentence_starts(doc)
     doc_date_ev = max((e for e in evidence if e.label == "doc_date"), key=lambda e: e.score, default=None)

@@ -100,7 +100,10 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     districts = group_simple("district", by["district"], key=lambda e: e.text)
     programmes = resolve_programmes(programmes_ev)
     projects = resolve_projects(text, projects_ev)
-    dates = group_simple("date", by["date"], key=lambda e: e.attrs["value"])
+    # a year inside a programme's or project's name ("INTERREG V-A … 2014-2020") is part of the name
+    names = programmes_ev + projects_ev
+    dates = group_simple("date", [d for d in by["date"] if not any(d.start >= n.start and d.end <= n.end for n in names)],
+                         key=lambda e: e.attrs["value"])
     durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
     doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
     relations = find_relations(text, sent_starts, towns, institutions, programmes, projects)

@@ -39,6 +39,9 @@ class Examples(Strict):
 class MaskRule(Strict):
     id: str
     regex: str
+    lead: Optional[str] = Field(None, description="characters a match can start with (a speed hint)")
+    requires: Optional[str] = Field(None, description="a substring without which the mask cannot match (a speed hint)")
+    expand_left: Optional[str] = Field(None, description="a character class the mask extends over to the left (e-mail local parts)")
 
     @field_validator("regex")
     @classmethod

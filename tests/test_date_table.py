@@ -11,9 +11,6 @@ from conftest import DATA
 from pipeline.components.dates import grammar
 
 TABLE = yaml.safe_load((DATA / "date_cases.yaml").read_text(encoding="utf-8"))
-# Floors: the share of cases extracted exactly right today; raise them as the grammar improves.
-CASE_FLOOR = 0.94
-NON_DATE_FLOOR = 0.99
 
 
 def extract(text: str, doc_date):
@@ -22,28 +19,24 @@ def extract(text: str, doc_date):
     return [(t.value, t.mod) for t in dates], [t.value for t in durations]
 
 
-def case_ok(case) -> bool:
-    got, durations = extract(case["text"], case.get("doc_date"))
-    want = [(d["value"], d.get("mod")) for d in case.get("dates") or []]
-    if sorted(set(got)) != sorted(set(want)):
-        return False
-    return "durations" not in case or sorted(durations) == sorted(case["durations"])
-
-
 def test_table_is_big_enough():
     assert len(TABLE["cases"]) >= 200
     assert len(TABLE["non_dates"]) >= 100
     assert len({c["id"] for c in TABLE["cases"]}) == len(TABLE["cases"])
 
 
-def test_cases_floor():
-    ok = [c["id"] for c in TABLE["cases"] if case_ok(c)]
-    assert len(ok) / len(TABLE["cases"]) >= CASE_FLOOR, f"{len(ok)}/{len(TABLE['cases'])} right"
+@pytest.mark.parametrize("case", TABLE["cases"], ids=lambda c: c["id"])
+def test_case(case):
+    got, durations = extract(case["text"], case.get("doc_date"))
+    want = [(d["value"], d.get("mod")) for d in case.get("dates") or []]
+    assert sorted(set(got)) == sorted(set(want))
+    if "durations" in case:
+        assert sorted(durations) == sorted(case["durations"])
 
 
-def test_non_dates_floor():
-    clean = [c for c in TABLE["non_dates"] if not extract(c["text"], None)[0]]
-    assert len(clean) / len(TABLE["non_dates"]) >= NON_DATE_FLOOR, f"{len(clean)}/{len(TABLE['non_dates'])} clean"
+@pytest.mark.parametrize("case", TABLE["non_dates"], ids=lambda c: c["id"])
+def test_non_date(case):
+    assert extract(case["text"], None)[0] == []
 
 
 @pytest.mark.parametrize("text,doc_date,want", [

@@ -1,12 +1,10 @@
 """Dates: the release's own date, calendar expressions (TIMEX3-style) and durations."""
 from __future__ import annotations
 
-import datetime as dt
-
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add
+from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.rules import date_vocabulary
 from pipeline.temporal import DateGrammar
 
@@ -30,17 +28,14 @@ class DateRecognizer:
         self.grammar = grammar()
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        anchor = self.grammar.find_doc_date(text)
-        doc_date = None
+        anchor, dates, durations = self.grammar.analyse(doc_text(doc))
+        found = []
         if anchor is not None:
-            doc_date = dt.date.fromisoformat(anchor.value)
-            add(doc, Evidence("doc_date", anchor.start, anchor.end, anchor.text, f"dates:{anchor.rule}", anchor.score,
-                              attrs={"value": anchor.value}))
-        dates, durations = self.grammar.find(text, doc_date)
+            found.append(Evidence("doc_date", anchor.start, anchor.end, anchor.text, f"dates:{anchor.rule}", anchor.score,
+                                  attrs={"value": anchor.value}))
         for t in dates + durations:
             label = "date" if t.kind == "date" else "duration"
-            ev = Evidence(label, t.start, t.end, t.text, f"dates:{t.rule}", t.score,
-                          attrs={"value": t.value, "mod": t.mod, "time": t.time, "notes": t.notes})
-            add(doc, ev)
+            found.append(Evidence(label, t.start, t.end, t.text, f"dates:{t.rule}", t.score,
+                                  attrs={"value": t.value, "mod": t.mod, "time": t.time, "notes": t.notes}))
+        add_all(doc, found)
         return doc

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add
+from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.inflection import adjective_stem, nominative_adjective, nominative_head
 from pipeline.components.towns import starts_sentence
@@ -124,8 +124,7 @@ class InstitutionRecognizer:
             found += self._ner(doc, found)
         found = self._select(found)
         found += self._acronyms(doc, found)
-        for ev in self._select(found):
-            add(doc, ev)
+        add_all(doc, self._select(found))
         return doc
 
     # ------------------------------------------------------------------ registry
@@ -399,10 +398,11 @@ class InstitutionRecognizer:
         out = []
         if not defined:
             return out
+        text = doc_text(doc)
         for tok in doc:
             if tok.text in defined and not any(ev.start <= tok.idx < ev.end for ev in found):
                 src = defined[tok.text]
-                if tok.idx > 0 and doc.text[tok.idx - 1] == "(":
+                if tok.idx > 0 and text[tok.idx - 1] == "(":
                     continue
                 out.append(Evidence("institution", tok.idx, tok.idx + len(tok.text), tok.text, "institutions:acronym.defined_in_text",
                                     0.85, attrs={"canonical": src.attrs["canonical"], "is_acronym": True, "acronym_of": src.start}))

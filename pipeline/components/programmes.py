@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add
+from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.inflection import adjective_variants, nominative_adjective
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, programme_registry
@@ -124,7 +124,7 @@ class ProgrammeRecognizer:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         found: list[Evidence] = []
         for mid, s, e in self.matcher()(doc):
             form = self.nlp.vocab.strings[mid]
@@ -156,6 +156,5 @@ class ProgrammeRecognizer:
                 continue
             if not any(ev.overlaps(k) for k in kept):
                 kept.append(ev)
-        for ev in sorted(kept, key=lambda e: e.start):
-            add(doc, ev)
+        add_all(doc, sorted(kept, key=lambda e: e.start))
         return doc

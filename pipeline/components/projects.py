@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.components.programmes import trigger_before
-from pipeline.evidence import Evidence, add
+from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, project_patterns
@@ -42,7 +42,7 @@ class ProjectRecognizer:
         self.min_rare_zipf = min_rare_zipf
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         found: list[Evidence] = []
         title = title_line(text)
         for o_s, o_e, i_s, i_e in quoted(text):
@@ -83,8 +83,7 @@ class ProjectRecognizer:
         for ev in sorted(found, key=lambda e: -e.score):
             if not any(ev.overlaps(k) for k in kept):
                 kept.append(ev)
-        for ev in sorted(kept, key=lambda e: e.start):
-            add(doc, ev)
+        add_all(doc, sorted(kept, key=lambda e: e.start))
         if title is not None:
             doc.user_data["title_span"] = title
         return doc

@@ -12,7 +12,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add
+from pipeline.evidence import Evidence, add, add_all, doc_text
 from pipeline.gazetteer import gazetteer, town_matcher
 from pipeline.rules import town_evidence
 
@@ -57,20 +57,19 @@ class TownRecognizer:
             if s >= last_end:
                 kept.append((s, e, form))
                 last_end = e
+        text = doc_text(doc)  # built from the tokens on every access: once per document
         found: list[Evidence] = []
         for s, e, form in kept:
-            ev = self._judge(doc, s, e, form)
+            ev = self._judge(doc, text, s, e, form)
             if ev is not None:
                 found.append(ev)
-        self._lists(doc, found)
-        for ev in found:
-            if ev.attrs.get("accepted"):
-                add(doc, ev)
+        self._lists(text, found)
+        add_all(doc, [ev for ev in found if ev.attrs.get("accepted")])
         self._districts(doc)
         return doc
 
     # ------------------------------------------------------------------
-    def _judge(self, doc: Doc, s: int, e: int, form: str) -> Evidence | None:
+    def _judge(self, doc: Doc, text: str, s: int, e: int, form: str) -> Evidence | None:
         span = doc[s:e]
         places = self.gaz.candidates(form)
         risk = self.gaz.risk.get(form)
@@ -95,8 +94,8 @@ class TownRecognizer:
         if nxt is not None and nxt.text == "(" and e + 2 < len(doc) and doc[e + 2].text == ")" and doc[e + 1].text in self.gaz.state_of_form:
             positive.append("state_in_parentheses")
             ev.attrs["state_hint"] = self.gaz.state_of_form[doc[e + 1].text]
-        line_start = doc.text.rfind("\n", 0, span.start_char) + 1
-        if not doc.text[line_start:span.start_char].strip() and DATELINE_AFTER.match(doc.text[span.end_char:span.end_char + 40]):
+        line_start = text.rfind("\n", 0, span.start_char) + 1
+        if not text[line_start:span.start_char].strip() and DATELINE_AFTER.match(text[span.end_char:span.end_char + 40]):
             positive.append("dateline")
         if nxt is not None and nxt.text in ("in", "im", "bei", "an") and e + 1 < len(doc):
             after = doc[e + 1:e + 4].text
@@ -119,7 +118,7 @@ class TownRecognizer:
         ev.rule = "towns:gazetteer" + ("+" + "+".join(positive) if positive else "")
         return ev
 
-    def _lists(self, doc: Doc, found: list[Evidence]) -> None:
+    def _lists(self, text: str, found: list[Evidence]) -> None:
         """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town."""
         for i, ev in enumerate(found):
             if ev.attrs.get("accepted") and not ev.attrs.get("weak"):
@@ -128,7 +127,7 @@ class TownRecognizer:
                 if 0 <= j < len(found):
                     other = found[j]
                     a, b = (other, ev) if j < i else (ev, other)
-                    gap = doc.text[a.end:b.start]
+                    gap = text[a.end:b.start]
                     gap = re.sub(r"\s*\([^)]{1,30}\)", "", gap)
                     if other.attrs.get("accepted") and not other.attrs.get("weak") and re.fullmatch(r"\s*(?:,|und|sowie|oder|/)\s*", gap):
                         ev.attrs["accepted"] = True
