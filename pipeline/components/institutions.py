@@ -102,9 +102,19 @@ class InstitutionRecognizer:
         self.generic = set(self.cfg.generic)
         self.proper_heads = set(self.cfg.proper_name_heads)
         self.gen_complements = [c.split(" ") for c in self.cfg.genitive_complements]
+        self.gen_first = {words[0] for words in self.gen_complements}
+        self._head_cache: dict[str, HeadNoun | None] = {}
         self.gaz = gazetteer()
 
     def head_of(self, text: str) -> HeadNoun | None:
+        """The head noun a token is or ends with (cached per token text)."""
+        try:
+            return self._head_cache[text]
+        except KeyError:
+            head = self._head_cache[text] = self._find_head(text) if text[:1].isupper() or text in ("e.V.", "gGmbH") else None
+            return head
+
+    def _find_head(self, text: str) -> HeadNoun | None:
         for h in self.cfg.heads:
             if text == h.lemma or text in h.genitive:
                 return h
@@ -262,7 +272,7 @@ class InstitutionRecognizer:
                 end = k = j
             else:
                 matched = False
-                for words in self.gen_complements:
+                for words in (self.gen_complements if t.text in self.gen_first else ()):
                     if [x.text for x in doc[k:k + len(words)]] == words:
                         j = k + len(words)
                         if words[-1] in ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises") or words[-2:] == ["Freien", "Hansestadt"]:
