@@ -21,15 +21,21 @@ from pipeline.rules import institution_registry, relation_cues
 QUOTE_CHARS = "„“”\"'‚‘’«»"
 
 
+_QUOTES = re.compile(f"[{QUOTE_CHARS}]")
+_DASHES = re.compile(r"[‐‑‒–—−-]")
+_DASH_SPACE = re.compile(r"\s*-\s*(?=\S)")
+_SPACES = re.compile(r"\s+")
+_ARTICLE = re.compile(r"^(der|die|das|den|dem|des)\s+")
+
+
+@lru_cache(maxsize=65536)
 def norm(name: str) -> str:
     """Normalise a name for comparison: case, quotes, dashes, white space, a leading article."""
-    s = name.casefold()
-    s = re.sub(f"[{QUOTE_CHARS}]", "", s)
-    s = re.sub(r"[‐‑‒–—−-]", "-", s)
-    s = re.sub(r"\s*-\s*(?=\S)", lambda m: " - " if m.group(0).strip() == "-" and " " in m.group(0) else "-", s)
-    s = re.sub(r"\s+", " ", s).strip()
-    s = re.sub(r"^(der|die|das|den|dem|des)\s+", "", s)
-    return s
+    s = _QUOTES.sub("", name.casefold())
+    s = _DASHES.sub("-", s)
+    s = _DASH_SPACE.sub(lambda m: " - " if m.group(0).strip() == "-" and " " in m.group(0) else "-", s)
+    s = _SPACES.sub(" ", s).strip()
+    return _ARTICLE.sub("", s)
 
 
 @dataclass(eq=False)
@@ -200,8 +206,13 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
 
 
 # ---------------------------------------------------------------- institutions
+@lru_cache(maxsize=1)
+def _institutions_by_id() -> dict:
+    return {e.id: e for e in institution_registry().institutions}
+
+
 def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[Entity]:
-    reg = {e.id: e for e in institution_registry().institutions}
+    reg = _institutions_by_id()
     year = int(doc_date[:4]) if doc_date else None
     full = [e for e in evs if not e.attrs.get("is_acronym")]
     acr = [e for e in evs if e.attrs.get("is_acronym")]
@@ -523,28 +534,36 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     return list(relations.values())
 
 
-def _registry_programme_funders(programmes, institutions, rel) -> None:
-    """A programme whose registry entry names its funder, and that funder named in the same release."""
+@lru_cache(maxsize=4096)
+def _funder_family(programme_id: str) -> frozenset:
+    """Registry ids of a programme's funders with all their other name periods."""
     from pipeline.rules import programme_registry
 
-    reg = {e.id: e for e in programme_registry().programmes}
-    inst_reg = {e.id: e for e in institution_registry().institutions}
-    for pe in programmes:
-        entry = reg.get(pe.attrs.get("registry_id") or "")
-        if not entry or not entry.funders:
+    entry = next((e for e in programme_registry().programmes if e.id == programme_id), None)
+    inst_reg = _institutions_by_id()
+    predecessors: dict[str, list[str]] = {}
+    for e in inst_reg.values():
+        if e.successor:
+            predecessors.setdefault(e.successor, []).append(e.id)
+    family: set[str] = set()
+    stack = list(entry.funders) if entry else []
+    while stack:
+        cur = stack.pop()
+        if cur in family or cur not in inst_reg:
             continue
-        family: set[str] = set()
-        for fid in entry.funders:  # a funder's other name periods count too
-            stack = [fid]
-            while stack:
-                cur = stack.pop()
-                if cur in family or cur not in inst_reg:
-                    continue
-                family.add(cur)
-                succ = inst_reg[cur].successor
-                if succ:
-                    stack.append(succ)
-                stack.extend(e.id for e in inst_reg.values() if e.successor == cur)
+        family.add(cur)
+        if inst_reg[cur].successor:
+            stack.append(inst_reg[cur].successor)
+        stack.extend(predecessors.get(cur, []))
+    return frozenset(family)
+
+
+def _registry_programme_funders(programmes, institutions, rel) -> None:
+    """A programme whose registry entry names its funder, and that funder named in the same release."""
+    for pe in programmes:
+        if not pe.attrs.get("registry_id"):
+            continue
+        family = _funder_family(pe.attrs["registry_id"])
         for ie in institutions:
             if ie.attrs.get("registry_id") in family:
                 rel("programme_funder", pe, ie, pe.mentions[0].sentence, "relations:registry_programme_funder")
