@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import Optional
 
 import yaml
-from spacy.matcher import PhraseMatcher
 
+from pipeline.matching import form_matcher
 from pipeline.rules import load_jsonl, rules_dir
 
 
@@ -78,17 +78,7 @@ def gazetteer() -> Gazetteer:
     return Gazetteer()
 
 
-_MATCHERS: dict[int, PhraseMatcher] = {}
-
-
-def town_matcher(nlp) -> PhraseMatcher:
-    """One phrase matcher per vocabulary, built from the tokenizer (not per document)."""
-    key = id(nlp.vocab)
-    if key not in _MATCHERS:
-        gaz = gazetteer()
-        matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        forms = sorted(f for f in gaz.by_form if gaz.risk.get(f) != "never")
-        for form, doc in zip(forms, nlp.tokenizer.pipe(forms, batch_size=1000)):
-            matcher.add(form, [doc])
-        _MATCHERS[key] = matcher
-    return _MATCHERS[key]
+def town_matcher(nlp):
+    """The town matcher of this pipeline (built once, tokenization cached on disk)."""
+    gaz = gazetteer()
+    return form_matcher(nlp, "towns", [f for f in gaz.by_form if gaz.risk.get(f) != "never"])

@@ -204,7 +204,7 @@ class TownEvidence(Strict):
 # ---------------------------------------------------------------- loading
 def _load_yaml(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise RulesError(f"rule file {path} is missing: restore it from the repository") from None
     except yaml.YAMLError as exc:

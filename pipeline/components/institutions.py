@@ -11,11 +11,11 @@ import re
 from functools import lru_cache
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.gazetteer import gazetteer
+from pipeline.matching import form_matcher
 from pipeline.inflection import adjective_stem, nominative_adjective, nominative_head
 from pipeline.components.towns import starts_sentence
 from pipeline.inflection import SIMPLE_ADJECTIVES
@@ -72,19 +72,8 @@ def _registry_index():
     return {e.id: e for e in reg}, forms
 
 
-_MATCHERS: dict[int, PhraseMatcher] = {}
-
-
-def registry_matcher(nlp) -> PhraseMatcher:
-    key = id(nlp.vocab)
-    if key not in _MATCHERS:
-        _, forms = _registry_index()
-        matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        keys = sorted(forms)
-        for form, doc in zip(keys, nlp.tokenizer.pipe(keys, batch_size=1000)):
-            matcher.add(form, [doc])
-        _MATCHERS[key] = matcher
-    return _MATCHERS[key]
+def registry_matcher(nlp):
+    return form_matcher(nlp, "institutions", _registry_index()[1])
 
 
 @Language.factory("press_institutions", default_config={"use_ner": True}, assigns=["doc._.evidence", "doc.spans"])
@@ -140,8 +129,7 @@ class InstitutionRecognizer:
     # ------------------------------------------------------------------ registry
     def _registry(self, doc: Doc) -> list[Evidence]:
         out = []
-        for mid, s, e in registry_matcher(self.nlp)(doc):
-            form = self.nlp.vocab.strings[mid]
+        for s, e, form in registry_matcher(self.nlp)(doc):
             span = doc[s:e]
             hits = self.forms[form]
             kind = hits[0][1]

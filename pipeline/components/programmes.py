@@ -6,15 +6,14 @@ import re
 from functools import lru_cache
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.inflection import adjective_variants, nominative_adjective
+from pipeline.matching import form_matcher
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, programme_registry
 
-_MATCHERS: dict[int, PhraseMatcher] = {}
 STOP_HEAD = {"Das", "Der", "Die", "Dem", "Den", "Des", "Ein", "Eine", "Mit", "Für", "In", "Im", "Zur", "Zum", "Bis", "Seit", "Ab"}
 STOP_TAIL = {"des", "der", "die", "das", "dem", "den", "mit", "und", "für", "im", "in", "von", "vom", "zur", "zum", "ist", "wird", "werden", "wurde"}
 
@@ -66,15 +65,8 @@ class ProgrammeRecognizer:
         self.generic = set(self.cfg.generic)
         self.generic_lower = {g.lower() for g in self.generic}
 
-    def matcher(self) -> PhraseMatcher:
-        key = id(self.nlp.vocab)
-        if key not in _MATCHERS:
-            m = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-            keys = sorted(self.forms)
-            for form, d in zip(keys, self.nlp.tokenizer.pipe(keys)):
-                m.add(form, [d])
-            _MATCHERS[key] = m
-        return _MATCHERS[key]
+    def matcher(self):
+        return form_matcher(self.nlp, "programmes", self.forms)
 
     def _unquoted_after_trigger(self, text: str) -> list[Evidence]:
         """'aus dem Programm Interreg VI Oberrhein', 'Programm STARK III plus EFRE': a name after the noun."""
@@ -126,8 +118,7 @@ class ProgrammeRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         found: list[Evidence] = []
-        for mid, s, e in self.matcher()(doc):
-            form = self.nlp.vocab.strings[mid]
+        for s, e, form in self.matcher()(doc):
             span = doc[s:e]
             hits = self.forms[form]
             entry = self.entries[hits[0][0]]

@@ -50,7 +50,7 @@ class TownRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matcher(doc)
         # longest match at each position wins ("Halle (Saale)" over "Halle")
-        spans = sorted(((s, e, self.nlp.vocab.strings[mid]) for mid, s, e in matches), key=lambda t: (t[0], -(t[1] - t[0])))
+        spans = sorted(matches, key=lambda t: (t[0], -(t[1] - t[0])))
         kept: list[tuple[int, int, str]] = []
         last_end = -1
         for s, e, form in spans:
