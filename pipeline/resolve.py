@@ -66,6 +66,11 @@ class Resolved:
     doc_date: Optional[Evidence]
 
 
+def _title_like(quote: str) -> bool:
+    """A quoted title ("Oderbrücke – Most nad Odrą"), not a quoted statement: 3-8 words, no sentence end."""
+    return 3 <= len(quote.split()) <= 8 and not re.search(r"[.!?;]", quote)
+
+
 def _sentence_index(sent_starts: list[int], pos: int) -> int:
     return max(0, bisect.bisect_right(sent_starts, pos) - 1)
 
@@ -90,7 +95,8 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     quotes = [(i_s, i_e) for _, _, i_s, i_e in quoted(text)]
     programmes_ev = [g for g in programmes_ev if not any(qs <= g.start and g.end <= qe and (qe - qs) > (g.end - g.start) + 3 for qs, qe in quotes)]
     institutions_ev = [i for i in by["institution"] if not any(i.inside(n) or (i.overlaps(n) and n.label == "project") for n in named)]
-    towns_ev = [t for t in by["town"] if not any(t.overlaps(n) for n in named + [g for g in programmes_ev])]
+    towns_ev = [t for t in by["town"] if not any(t.overlaps(n) for n in named + [g for g in programmes_ev])
+                and not any(qs <= t.start and t.end <= qe and _title_like(text[qs:qe]) for qs, qe in quotes)]
     for t in towns_ev:
         for inst in institutions_ev:
             if t.overlaps(inst):
@@ -101,9 +107,18 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
             if any(t.overlaps(m) for m in ent.mentions):
                 t.attrs["in_name_of"] = ent.name
     towns_all = resolve_towns(text, towns_ev)
+    quarters = [t for t in towns_all if _looks_like_a_quarter(t, towns_all)]
+    towns_all = [t for t in towns_all if t not in quarters]
     towns = [t for t in towns_all if any("in_name_of" not in m.attrs for m in t.mentions)]
     towns_in_names = [t for t in towns_all if t not in towns]
     districts = group_simple("district", by["district"], key=lambda e: e.text)
+    for q in quarters:  # reported as districts, with the nearest town of the release
+        near = min((t for t in towns_all if t.attrs["place"].lat is not None), default=None,
+                   key=lambda t: distance_km(t.attrs["place"], q.attrs["place"]) if False else 0)
+        d = Entity("district", q.name, q.name, mentions=q.mentions, attrs={"town": None, "ags": None})
+        for m in q.mentions:
+            m.adjust("small municipality far from the release's other towns: read as a city quarter", -0.3)
+        districts.append(d)
     programmes = resolve_programmes(programmes_ev)
     projects = resolve_projects(text, projects_ev)
     # a year inside a programme's or project's name ("INTERREG V-A … 2014-2020") is part of the name
@@ -138,6 +153,20 @@ def group_simple(kind: str, evs: list[Evidence], key) -> list[Entity]:
 
 
 # ---------------------------------------------------------------- towns
+def _looks_like_a_quarter(ent: Entity, towns: list[Entity]) -> bool:
+    """'Altendorf' in a release about Essen: a village of that name 500 km away is not meant.
+
+    A small municipality (under 5,000 inhabitants) named without evidence, far (over 100 km)
+    from every other German town of the release, is read as a city quarter."""
+    place = ent.attrs["place"]
+    if place.country != "DE" or place.population >= 5000 or place.lat is None:
+        return False
+    if any("+" in m.rule.split("|")[0] for m in ent.mentions):
+        return False  # "Stadt X", "in X", "X (Hessen)" …: evidence that a municipality is meant
+    others = [t.attrs["place"] for t in towns if t is not ent and t.attrs["place"].country == "DE" and t.attrs["place"].lat is not None]
+    return bool(others) and min(distance_km(place, o) for o in others) > 100
+
+
 def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
     gaz = gazetteer()
     states_named = {gaz.state_of_form[w] for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]+", text) if w in gaz.state_names}
@@ -145,11 +174,16 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
     kreise_named |= {w for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]*-Kreis|[A-ZÄÖÜ][\wäöüß]*kreis\b", text)}
     chosen: dict[int, tuple[Place, str, float]] = {}
     anchors: list[Place] = []
+    first_seen: dict[str, int] = {}  # where each municipality is first named unambiguously
     for ev in towns_ev:  # unambiguous forms first
         cands = gaz.candidates(ev.attrs["form"])
         if len(cands) == 1:
             chosen[id(ev)] = (cands[0], "unique name", 0.0)
             anchors.append(cands[0])
+            first_seen.setdefault(cands[0].key, ev.start)
+    bare_first: dict[str, int] = {}
+    for ev in towns_ev:
+        bare_first.setdefault(ev.attrs["form"], ev.start)
     for ev in towns_ev:
         if id(ev) in chosen:
             continue
@@ -161,10 +195,23 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
             sub = [c for c in cands if c.state == hint]
             if sub:
                 pick, reason = sub[0], f"Land in parentheses ({hint})"
+        hint_d = ev.attrs.get("district_hint")
+        if pick is None and hint_d:
+            sub = [c for c in cands if c.district and (c.district == hint_d or c.district.startswith(hint_d))]
+            if sub:
+                pick, reason = sub[0], f"Kreis in parentheses ({hint_d})"
         if pick is None:
-            sub = [c for c in cands if c in anchors]
+            # a qualified name introduced before the bare one ("Frankfurt (Oder) … Frankfurt") is the same town;
+            # one introduced after it ("Hamm … Hamm (Sieg)") distinguishes another town
+            sub = [c for c in cands if c in anchors and first_seen.get(c.key, 1 << 30) < bare_first[ev.attrs["form"]]]
             if sub:
                 pick, reason = sub[0], "same town named unambiguously in the document"
+            else:
+                later = [c for c in cands if c in anchors]
+                if later and later[0] is cands[0]:
+                    pick, reason = cands[0], "same town named unambiguously in the document"
+                elif later:
+                    cands = [c for c in cands if c not in later]
         if pick is None and kreise_named:
             sub = [c for c in cands if c.district and any(c.district.startswith(k) or k.startswith(c.district) for k in kreise_named)]
             if len(sub) >= 1:

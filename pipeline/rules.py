@@ -198,6 +198,7 @@ class TownEvidence(Strict):
     risky_extra: list[str]
     never_town: list[str]
     always_safe: list[str]
+    directions: list[str]
     big_city_population: int
 
 

@@ -40,9 +40,11 @@ ABBREVIATIONS = [
 ]
 # Words that introduce a qualifier after the everyday name ("Frankfurt am Main").
 QUALIFIER = re.compile(
-    r"^(?P<base>.+?)(?:\s*\(.*\)|\s*/.*|\s+(?:am|an der|an den|in der|im|in|bei|ob der|vor der|auf der|a\.\s?d\.|a\.|b\.|i\.\s?d\.|i\.|v\.\s?d\.)\s.*|\s+(?:a\.|b\.|i\.)\S.*)$"
+    r"^(?P<base>.+?)(?:\s*\(.*\)|\s*/.*|\s+(?:am|an der|an den|in der|im|in|bei|ob der|vor der|auf der|auf|a\.\s?d\.|a\.|b\.|i\.\s?d\.|i\.|v\.\s?d\.)\s.*|\s+(?:a\.|b\.|i\.)\S.*)$"
 )
 SUFFIX_SPLIT = re.compile(r",\s*(?=[^,]*$)")
+CITY_STATES = {"Berlin", "Hamburg", "Bremen"}
+NEIGHBOUR_COUNTRIES = {"AT", "CH", "FR", "NL", "BE", "LU", "DK", "PL", "CZ"}
 DISTRICT_KIND = {"41": "kreisfreie Stadt", "42": "Stadtkreis", "43": "Kreis", "44": "Landkreis", "45": "Regionalverband"}
 
 
@@ -117,6 +119,7 @@ def write_word_risk(gemeinden: list[dict], foreign: list[dict]) -> None:
     evidence = yaml.safe_load((OUT_DIR / "evidence.yaml").read_text(encoding="utf-8"))
     table = Path(spacy_lookups_data.__file__).parent / "data" / "de_lexeme_prob.json.gz"
     prob = json.load(gzip.open(table))
+    lemmas = json.load(gzip.open(Path(spacy_lookups_data.__file__).parent / "data" / "de_lemma_lookup.json.gz"))
     population: dict[str, int] = {}
     for town in gemeinden + foreign:
         for form in town["forms"]:
@@ -137,6 +140,8 @@ def write_word_risk(gemeinden: list[dict], foreign: list[dict]) -> None:
             risk = "function"
         elif form in evidence["risky_extra"] or (excess >= evidence["noun_zipf_margin"] and pop < 250000):
             risk = "noun"
+        elif lemmas.get(form) not in (None, form) and pop < 250000:
+            risk = "noun"  # an inflected form of another noun: "Höfen" (Hof), "Heiden" (Heide)
         if risk:
             rows.append({"form": form, "risk": risk, "lower_logprob": logprob, "zipf": zipf, "population": pop, "excess": round(excess, 2)})
     with (OUT_DIR / "word_risk.jsonl").open("w", encoding="utf-8") as fh:
@@ -148,6 +153,7 @@ def build(register: Path) -> None:
     with register.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     states = {s["code"]: s["name"] for s in yaml.safe_load((OUT_DIR / "states.yaml").read_text())["states"]}
+    state_names = set(states.values())
     districts = {}
     for r in rows:
         if r["satzart"] == "40":
@@ -162,7 +168,7 @@ def build(register: Path) -> None:
         ags = r["land"] + r["rb"] + r["kreis"] + r["gemeinde"]
         name = official_name(r["gemeindename"])
         lat, lon = number(r["breitengrad"]), number(r["laengengrad"])
-        forms = name_forms(name)
+        forms = [f for f in name_forms(name) if f == name or f not in state_names or f in CITY_STATES]
         geonames_id = None
         best = None
         for form in forms:
@@ -197,6 +203,13 @@ def build(register: Path) -> None:
             fh.write(json.dumps({"key": key, "name": d["name"], "kind": d["kind"], "state": states[key[:2]]}, ensure_ascii=False) + "\n")
 
     foreign = yaml.safe_load((OUT_DIR / "foreign.yaml").read_text(encoding="utf-8"))["towns"]
+    named = {t["geonames"] for t in foreign}
+    for city in sorted(cities.values(), key=lambda c: -c["population"]):
+        big_neighbour = city["countrycode"] in NEIGHBOUR_COUNTRIES and city["population"] >= 20000
+        if not big_neighbour or city["name"] in named or not re.fullmatch(r"[A-ZÀ-ÖØ-Þ][\w' .-]+", city["name"]):
+            continue
+        named.add(city["name"])
+        foreign.append({"name": city["name"], "country": city["countrycode"], "geonames": city["name"], "forms": [city["name"]]})
     with (OUT_DIR / "foreign.jsonl").open("w", encoding="utf-8") as fh:
         for town in foreign:
             town["population"] = None

@@ -39,6 +39,7 @@ class TownRecognizer:
         self.place_preps = set(self.cfg.place_prepositions)
         self.negative = set(self.cfg.negative_before)
         self.district_nouns = set(self.cfg.district_nouns)
+        self.directions = set(self.cfg.directions)
         self._matcher = None
 
     @property
@@ -86,14 +87,24 @@ class TownRecognizer:
             return None  # "Landkreis Goslar": the Kreis, not the town
         if prev is not None and prev.text in self.place_nouns:
             positive.append("place_noun")
+        if form in self.directions and prev is not None and prev.text.lower() in ("nach", "richtung", "gen", "im", "von"):
+            return None  # "nach Norden hin": a direction
         if prev is not None and prev.text in self.place_preps:
-            if not (risk == "noun" and nxt is not None and nxt.is_lower and nxt.text not in ("und", "oder", "sowie")):
+            # "in Halle statt": a bare noun after in/nach is a place; after aus/bei a material or
+            # weather noun is likely ("aus Stein wird", "bei Regen"), so a verb after it undoes the reading
+            strong = prev.text.lower() in ("in", "nach", "nahe")
+            if strong or not (risk == "noun" and nxt is not None and nxt.is_lower and nxt.text not in ("und", "oder", "sowie")):
                 positive.append("place_preposition")
         if prev is not None and prev2 is not None and prev.text == "von" and prev2.text in self.place_nouns:
             positive.append("place_noun")
-        if nxt is not None and nxt.text == "(" and e + 2 < len(doc) and doc[e + 2].text == ")" and doc[e + 1].text in self.gaz.state_of_form:
-            positive.append("state_in_parentheses")
-            ev.attrs["state_hint"] = self.gaz.state_of_form[doc[e + 1].text]
+        if nxt is not None and nxt.text == "(" and e + 2 < len(doc) and doc[e + 2].text == ")":
+            inner = doc[e + 1].text
+            if inner in self.gaz.state_of_form:
+                positive.append("state_in_parentheses")
+                ev.attrs["state_hint"] = self.gaz.state_of_form[inner]
+            elif inner in self.gaz.kreise:
+                positive.append("district_in_parentheses")  # "Lage (Lippe)"
+                ev.attrs["district_hint"] = inner
         line_start = text.rfind("\n", 0, span.start_char) + 1
         if not text[line_start:span.start_char].strip() and DATELINE_AFTER.match(text[span.end_char:span.end_char + 40]):
             positive.append("dateline")
@@ -101,6 +112,8 @@ class TownRecognizer:
             after = doc[e + 1:e + 4].text
             if any(after.startswith(f) for f in ("Kreis", "Landkreis", "Ober", "Nieder", "Mittel", "Unter")) or doc[e + 1].text in self.gaz.state_of_form or doc[e + 1].text in self.gaz.by_form:
                 positive.append("location_after")
+                if doc[e + 1].text in self.gaz.state_of_form and nxt.text in ("in", "im"):
+                    ev.attrs["state_hint"] = self.gaz.state_of_form[doc[e + 1].text]  # "Hamm in Westfalen"
         if prev is not None and (prev.text in self.negative or (starts_sentence(doc, s - 1) and prev.text[:1].isupper() and re.search(r"[a-zäöü](e|en|em|er|es)$", prev.text) and prev.text not in self.place_preps and prev.text not in self.place_nouns) or (risk and prev.is_lower and re.search(r"[a-zäöü](e|en|em|er|es)$", prev.text) and prev.text not in self.place_preps)):
             negative.append("article_or_adjective_before")
         ev.attrs["positive"] = positive
