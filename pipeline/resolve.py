@@ -268,7 +268,7 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[E
     def key_of(ev: Evidence) -> str:
         ids = ev.attrs.get("registry_ids")
         if ids:
-            return "reg:" + ids[0]
+            return "reg:" + (_by_period([reg[i] for i in ids], year).id if len(ids) > 1 else ids[0])
         canon = ev.attrs.get("canonical") or ev.text
         e = _registry_by_norm().get(norm(canon))  # a pattern name that is a registry name or alias
         if e is not None:

@@ -22,6 +22,7 @@ from pipeline.inflection import SIMPLE_ADJECTIVES
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry
 
 ACRONYM = re.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
+ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "mit", "bei", "beim", "durch", "und"}
 NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
                   "sowie", "beide", "beiden", "seine", "ihre", "ihren", "seiner", "ihrer", "unsere", "welche", "alle",
                   "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
@@ -90,7 +91,7 @@ class InstitutionRecognizer:
         self.stop = set(self.cfg.stop_words)
         self.generic = set(self.cfg.generic)
         self.proper_heads = set(self.cfg.proper_name_heads)
-        self.gen_complements = [c.split(" ") for c in self.cfg.genitive_complements]
+        self.gen_complements = sorted((c.split(" ") for c in self.cfg.genitive_complements), key=len, reverse=True)
         self.gen_first = {words[0] for words in self.gen_complements}
         self._head_cache: dict[str, HeadNoun | None] = {}
         self.gaz = gazetteer()
@@ -100,18 +101,18 @@ class InstitutionRecognizer:
         try:
             return self._head_cache[text]
         except KeyError:
-            head = self._head_cache[text] = self._find_head(text) if text[:1].isupper() or text in ("e.V.", "gGmbH") else None
+            head = self._head_cache[text] = self._find_head(text) if text[:1].isupper() or text.rstrip(".") in ("e.V", "gGmbH", "eG", "mbH") else None
             return head
 
     def _find_head(self, text: str) -> HeadNoun | None:
         for h in self.cfg.heads:
-            if text == h.lemma or text in h.genitive:
+            if text == h.lemma or text in h.genitive or text == h.lemma + "." and h.lemma in self.LEGAL_HEADS:
                 return h
         for h in self.cfg.heads:
             if h.compound and len(text) > len(h.lemma) + 2:
                 low = text.lower()
                 for form in [h.lemma] + h.genitive:
-                    if low.endswith(form.lower()) and text[0].isupper() and "-" not in text[-len(form) - 1:-len(form)] + "x":
+                    if low.endswith(form.lower()) and text[0].isupper() and not text.endswith("-"):
                         return h
         return None
 
@@ -121,7 +122,7 @@ class InstitutionRecognizer:
         found += self._patterns(doc)
         if self.use_ner and doc.has_annotation("ENT_IOB"):
             found += self._ner(doc, found)
-        found = self._select(found)
+        found = self._drop_sub_units(doc_text(doc), self._select(found))
         found += self._acronyms(doc, found)
         add_all(doc, self._select(found))
         return doc
@@ -148,26 +149,29 @@ class InstitutionRecognizer:
     BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
                           "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde"}
     LEGAL = ("e.V.", "gGmbH", "GmbH", "mbH", "AG", "eG", "e.G.")
+    LEGAL_HEADS = ("e.V.", "GmbH", "gGmbH", "eG", "AG", "mbH")
 
     def _patterns(self, doc: Doc) -> list[Evidence]:
         out = []
         for i, tok in enumerate(doc):
-            if not tok.text[:1].isupper() and tok.text not in ("e.V.", "gGmbH", "e."):
+            if not tok.text[:1].isupper() and tok.text not in ("e.V.", "gGmbH", "gGmbH.", "eG", "eG.", "mbH", "mbH.", "e."):
                 continue
             head = self.head_of(tok.text)
             if head is None:
                 continue
-            legal_head = head.lemma in ("e.V.", "GmbH", "gGmbH")
+            legal_head = head.lemma in self.LEGAL_HEADS
             left_adj, start = self._left(doc, i, legal_head)
             coordination_only = not left_adj and start < i
             # proper names before heads like Stiftung ("Robert Bosch Stiftung", "Heimatverein Lage e.V.")
-            if start == i and head.lemma in self.proper_heads:
+            if start == i and (head.lemma in self.proper_heads or legal_head):
                 k = i - 1
-                while k >= 0 and i - k <= 4 and doc[k].text[:1].isupper() and doc[k].text not in self.stop \
-                        and not starts_sentence(doc, k) and (doc[k].text.isalpha() or "-" in doc[k].text) \
+                while k >= 0 and i - k <= 4 and doc[k].text not in self.stop \
+                        and (doc[k].text.isalpha() or "-" in doc[k].text) \
+                        and (doc[k].text[:1].isupper() or legal_head and k > 0 and doc[k].is_alpha and (doc[k - 1].text.lower() in ARTICLES_AND_PREPS or self.head_of(doc[k - 1].text))) \
+                        and (legal_head or not starts_sentence(doc, k)) \
                         and (legal_head or not self.head_of(doc[k].text)):
                     k -= 1
-                    if legal_head and self.head_of(doc[k + 1].text):
+                    if legal_head and (self.head_of(doc[k + 1].text) or starts_sentence(doc, k + 1) or doc[k + 1].text.islower()):
                         break
                 if k < i - 1:
                     start = k + 1
@@ -191,10 +195,13 @@ class InstitutionRecognizer:
             span = doc[start:end]
             while len(span) > 1 and span[-1].text in (",", "und", "-", "–"):
                 span = doc[span.start:span.end - 1]
+            end_char = span.end_char - (1 if span[-1].text in ("GmbH.", "AG.", "eG.", "mbH.") else 0)  # the sentence's full stop
             if len(span) > 2 and span[0].text in ("Verein", "Verband") and span[-1].text in self.LEGAL + ("V.",):
                 span = doc[span.start + 1:span.end]  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V."
             canonical = self._canonical(span, i, head)
-            ev = Evidence("institution", span.start_char, span.end_char, span.text, f"institutions:pattern.{head.id.split('.')[-1]}",
+            if end_char < span.end_char:
+                canonical = canonical[:-1]
+            ev = Evidence("institution", span.start_char, end_char, doc_text(doc)[span.start_char:end_char], f"institutions:pattern.{head.id.split('.')[-1]}",
                           head.score, attrs={"canonical": canonical, "head": head.lemma})
             if left_adj:
                 ev.adjust("adjective before the head", 0.05)
@@ -242,15 +249,15 @@ class InstitutionRecognizer:
         return end
 
     def _place_adjective(self, text: str) -> bool:
-        """'Thüringer', 'Berliner', 'Kieler': place adjectives in -er do not decline."""
+        """'Thüringer', 'Berliner', 'Frankfurt-Słubicer': place adjectives in -er do not decline."""
         if not text.endswith("er") or len(text) < 5:
             return False
-        stem = text[:-2]
+        stem = text[:-2].rsplit("-", 1)[-1]
         return any(f in self.gaz.by_form or f in self.gaz.state_of_form for f in (stem, stem + "en", stem + "e", stem + "n"))
 
     def _complement(self, doc: Doc, k: int) -> int:
         """End of 'für Umwelt, Naturschutz, Bau und Reaktorsicherheit', 'des Innern, für Bau und Heimat' …"""
-        end = k
+        end = start_k = k
         while k < len(doc):
             t = doc[k]
             if t.text in self.cfg.complement_starts:
@@ -279,7 +286,7 @@ class InstitutionRecognizer:
                 k += 1
                 continue
         # a trailing acronym written without parentheses ("Fraunhofer-Institut für … IMWS")
-        if end > k - 1 and end < len(doc) and end > 0 and re.fullmatch(r"[A-ZÄÖÜ]{2,6}", doc[end].text) and doc[end].text not in self.gaz.state_of_form:
+        if end > start_k and end < len(doc) and re.fullmatch(r"[A-ZÄÖÜ]{2,6}", doc[end].text) and doc[end].text not in self.gaz.state_of_form:
             end += 1
         return end
 
@@ -381,6 +388,21 @@ class InstitutionRecognizer:
         return out
 
     # ------------------------------------------------------------------ selection
+    SUB_UNIT_HEADS = {"Institut", "Zentrum", "Centrum", "Lehrstuhl", "Fakultät", "Seminar", "Abteilung", "Fachbereich", "Forschungsstelle"}
+    PARENT_KINDS = ("Universität", "Hochschule", "TU ", "Technische Universität", "Akademie", "Fachhochschule")
+
+    def _drop_sub_units(self, text: str, found: list[Evidence]) -> list[Evidence]:
+        """'das Institut für Geologie der TU Clausthal': the institute is a unit of the university named after it."""
+        out = []
+        for ev in found:
+            parent = next((o for o in found if o is not ev and 0 <= o.start - ev.end <= 12
+                           and re.fullmatch(r"\s*(?:der|des|an der|am)\s+", text[ev.end:o.start])
+                           and any(k in (o.attrs.get("canonical") or o.text) for k in self.PARENT_KINDS)), None)
+            if parent is not None and ev.attrs.get("head") in self.SUB_UNIT_HEADS:
+                continue
+            out.append(ev)
+        return out
+
     @staticmethod
     def _select(found: list[Evidence]) -> list[Evidence]:
         """Keep the longest of overlapping candidates; registry wins ties."""
