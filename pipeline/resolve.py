@@ -564,12 +564,28 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if re.search(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:project_sentence_place")
+        listed = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
+        if len(targets) == 1 and len({te.key for te, _ in listed}) >= 3 and not (words & town_cues):
+            for te, tm in listed:  # "Gymnasien in Saarbrücken, Neunkirchen, Homburg und Perl testen …"
+                rel("project_town", targets[0], te, s, "relations:town_list_in_project_paragraph")
         if words & town_cues and len(targets) == 1:
             standalone = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
             for te, tm in standalone:
                 if len(standalone) >= 2 or re.search(r"(?:Stadt|Gemeinde|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:town_cue_sentence")
+    named_projects = [p for p in projects if any("title_names_project" not in m.rule for m in p.mentions)]
+    if len(named_projects) == 1:
+        # the release's home town: a single-project release names it most often
+        def in_body(m):  # not the dateline, not the contact block ("99096 Erfurt")
+            line = text[text.rfind("\n", 0, m.start) + 1:text.find("\n", m.end) if text.find("\n", m.end) >= 0 else len(text)]
+            return "in_name_of" not in m.attrs and "dateline" not in m.rule and not re.search(r"\b\d{5}\s|Tel\.|E-Mail|@", line)
+        counts = {te: sum(1 for m in te.mentions if in_body(m)) for te in towns}
+        total = sum(counts.values())
+        if counts:
+            home, n = max(counts.items(), key=lambda kv: kv[1])
+            if n >= 2 and n >= 0.4 * total and home.attrs["place"].country == "DE":
+                rel("project_town", named_projects[0], home, home.mentions[0].sentence, "relations:home_town_of_release")
     if main is not None:  # towns in the headline are the main project's place
         title_end = text.find("\n", next((i for i, ch in enumerate(text) if not ch.isspace()), 0))
         for te in towns:

@@ -12,7 +12,7 @@ from pipeline.records import Record
 from pipeline.run import run
 
 # Per-type F1 floors, measured on the current rules; raise them as quality improves.
-CORPUS_FLOORS = {"towns": 0.98, "institutions": 0.94, "programmes": 0.92, "projects": 0.97, "dates": 0.99, "relations": 0.73}
+CORPUS_FLOORS = {"towns": 0.98, "institutions": 0.94, "programmes": 0.92, "projects": 0.97, "dates": 0.99, "relations": 0.76}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.90, "dates": 0.95, "relations": 0.90}
 
 
@@ -86,3 +86,23 @@ def test_bad_inputs_become_errors_and_the_run_goes_on(tmp_path):
     recs = [json.loads(l) for l in (tmp_path / "out" / "records.jsonl").read_text().splitlines()]
     latin = next(r for r in recs if r["source"]["path"].endswith("latin1.txt"))
     assert latin["source"]["encoding"] != "utf-8" and latin["towns"][0]["name"] == "Mühlacker"
+
+
+def test_no_duplicate_entities_for_an_acronym_and_its_expansion(corpus_run):
+    """'Bundesamt für Migration und Flüchtlinge (BAMF)' and a later 'BAMF' are one entity, not two."""
+    out, _ = corpus_run
+    from pipeline.resolve import norm
+
+    checked = 0
+    for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        for kind in ("institutions", "programmes"):
+            names = [norm(e["name"]) for e in rec[kind]]
+            assert len(names) == len(set(names)), (rec["source"]["path"], kind, names)
+            for e in rec[kind]:
+                if e.get("acronym"):
+                    checked += 1
+                    others = [o for o in rec[kind] if o is not e]
+                    assert norm(e["acronym"]) not in {norm(o["name"]) for o in others}
+                    assert norm(e["acronym"]) not in {norm(o["acronym"]) for o in others if o.get("acronym")}
+    assert checked >= 20
