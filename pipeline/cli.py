@@ -18,21 +18,25 @@ def run_cli(
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Output folder: records.jsonl, errors.jsonl, manifest.json, texts/."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="spaCy pipeline to use (package name or path). Default: de_core_news_sm if installed, else the built-in blank German pipeline."),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Inputs larger than this many bytes become errors."),
-    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Show a progress bar (default: only on a terminal)."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Show a progress bar with documents/s and ETA (default: only on a terminal)."),
+    force: bool = typer.Option(False, "--force", help="Re-do inputs that already have a record in OUT (default: skip them by sha256)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes on this machine; records keep the input order."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write OUT/report.html and OUT/report.md at the end."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log the NLP backend and pipeline steps."),
 ):
-    """Extract records from every release under PATHS into OUT."""
+    """Extract records from every release under PATHS into OUT (incremental: known inputs are skipped)."""
     from pipeline.errors import PipelineError
     from pipeline.run import run
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        manifest = run([str(p) for p in paths], str(out), model=model, max_bytes=max_bytes, progress=progress)
+        manifest = run([str(p) for p in paths], str(out), model=model, max_bytes=max_bytes, progress=progress,
+                       force=force, workers=workers, report=report)
     except PipelineError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2)
-    typer.echo(f"{manifest['records']} records, {manifest['errors']} errors from {manifest['inputs']} inputs "
-               f"in {manifest['seconds']} s (backend {manifest['nlp_backend']}) → {out}")
+    typer.echo(f"{manifest['records']} records, {manifest['errors']} errors, {manifest['skipped_already_done']} already done "
+               f"from {manifest['inputs']} inputs in {manifest['seconds']} s (backend {manifest['nlp_backend']}) → {out}")
 
 
 @app.command("eval")
@@ -54,6 +58,31 @@ def eval_cli(
         for kind, items in result["errors"].items():
             for item in items:
                 typer.echo(f"  [{kind}] {item}")
+
+
+@app.command("report")
+def report_cli(out: Path = typer.Argument(..., help="Output folder of a `run` (records.jsonl, errors.jsonl, manifest.json, texts/).")):
+    """Write OUT/report.html (self-contained, for reviewers) and OUT/report.md (for terminals)."""
+    from pipeline.report import write_report
+
+    try:
+        html_path, md_path = write_report(out)
+    except FileNotFoundError as exc:
+        typer.echo(f"E050 no run output in {out}: {exc}. Run `python -m pipeline run PATH --out {out}` first.", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{html_path}\n{md_path}")
+
+
+@app.command("load")
+def load_cli(
+    records: Path = typer.Argument(..., help="records.jsonl written by `run`."),
+    db: str = typer.Option("sqlite:///outputs/records.db", "--db", help="Database URL: sqlite:///path.db (default) or postgresql://user@host/db."),
+):
+    """Load records into a normalised database; loading again leaves no duplicates."""
+    from pipeline.load import load_records
+
+    counts = load_records(records, db)
+    typer.echo(", ".join(f"{table}: {n}" for table, n in counts.items()))
 
 
 @app.command("schema")

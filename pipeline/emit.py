@@ -17,17 +17,23 @@ class Output:
     def __init__(self, out_dir: str | Path):
         self.dir = Path(out_dir)
         (self.dir / "texts").mkdir(parents=True, exist_ok=True)
-        self.records = (self.dir / "records.jsonl").open("w", encoding="utf-8")
-        self.errors = (self.dir / "errors.jsonl").open("w", encoding="utf-8")
+        self.records = (self.dir / "records.jsonl").open("a", encoding="utf-8")  # cumulative over runs
+        self.errors = (self.dir / "errors.jsonl").open("w", encoding="utf-8")  # this run's failures
         self.n_records = 0
         self.n_errors = 0
         self.error_reasons: dict[str, int] = {}
 
     def record(self, rec: Record, text: str) -> None:
-        path = self.dir / rec.source.text_file
+        self.record_json(rec.model_dump_json(by_alias=True), rec.source.sha256, text)
+
+    def record_json(self, line: str, sha256: str, text: str) -> None:
+        """Write the ingested text first, then the record line, flushed: a crash never leaves a record without its text."""
+        path = self.dir / "texts" / f"{sha256}.txt"
         if not path.exists():
-            path.write_text(text, encoding="utf-8")
-        self.records.write(rec.model_dump_json(by_alias=True, exclude_none=False) + "\n")
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        self.records.write(line + "\n")
         self.records.flush()
         self.n_records += 1
 

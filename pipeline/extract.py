@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 from spacy.language import Language
 
 from pipeline import __version__
 from pipeline.components.projects import title_line
 from pipeline.evidence import Evidence
-from pipeline.ingest import Document
+from pipeline.ingest import Document, analysis_copy
 from pipeline.records import (Adjustment, Candidate, DateValue, District, Duration, Institution, Mention, Programme,
                               Project, Provenance, Record, Relation, Source, Town)
 from pipeline.resolve import Entity, resolve
@@ -60,14 +61,17 @@ def sentence_starts(doc) -> list[int]:
 
 def build_record(nlp: Language, document: Document, backend: str, doc=None) -> Record:
     if doc is None:
-        doc = nlp.make_doc(document.text)
-        doc.user_data["press_text"] = document.text
+        analysed = analysis_copy(document.text)  # same length: offsets fit the stored text
+        doc = nlp.make_doc(analysed)
+        doc.user_data["press_text"] = analysed
         for _, proc in nlp.pipeline:
             doc = proc(doc)
     evidence = list(doc._.evidence or [])
     sent_starts = sentence_starts(doc)
     doc_date_ev = max((e for e in evidence if e.label == "doc_date"), key=lambda e: e.score, default=None)
     doc_date = doc_date_ev.attrs["value"] if doc_date_ev else None
+    if doc_date is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(document.meta.get("date") or "")):
+        doc_date = document.meta["date"]  # the web page's own date metadata
     res = resolve(document.text, evidence, sent_starts, doc_date)
     rels = []
     for r in res.relations:

@@ -310,7 +310,7 @@ h3{font-size:1.05rem;margin:1.2rem 0 .3rem} h4{font-size:.95rem;margin:1rem 0 .2
 a{color:#0b57d0} .muted{color:var(--muted)} code{font-size:.85em;background:#f4f4f4;padding:0 .2em;border-radius:3px}
 table{border-collapse:collapse;margin:.3rem 0 .8rem;font-size:.88rem;width:100%}
 th,td{border:1px solid var(--line);padding:.2rem .45rem;text-align:left;vertical-align:top}
-th{background:#f6f6f6} tr.low td{background:#fff1f0}
+th{background:#f6f6f6} table.kv{width:auto;min-width:24rem} tr.low td{background:#fff1f0}
 nav.toc{columns:2;font-size:.9rem} nav.toc ol{margin:.2rem 0}
 .bars{display:grid;grid-template-columns:9rem 1fr 4rem;gap:.25rem .5rem;align-items:center;max-width:700px}
 .bar{height:1.1rem;border-radius:3px;min-width:2px}
@@ -363,12 +363,16 @@ def csp(script: str) -> str:
 
 
 def table(headers: Iterable[str], rows: Iterable[tuple[str, list[str]]]) -> str:
-    """A table; headers are escaped here, cells must already be HTML (row = (css class, cells))."""
+    """A table; headers are escaped here, cells must already be HTML (row = (css class, cells)).
+
+    Without header labels it is a key/value table and only as wide as its content.
+    """
     headers = list(headers)
     head = "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in headers) + "</tr></thead>" if any(headers) else ""
     body = "".join(f'<tr class="{esc(cls)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>" if cls
                    else "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>" for cls, cells in rows)
-    return f"<table>{head}<tbody>{body}</tbody></table>"
+    opening = "<table>" if head else '<table class="kv">'
+    return f"{opening}{head}<tbody>{body}</tbody></table>"
 
 
 def link(target: Optional[str], label: str) -> str:
@@ -632,4 +636,6 @@ def write_report(out_dir: str | Path) -> tuple[Path, Path]:
     html_path, md_path = out / "report.html", out / "report.md"
     write_atomic(html_path, render_html(run))
     write_atomic(md_path, render_md(run))
+    for path in (html_path, md_path):
+        path.chmod(0o644)  # meant to be shared; mkstemp in write_atomic creates files as 0600
     return html_path, md_path

@@ -171,7 +171,7 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
     gaz = gazetteer()
     states_named = {gaz.state_of_form[w] for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]+", text) if w in gaz.state_names}
     kreise_named = {m.group(1) for m in re.finditer(r"(?:Landkreis(?:es)?|Kreis(?:es)?)\s+([A-ZÄÖÜ][\wäöüß-]+(?:\s[A-ZÄÖÜ][\wäöüß-]+)?)", text)}
-    kreise_named |= {w for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]*-Kreis|[A-ZÄÖÜ][\wäöüß]*kreis\b", text)}
+    kreise_named |= {w for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]*", text) if w.endswith("-Kreis") or w.endswith("kreis")}
     chosen: dict[int, tuple[Place, str, float]] = {}
     anchors: list[Place] = []
     first_seen: dict[str, int] = {}  # where each municipality is first named unambiguously

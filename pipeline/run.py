@@ -1,69 +1,225 @@
-"""The main job: every input file → one record or one error, with a manifest."""
+"""The main job: every input file → one record or one error, with a manifest.
+
+Incremental (inputs whose sha256 already has a record are skipped unless forced), crash-safe
+(records appended and flushed; a torn last line is dropped on the next start; the manifest is
+written atomically), guarded by a lock file, and parallel on one machine (`workers`), with the
+output order equal to the input order.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Optional
 
 from pipeline import __version__
-from pipeline.emit import Output
-from pipeline.errors import PipelineError
-from pipeline.extract import build_record
+from pipeline.emit import Output, write_atomic
+from pipeline.errors import OutputLocked, PipelineError
 from pipeline.ingest import DEFAULT_MAX_BYTES, discover, read_document
-from pipeline.nlp import build_nlp
 from pipeline.rules import rules_hash
 
 log = logging.getLogger("pipeline")
 
+# ---------------------------------------------------------------- one document (also in worker processes)
+_WORKER: dict = {}
 
+
+def _init_worker(model: Optional[str]) -> None:
+    from pipeline.nlp import build_nlp
+
+    _WORKER["nlp"], _WORKER["backend"] = build_nlp(model)
+
+
+def process(path: str, max_bytes: int, skip: frozenset = frozenset()) -> tuple[str, str, str, str, Optional[str]]:
+    """(path, kind, payload, sha256, text) where kind is 'record', 'error:<stage>' or 'skip'."""
+    from pipeline.extract import build_record
+
+    try:
+        document = read_document(path, max_bytes=max_bytes)
+    except PipelineError as exc:
+        return path, "error:ingest", str(exc), "", None
+    if document.sha256 in skip:
+        return path, "skip", "", document.sha256, None
+    try:
+        rec = build_record(_WORKER["nlp"], document, _WORKER["backend"])
+    except PipelineError as exc:
+        return path, "error:extract", str(exc), document.sha256, None
+    except ValueError as exc:  # pydantic validation or the offset check
+        return path, "error:validate", f"E030 record failed validation: {str(exc).splitlines()[0]}", document.sha256, None
+    except Exception as exc:  # noqa: BLE001 — a bad document must not stop the run
+        log.exception("extraction failed for %s", path)
+        return path, "error:extract", f"E031 unexpected {type(exc).__name__}: {exc}", document.sha256, None
+    return path, "record", rec.model_dump_json(by_alias=True), document.sha256, document.text
+
+
+# ---------------------------------------------------------------- output folder state
+class Lock:
+    """OUT/.lock holds the pid of the run that owns the folder; a stale lock (dead pid) is taken over."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / ".lock"
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                os.write(fd, str(os.getpid()).encode())
+                os.close(fd)
+                return self
+            except FileExistsError:
+                try:
+                    pid = int(self.path.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and _alive(pid):
+                    raise OutputLocked(f"another run (pid {pid}) is writing to {self.path.parent}; wait for it to finish "
+                                       f"or choose another --out folder (remove {self.path} only if that process is gone)") from None
+                self.path.unlink(missing_ok=True)  # stale lock of a killed run
+        raise OutputLocked(f"cannot take the lock {self.path}")
+
+    def __exit__(self, *exc):
+        self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def repair_and_index(records_path: Path) -> dict[str, str]:
+    """sha256 → record_id of the records already written; a torn last line (killed run) is cut off."""
+    done: dict[str, str] = {}
+    if not records_path.exists():
+        return done
+    good_end = 0
+    with records_path.open("rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                break
+            done[rec["source"]["sha256"]] = rec["record_id"]
+            good_end += len(raw)
+    if good_end != records_path.stat().st_size:
+        log.warning("dropping a torn last line of %s (an interrupted run)", records_path)
+        with records_path.open("r+b") as fh:
+            fh.truncate(good_end)
+    return done
+
+
+def drop_records(records_path: Path, shas: set[str]) -> None:
+    """Remove the records of these inputs (for --force), atomically."""
+    if not shas or not records_path.exists():
+        return
+    tmp = records_path.with_suffix(".jsonl.tmp")
+    with records_path.open(encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
+        for line in src:
+            if json.loads(line)["source"]["sha256"] not in shas:
+                dst.write(line)
+    os.replace(tmp, records_path)
+
+
+# ---------------------------------------------------------------- the run
 def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: int = DEFAULT_MAX_BYTES,
-        progress: Optional[bool] = None) -> dict:
+        progress: Optional[bool] = None, force: bool = False, workers: int = 1, report: bool = False) -> dict:
     started = time.perf_counter()
-    nlp, backend = build_nlp(model)
-    files, missing = discover(paths)
-    out = Output(out_dir)
-    for path, reason in missing:
-        out.error(path, "discover", reason)
-    show = sys.stderr.isatty() if progress is None else progress
-    iterator = files
-    if show:
-        from tqdm import tqdm
+    out_path = Path(out_dir)
+    with Lock(out_path):
+        from pipeline.nlp import build_nlp
 
-        iterator = tqdm(files, unit="doc", desc="extracting", file=sys.stderr)
-    for path in iterator:
-        try:
-            document = read_document(path, max_bytes=max_bytes)
-        except PipelineError as exc:
-            out.error(path, "ingest", str(exc))
-            continue
-        try:
-            rec = build_record(nlp, document, backend)
-        except PipelineError as exc:
-            out.error(path, "extract", str(exc))
-            continue
-        except ValueError as exc:  # pydantic validation or offset check
-            out.error(path, "validate", f"E030 record failed validation: {exc}".splitlines()[0])
-            continue
-        except Exception as exc:  # noqa: BLE001 — a bad document must not stop the run
-            log.exception("extraction failed for %s", path)
-            out.error(path, "extract", f"E031 unexpected {type(exc).__name__}: {exc}")
-            continue
-        out.record(rec, document.text)
-    elapsed = time.perf_counter() - started
-    manifest = {
-        "pipeline_version": __version__,
-        "nlp_backend": backend,
-        "rules_hash": rules_hash(),
-        "inputs": len(files) + len(missing),
-        "records": out.n_records,
-        "errors": out.n_errors,
-        "errors_by_stage": out.error_reasons,
-        "seconds": round(elapsed, 3),
-        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "texts": "texts/<sha256>.txt holds the ingested text each record's offsets refer to",
-    }
-    out.close(manifest)
-    return manifest
+        files, missing = discover(paths)
+        records_path = out_path / "records.jsonl"
+        done = repair_and_index(records_path)
+        if force and done:
+            drop_records(records_path, {hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files if _readable(f)} & set(done))
+            done = repair_and_index(records_path)
+        skip = frozenset(done)
+        out = Output(out_path)
+        for path, reason in missing:
+            out.error(path, "discover", reason)
+        show = sys.stderr.isatty() if progress is None else progress
+        bar = None
+        if show:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(files), unit="doc", desc="extracting", file=sys.stderr)
+        skipped = 0
+        if workers > 1 and len(files) > 1:
+            import multiprocessing as mp
+
+            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            with ctx.Pool(workers, initializer=_init_worker, initargs=(model,)) as pool:
+                backend = pool.apply(_backend_name)
+                results = pool.imap(_process_star, [(f, max_bytes, skip) for f in files], chunksize=4)
+                skipped = _consume(results, out, bar)
+        else:
+            _WORKER["nlp"], _WORKER["backend"] = build_nlp(model)
+            backend = _WORKER["backend"]
+            skipped = _consume((process(f, max_bytes, skip) for f in files), out, bar)
+        if bar is not None:
+            bar.close()
+        elapsed = time.perf_counter() - started
+        total_records = len(repair_and_index(records_path)) if out.n_records or skipped else len(done)
+        manifest = {
+            "pipeline_version": __version__,
+            "nlp_backend": backend,
+            "rules_hash": rules_hash(),
+            "inputs": len(files) + len(missing),
+            "records": out.n_records,
+            "skipped_already_done": skipped,
+            "errors": out.n_errors,
+            "errors_by_stage": out.error_reasons,
+            "records_in_folder": total_records,
+            "workers": workers,
+            "seconds": round(elapsed, 3),
+            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "texts": "texts/<sha256>.txt holds the ingested text each record's offsets refer to",
+        }
+        out.close(manifest)
+        if report:
+            from pipeline.report import write_report
+
+            write_report(out_path)
+        return manifest
+
+
+def _readable(path: str) -> bool:
+    try:
+        return Path(path).is_file()
+    except OSError:
+        return False
+
+
+def _backend_name() -> str:
+    return _WORKER["backend"]
+
+
+def _process_star(args):
+    return process(*args)
+
+
+def _consume(results, out: Output, bar) -> int:
+    skipped = 0
+    for path, kind, payload, sha, text in results:
+        if kind == "record":
+            out.record_json(payload, sha, text)
+        elif kind == "skip":
+            skipped += 1
+        else:
+            out.error(path, kind.split(":", 1)[1], payload)
+        if bar is not None:
+            bar.update(1)
+    return skipped

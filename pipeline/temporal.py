@@ -425,9 +425,9 @@ class DateGrammar:
         found = list({(f[0], f[1], f[2]): f for f in found}.values())
         found.sort(key=lambda t: (-(t[1] - t[0]), t[2], t[0]))
         selected = []
-        taken: list[tuple[int, int]] = []
+        occupied = bytearray(len(text) + 1)  # linear-time overlap test, even with thousands of matches
         for start, end, prio, rule, score, m in found:
-            if any(start < e and s < end for s, e in taken):
+            if any(occupied[start:end]):
                 continue
             notes: list[str] = []
             if rule in ("date.numeric", "date.range.numeric") and self._numeric_is_version(masked, m):
@@ -442,7 +442,7 @@ class DateGrammar:
             if not (self._values(rule, m, None) or self._values(rule, m, dt.date(2000, 6, 15))):
                 continue
             selected.append((start, end, rule, score, m, notes))
-            taken.append((start, end))
+            occupied[start:end] = b"\x01" * (end - start)
         selected.sort(key=lambda t: t[0])
         return masked, selected
 
@@ -459,9 +459,12 @@ class DateGrammar:
     def _durations(self, text: str, masked: str, dates: list[Timex]) -> list[Timex]:
         durations: list[Timex] = []
         windows = self._windows(self.unit_anchor, masked, before=30, after=2)
+        in_date = bytearray(len(text) + 1)
+        for d in dates:
+            in_date[d.start:d.end] = b"\x01" * (d.end - d.start)
         for rule, score, rx in self.duration_patterns:
             for m in (m for ws, we in windows for m in rx.finditer(masked, ws, we)):
-                if "\x00" in m.group(0) or any(d.start < m.end() and m.start() < d.end for d in dates):
+                if "\x00" in m.group(0) or any(in_date[m.start():m.end()]):
                     continue
                 if re.search(r"(?:\bvor|\bseit)\s*$", masked[max(0, m.start() - 6):m.start()], re.I) and rule == "duration.count_unit":
                     continue

@@ -1,0 +1,72 @@
+"""The whole `run` command against the floor, on N generated releases, measured in one go.
+
+    python benchmarks/bench_run.py [--n 1000] [--workers 2] [--peer 30]
+
+Generates N releases from corpus/ (each a corpus text with a distinct number line, so every
+file is a new input), then times in one go: a script that only reads the files and runs spaCy's
+bare German tokenizer (the floor), `python -m pipeline run` with 1 and with W workers (fresh output
+folders, so nothing is skipped), and dateparser.search_dates over a sample (the peer).
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR = """
+import sys, spacy
+from pathlib import Path
+tok = spacy.blank("de").tokenizer
+for p in sorted(Path(sys.argv[1]).glob("*.txt")):
+    tok(p.read_text(encoding="utf-8"))
+"""
+
+
+def timed(cmd: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--peer", type=int, default=30, help="releases for the dateparser.search_dates peer (it is slow)")
+    args = ap.parse_args()
+    corpus = sorted((ROOT / "corpus").glob("*.txt"))
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in"
+        src.mkdir()
+        for i in range(args.n):
+            base = corpus[i % len(corpus)].read_text(encoding="utf-8")
+            (src / f"{i:06d}.txt").write_text(base + f"\nPressemitteilung Nr. {i}/2024\n", encoding="utf-8")
+        py = sys.executable
+        t_floor = timed([py, "-c", FLOOR, str(src)])
+        t_run = timed([py, "-m", "pipeline", "run", str(src), "--out", str(Path(tmp) / "o1"), "--no-report", "--no-progress"])
+        t_par = timed([py, "-m", "pipeline", "run", str(src), "--out", str(Path(tmp) / "o2"), "--no-report", "--no-progress", "--workers", str(args.workers)])
+        texts = [p.read_text(encoding="utf-8") for p in sorted(src.glob("*.txt"))[: args.peer]]
+        from dateparser.search import search_dates
+
+        t = time.perf_counter()
+        for text in texts:
+            search_dates(text, languages=["de"])
+        t_peer = (time.perf_counter() - t) * args.n / max(1, len(texts))
+        shutil.rmtree(src)
+    words = sum(len(p.read_text(encoding="utf-8").split()) for p in corpus) * args.n / len(corpus)
+    print(f"{args.n} releases (~{words:,.0f} words), one run, {args.workers} workers for the parallel line")
+    print(f"{'what':<44}{'seconds':>9}{'releases/s':>12}{'ratio to floor':>16}")
+    rows = [("floor: read + bare spaCy tokenizer", t_floor), ("pipeline run, 1 worker (incl. start-up)", t_run),
+            (f"pipeline run, {args.workers} workers", t_par), (f"peer: dateparser.search_dates (from {args.peer})", t_peer)]
+    for name, sec in rows:
+        print(f"{name:<44}{sec:>9.2f}{args.n / sec:>12.1f}{t_floor / sec:>16.3f}")
+    print(f"speed-up with {args.workers} workers: {t_run / t_par:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Batch behaviour: incremental runs, --force, crash repair, the lock, workers, real-world inputs."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from pipeline.errors import OutputLocked
+from pipeline.extract import build_record
+from pipeline.ingest import Document, boilerplate_mask, read_document
+from pipeline.run import Lock, repair_and_index, run
+
+RELEASE = "Goslar, 3. Mai 2021 – Die Stadt Goslar erhält Fördermittel des Landes Niedersachsen für das Projekt „Altstadt lebt“."
+
+
+def few_corpus_files(tmp_path: Path, n: int = 4) -> Path:
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted((ROOT / "corpus").glob("*.txt"))[:n]:
+        shutil.copy(p, src / p.name)
+    return src
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_incremental_force_and_changed_files(tmp_path):
+    src, out = few_corpus_files(tmp_path), tmp_path / "out"
+    first = run([str(src)], str(out), progress=False)
+    assert first["records"] == 4 and first["skipped_already_done"] == 0
+    second = run([str(src)], str(out), progress=False)
+    assert second["records"] == 0 and second["skipped_already_done"] == 4
+    assert len(lines(out / "records.jsonl")) == 4
+    forced = run([str(src)], str(out), progress=False, force=True)
+    assert forced["records"] == 4 and len(lines(out / "records.jsonl")) == 4
+    changed = sorted(src.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nNachtrag: Die Stadt Goslar dankt.", encoding="utf-8")
+    third = run([str(src)], str(out), progress=False)
+    assert third["records"] == 1 and third["skipped_already_done"] == 3
+    assert len(lines(out / "records.jsonl")) == 5  # the changed file got a new record
+
+
+def test_a_torn_last_line_is_repaired_and_every_record_written_once(tmp_path):
+    src, out = few_corpus_files(tmp_path), tmp_path / "out"
+    run([str(src)], str(out), progress=False)
+    records = out / "records.jsonl"
+    data = records.read_bytes()
+    records.write_bytes(data[: len(data) - 200])  # as if killed while writing the last record
+    assert len(repair_and_index(records)) == 3
+    manifest = run([str(src)], str(out), progress=False)
+    assert manifest["records"] == 1
+    ids = [r["record_id"] for r in lines(records)]
+    assert len(ids) == len(set(ids)) == 4
+
+
+def test_a_second_run_on_the_same_folder_is_refused(tmp_path):
+    out = tmp_path / "out"
+    with Lock(out):
+        with pytest.raises(OutputLocked, match="another run"):
+            run([str(few_corpus_files(tmp_path, 1))], str(out), progress=False)
+    (out / ".lock").write_text("999999999")  # a stale lock of a killed run is taken over
+    assert run([str(tmp_path / "in")], str(out), progress=False)["records"] == 1
+
+
+def test_two_workers_give_the_same_records_in_the_same_order(tmp_path):
+    src = few_corpus_files(tmp_path, 8)
+    run([str(src)], str(tmp_path / "one"), progress=False)
+    run([str(src)], str(tmp_path / "two"), progress=False, workers=2)
+    strip = lambda r: {k: v for k, v in r.items() if k != "provenance"}  # noqa: E731
+    assert [strip(r) for r in lines(tmp_path / "one" / "records.jsonl")] == [strip(r) for r in lines(tmp_path / "two" / "records.jsonl")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+def test_encodings(tmp_path, encoding):
+    path = tmp_path / f"release-{encoding}.txt"
+    path.write_bytes(RELEASE.replace("–", "-").replace("„", '"').replace("“", '"').encode(encoding))
+    doc = read_document(str(path))
+    assert "Goslar" in doc.text and "Fördermittel" in doc.text
+    assert doc.encoding.replace("_", "-").lower().startswith(("utf", "cp", "windows", "latin", "iso"))
+
+
+def test_crlf_and_nul_bytes(tmp_path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(RELEASE.encode("utf-8").replace(b" erh", b"\r\n erh") + b"\x00")
+    doc = read_document(str(path))
+    assert "\r" not in doc.text and "\x00" not in doc.text
+
+
+def test_markdown_and_html(tmp_path):
+    md = tmp_path / "release.md"
+    md.write_text("# Fördermittel für Goslar\n\n" + RELEASE, encoding="utf-8")
+    html = tmp_path / "release.html"
+    html.write_text(f"""<html><head><title>Goslar erhält Mittel</title><meta name="date" content="2021-05-03"></head>
+<body><nav>Cookies akzeptieren | Impressum</nav><article><h1>Goslar erhält Mittel</h1><p>{RELEASE} Die Stadt freut sich
+über die Unterstützung und startet im Sommer mit den Arbeiten in der Altstadt von Goslar.</p></article></body></html>""", encoding="utf-8")
+    manifest = run([str(md), str(html)], str(tmp_path / "out"), progress=False)
+    assert manifest["records"] == 2, (tmp_path / "out" / "errors.jsonl").read_text()
+    recs = {Path(r["source"]["path"]).suffix: r for r in lines(tmp_path / "out" / "records.jsonl")}
+    assert recs[".html"]["towns"][0]["name"] == "Goslar" and recs[".html"]["doc_date"] == "2021-05-03"
+    assert recs[".md"]["towns"][0]["name"] == "Goslar"
+
+
+def minimal_pdf(pages: list[list[str]]) -> bytes:
+    """A small valid PDF with one text line per entry (Helvetica), written by hand for the test."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", None, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for lines_ in pages:
+        ops = "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines_) + " ET"
+        content = ops.encode("cp1252")
+        objects.append(f"<< /Length {len(content)} >>\nstream\n" + content.decode("cp1252") + "\nendstream")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {len(objects)} 0 R >>")
+        kids.append(len(objects))
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>"
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{obj}\nendobj\n".encode("cp1252")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_pdf_with_page_headers_and_a_truncated_pdf(tmp_path):
+    header = "Pressestelle der Stadt Goslar"
+    pdf = tmp_path / "release.pdf"
+    pdf.write_bytes(minimal_pdf([[header, "Die Stadt Goslar erhaelt am 3. Mai 2021 Foerdermittel.", "Seite 1 / 2"],
+                                 [header, "Auch Wernigerode ist beteiligt.", "Seite 2 / 2"]]))
+    doc = read_document(str(pdf))
+    assert "Goslar erhaelt" in doc.text and "Wernigerode" in doc.text
+    assert header not in doc.text and "Seite 1 / 2" not in doc.text  # page furniture removed
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(pdf.read_bytes()[:120])
+    manifest = run([str(pdf), str(broken)], str(tmp_path / "out"), progress=False)
+    assert manifest["records"] == 1 and manifest["errors"] == 1
+    assert "PDF" in (tmp_path / "out" / "errors.jsonl").read_text()
+
+
+def test_bad_inputs_each_become_one_error(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "ok.txt").write_text(RELEASE, encoding="utf-8")
+    (src / "big.txt").write_text(RELEASE * 200, encoding="utf-8")
+    (src / "leer.txt").write_text("   \n", encoding="utf-8")
+    (src / "Ümlaut & [odd] name ü.txt").write_text(RELEASE, encoding="utf-8")
+    (src / "binary.txt").write_bytes(os.urandom(64) + b"\x00" * 200)
+    loop = src / "loop"
+    loop.mkdir()
+    (loop / "back").symlink_to(src, target_is_directory=True)  # a symlink loop is not followed
+    manifest = run([str(src)], str(tmp_path / "out"), progress=False, max_bytes=5000)
+    errors = {Path(e["file"]).name: e["reason"] for e in lines(tmp_path / "out" / "errors.jsonl")}
+    assert manifest["inputs"] == manifest["records"] + manifest["errors"] == 5
+    assert manifest["records"] == 2
+    assert "over the limit" in errors["big.txt"] and "empty" in errors["leer.txt"] and "binary" in errors["binary.txt"]
+
+
+def test_boilerplate_is_blanked_without_moving_offsets():
+    text = "Kopf der Seite\nDie Stadt Goslar fördert.\nSeite 1 / 2\nKopf der Seite\nMehr Text.\nhttps://example.org/x\n"
+    masked = boilerplate_mask(text)
+    assert len(masked) == len(text) and masked.count("\n") == text.count("\n")
+    assert "Seite 1 / 2" not in masked and "https" not in masked
+    assert masked.count("Kopf der Seite") == 1 and "Goslar" in masked
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list("0123456789.,;:/-–„“\"'() \nAaBbÄöüßGoslarHalleEssenWeilMärzJuni2019")), min_size=1, max_size=3000))
+def test_adversarial_text_never_crashes_and_offsets_slice(nlp_backend, text):
+    nlp, backend = nlp_backend
+    if not text.strip():
+        return
+    rec = build_record(nlp, Document("fuzz.txt", text, "0" * 64, len(text.encode()), "utf-8"), backend)
+    rec.check_offsets(text)
+
+
+@pytest.mark.parametrize("unit", ["1", ".", "„", "A", "Goslar ", "3. März 2020 "])
+def test_long_runs_stay_linear(nlp_backend, unit):
+    """Doubling a pathological input at most about doubles the time (no super-linear step)."""
+    nlp, backend = nlp_backend
+
+    def cost(n):
+        text = unit * n
+        t = time.perf_counter()
+        rec = build_record(nlp, Document("big.txt", text, "0" * 64, len(text.encode()), "utf-8"), backend)
+        rec.check_offsets(text)
+        return time.perf_counter() - t
+
+    small, large = cost(10_000 // len(unit)), cost(40_000 // len(unit))
+    assert large < 4 * small * 3 + 0.5, (small, large)  # 4x input: well under quadratic (16x)
