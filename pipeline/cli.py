@@ -77,11 +77,16 @@ def report_cli(out: Path = typer.Argument(..., help="Output folder of a `run` (r
 def load_cli(
     records: Path = typer.Argument(..., help="records.jsonl written by `run`."),
     db: str = typer.Option("sqlite:///outputs/records.db", "--db", help="Database URL: sqlite:///path.db (default) or postgresql://user@host/db."),
+    atomic: bool = typer.Option(True, "--atomic/--per-record", help="One transaction for the whole file (default), or one per record."),
 ):
     """Load records into a normalised database; loading again leaves no duplicates."""
     from pipeline.load import load_records
 
-    counts = load_records(records, db)
+    try:
+        counts = load_records(records, db, atomic=atomic)
+    except (ValueError, FileNotFoundError) as exc:
+        typer.echo(f"E060 {exc}", err=True)
+        raise typer.Exit(2)
     typer.echo(", ".join(f"{table}: {n}" for table, n in counts.items()))
 
 

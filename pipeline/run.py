@@ -160,13 +160,24 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
         if workers > 1 and len(files) > 1:
             import multiprocessing as mp
 
-            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            with ctx.Pool(workers, initializer=_init_worker, initargs=(model,)) as pool:
+            if sys.platform.startswith("linux"):
+                # build once, then fork: the workers share the built pipeline copy-on-write
+                _init_worker(model)
+                import gc
+
+                gc.freeze()  # keep the collector off the shared pages (no copy-on-write storm in the workers)
+                ctx, init, initargs = mp.get_context("fork"), None, ()
+            else:
+                ctx, init, initargs = mp.get_context("spawn"), _init_worker, (model,)
+            with ctx.Pool(workers, initializer=init, initargs=initargs) as pool:
                 backend = pool.apply(_backend_name)
-                results = pool.imap(_process_star, [(f, max_bytes, skip) for f in files], chunksize=4)
+                results = pool.imap(_process_star, [(f, max_bytes, skip) for f in files], chunksize=8)
                 skipped = _consume(results, out, bar)
         else:
             _WORKER["nlp"], _WORKER["backend"] = build_nlp(model)
+            import gc
+
+            gc.freeze()  # the built pipeline lives as long as the run: no need to scan it on every collection
             backend = _WORKER["backend"]
             skipped = _consume((process(f, max_bytes, skip) for f in files), out, bar)
         if bar is not None:
