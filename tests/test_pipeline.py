@@ -106,3 +106,15 @@ def test_no_duplicate_entities_for_an_acronym_and_its_expansion(corpus_run):
                     assert norm(e["acronym"]) not in {norm(o["name"]) for o in others}
                     assert norm(e["acronym"]) not in {norm(o["acronym"]) for o in others if o.get("acronym")}
     assert checked >= 20
+
+
+@pytest.mark.parametrize("text,title", [
+    ("Freie und Hansestadt Hamburg\nPressestelle · Tel. 040 1234\n\nKultur trotz Krise: Musik auf der Elbinsel\nText.", "Kultur trotz Krise: Musik auf der Elbinsel"),
+    ("Bild: Rosen\n\nPraxisprojekt „Vielfalt vor Ort“ startet\nText.", "Praxisprojekt „Vielfalt vor Ort“ startet"),
+    ("Stadt Hamm – Presse- und Kommunikationsamt\nHamm, 3. Mai 2021\nGigabit für Hamm: 2 Millionen Euro für Glasfaser\nText.", "Gigabit für Hamm: 2 Millionen Euro für Glasfaser"),
+])
+def test_title_is_the_headline_not_the_issuer(text, title):
+    from pipeline.components.projects import title_line
+
+    start, end = title_line(text)
+    assert text[start:end] == title

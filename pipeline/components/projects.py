@@ -14,13 +14,21 @@ from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, project_patterns
 
 
+ISSUER_FUNCTION_WORDS = {"für", "und", "der", "des", "die", "das", "von", "zu", "zur", "zum", "am", "an", "im", "in", "de"}
+
+
 def title_line(text: str) -> tuple[int, int] | None:
     """The first line that reads like a headline (not a caption, date or label line)."""
     for m in re.finditer(r"[^\n]+", text[:2000]):
         line = m.group(0).strip()
         words = re.findall(r"[\wäöüÄÖÜß]+", line)
-        if len(words) < 3 or re.match(r"(?:Bild|Foto|Quelle|Copyright|Stand|Datum|Pressemitteilung|Presseinformation)\b", line):
+        if len(words) < 3 or len(line) > 250 or re.match(r"(?:Bild|Foto|Quelle|Copyright|Stand|Datum|Pressemitteilung|Presseinformation)\b", line):
             continue
+        if re.search(r"Pressestelle|Pressemitteilung|Pressemeldung|Presseinformation|Medieninformation|Pressekontakt|Tel\.|E-Mail|@|www\.|·", line):
+            continue  # the issuer's header, not the headline
+        lower = {w for w in re.findall(r"\b[a-zäöüß][\wäöüß-]*", line)} - ISSUER_FUNCTION_WORDS
+        if not lower and not re.search(r"[„“\":\d]", line):
+            continue  # only names and function words: an issuer line ("Freie und Hansestadt Hamburg")
         if re.search(r"\d{4}", line) and (len(words) <= 6 or re.search(r"Presse|Medien|Mitteilung|Meldung", line)):
             continue
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
