@@ -86,7 +86,6 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
                    or sum(min(p.end, o.end) - max(p.start, o.start) for o in by["institution"] + by["town"] if o.overlaps(p)) < 0.3 * (p.end - p.start)]
     programmes_ev = by["programme"]
     # A quoted project/programme name owns what lies inside it ("Sozialer Zusammenhalt" in a project title).
-    named = [e for e in projects_ev + programmes_ev if "registry" not in e.rule]
     # the same quoted span as a registry programme: the registry decides
     projects_ev = [p for p in projects_ev if not any(p.start <= g.start and g.end <= p.end and "registry.name" in g.rule and (g.end - g.start) >= 0.8 * (p.end - p.start) for g in programmes_ev)]
     named = [e for e in projects_ev + [g for g in programmes_ev if "registry" not in g.rule]]
@@ -112,9 +111,7 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     towns = [t for t in towns_all if any("in_name_of" not in m.attrs for m in t.mentions)]
     towns_in_names = [t for t in towns_all if t not in towns]
     districts = group_simple("district", by["district"], key=lambda e: e.text)
-    for q in quarters:  # reported as districts, with the nearest town of the release
-        near = min((t for t in towns_all if t.attrs["place"].lat is not None), default=None,
-                   key=lambda t: distance_km(t.attrs["place"], q.attrs["place"]) if False else 0)
+    for q in quarters:  # reported as districts; which town's quarter it is, the text does not say
         d = Entity("district", q.name, q.name, mentions=q.mentions, attrs={"town": None, "ags": None})
         for m in q.mentions:
             m.adjust("small municipality far from the release's other towns: read as a city quarter", -0.3)
@@ -444,7 +441,6 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     sent_bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
     relations: "OrderedDict[tuple, dict]" = OrderedDict()
     para_of = [text.count("\n\n", 0, a) for a, _ in sent_bounds]
-    first_mention = {id(p): min(m.start for m in p.mentions) for p in projects}
 
     def rel(kind, src, dst, s, rule):
         key = (kind, src.name, dst.name)
@@ -587,7 +583,6 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             if n >= 2 and n >= 0.4 * total and home.attrs["place"].country == "DE":
                 rel("project_town", named_projects[0], home, home.mentions[0].sentence, "relations:home_town_of_release")
     if main is not None:  # towns in the headline are the main project's place
-        title_end = text.find("\n", next((i for i, ch in enumerate(text) if not ch.isspace()), 0))
         for te in towns:
             for tm in te.mentions:
                 if tm.sentence == main.mentions[0].sentence and "in_name_of" not in tm.attrs and "dateline" not in tm.rule \

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline import __version__
-from pipeline.emit import Output, write_atomic
+from pipeline.emit import Output
 from pipeline.errors import OutputLocked, PipelineError
 from pipeline.ingest import DEFAULT_MAX_BYTES, discover, read_document
 from pipeline.rules import rules_hash
