@@ -22,6 +22,7 @@ def run_cli(
     force: bool = typer.Option(False, "--force", help="Re-do inputs that already have a record in OUT (default: skip them by sha256)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes on this machine; records keep the input order."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write OUT/report.html and OUT/report.md at the end."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run the stages on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster with --workers processes. Inputs must be readable by the workers."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log the NLP backend and pipeline steps."),
 ):
     """Extract records from every release under PATHS into OUT (incremental: known inputs are skipped)."""
@@ -31,7 +32,7 @@ def run_cli(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         manifest = run([str(p) for p in paths], str(out), model=model, max_bytes=max_bytes, progress=progress,
-                       force=force, workers=workers, report=report)
+                       force=force, workers=workers, report=report, dask=dask)
     except PipelineError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2)

@@ -134,7 +134,8 @@ def drop_records(records_path: Path, shas: set[str]) -> None:
 
 # ---------------------------------------------------------------- the run
 def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: int = DEFAULT_MAX_BYTES,
-        progress: Optional[bool] = None, force: bool = False, workers: int = 1, report: bool = False) -> dict:
+        progress: Optional[bool] = None, force: bool = False, workers: int = 1, report: bool = False,
+        dask: Optional[str] = None) -> dict:
     started = time.perf_counter()
     out_path = Path(out_dir)
     with Lock(out_path):
@@ -157,7 +158,9 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
 
             bar = tqdm(total=len(files), unit="doc", desc="extracting", file=sys.stderr)
         skipped = 0
-        if workers > 1 and len(files) > 1:
+        if dask:
+            backend, skipped = _run_on_dask(dask, files, max_bytes, skip, model, workers, out, bar)
+        elif workers > 1 and len(files) > 1:
             import multiprocessing as mp
 
             if sys.platform.startswith("linux"):
@@ -205,6 +208,42 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
 
             write_report(out_path)
         return manifest
+
+
+def _dask_process(path: str, max_bytes: int, skip: frozenset, model: Optional[str]):
+    """A task on a Dask worker: the worker process builds its pipeline once, on its first task."""
+    if "nlp" not in _WORKER:
+        _init_worker(model)
+    return process(path, max_bytes, skip), _WORKER["backend"]
+
+
+def _run_on_dask(address: str, files: list[str], max_bytes: int, skip: frozenset, model: Optional[str],
+                 workers: int, out: Output, bar) -> tuple[str, int]:
+    """The same stages on a Dask cluster ('local' starts a LocalCluster); results are written in input order.
+
+    The input files must be readable by the workers under the same paths (a shared file system)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise PipelineError("E070 --dask needs the dask extra: pip install 'pressrecords[dask]'") from None
+    cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None) if address == "local" else None
+    client = Client(cluster if cluster is not None else address)
+    backend = "?"
+    skipped = 0
+    try:
+        batch = 256  # bounded memory: submit and collect in slices, in order
+        for i in range(0, len(files), batch):
+            futures = client.map(_dask_process, files[i:i + batch], max_bytes=max_bytes, skip=skip, model=model, pure=False)
+            results = []
+            for fut in futures:
+                result, backend = fut.result()
+                results.append(result)
+            skipped += _consume(results, out, bar)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return backend, skipped
 
 
 def _readable(path: str) -> bool:

@@ -196,3 +196,41 @@ def test_long_runs_stay_linear(nlp_backend, unit):
 
     small, large = cost(10_000 // len(unit)), cost(40_000 // len(unit))
     assert large < 4 * small * 3 + 0.5, (small, large)  # 4x input: well under quadratic (16x)
+
+
+def test_kill_9_midway_then_rerun_gives_every_record_once(tmp_path):
+    """A real crash: kill -9 the run while it writes, run again, and every input has exactly one record."""
+    import signal
+    import subprocess
+    import sys
+
+    src = tmp_path / "in"
+    src.mkdir()
+    corpus = sorted((ROOT / "corpus").glob("*.txt"))
+    for i in range(150):
+        (src / f"{i:04d}.txt").write_text(corpus[i % len(corpus)].read_text(encoding="utf-8") + f"\nNr. {i}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(src), "--out", str(out), "--no-report", "--no-progress"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    records = out / "records.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not records.exists() or records.stat().st_size < 50_000):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert records.exists() and (out / ".lock").exists()  # killed mid-run: the lock is stale, not released
+    manifest = run([str(src)], str(out), progress=False)
+    recs = lines(records)
+    assert len(recs) == 150 == len({r["source"]["sha256"] for r in recs})
+    assert manifest["records"] + manifest["skipped_already_done"] == 150
+    assert json.loads((out / "manifest.json").read_text())["records_in_folder"] == 150
+
+
+def test_dask_local_cluster_gives_the_same_records(tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    src = few_corpus_files(tmp_path, 6)
+    run([str(src)], str(tmp_path / "one"), progress=False)
+    manifest = run([str(src)], str(tmp_path / "dask"), progress=False, dask="local", workers=2)
+    assert manifest["records"] == 6 and manifest["nlp_backend"] == "blank:de"
+    strip = lambda r: {k: v for k, v in r.items() if k != "provenance"}  # noqa: E731
+    assert [strip(r) for r in lines(tmp_path / "one" / "records.jsonl")] == [strip(r) for r in lines(tmp_path / "dask" / "records.jsonl")]
