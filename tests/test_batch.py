@@ -207,23 +207,25 @@ def test_kill_9_midway_then_rerun_gives_every_record_once(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     corpus = sorted((ROOT / "corpus").glob("*.txt"))
-    for i in range(150):
+    n = 600  # far more than the run can finish before it is killed
+    for i in range(n):
         (src / f"{i:04d}.txt").write_text(corpus[i % len(corpus)].read_text(encoding="utf-8") + f"\nNr. {i}\n", encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(src), "--out", str(out), "--no-report", "--no-progress"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     records = out / "records.jsonl"
     deadline = time.time() + 120
-    while time.time() < deadline and (not records.exists() or records.stat().st_size < 50_000):
-        time.sleep(0.05)
+    while time.time() < deadline and proc.poll() is None and (not records.exists() or records.stat().st_size < 50_000):
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert records.exists() and (out / ".lock").exists()  # killed mid-run: the lock is stale, not released
+    assert proc.returncode == -signal.SIGKILL and (out / ".lock").exists()  # killed mid-run: a stale lock
     manifest = run([str(src)], str(out), progress=False)
     recs = lines(records)
-    assert len(recs) == 150 == len({r["source"]["sha256"] for r in recs})
-    assert manifest["records"] + manifest["skipped_already_done"] == 150
-    assert json.loads((out / "manifest.json").read_text())["records_in_folder"] == 150
+    assert len(recs) == n == len({r["source"]["sha256"] for r in recs})
+    assert manifest["records"] + manifest["skipped_already_done"] == n
+    assert json.loads((out / "manifest.json").read_text())["records_in_folder"] == n
 
 
 def test_dask_local_cluster_gives_the_same_records(tmp_path):
