@@ -154,6 +154,7 @@ def build(register: Path) -> None:
         rows = list(csv.DictReader(fh))
     states = {s["code"]: s["name"] for s in yaml.safe_load((OUT_DIR / "states.yaml").read_text())["states"]}
     state_names = set(states.values())
+    state_forms = [f for s in yaml.safe_load((OUT_DIR / "states.yaml").read_text())["states"] for f in s["forms"]]
     districts = {}
     for r in rows:
         if r["satzart"] == "40":
@@ -204,10 +205,15 @@ def build(register: Path) -> None:
 
     foreign = yaml.safe_load((OUT_DIR / "foreign.yaml").read_text(encoding="utf-8"))["towns"]
     named = {t["geonames"] for t in foreign}
+    german_forms = {f for o in out for f in o["forms"]} | set(state_forms)
+    from wordfreq import zipf_frequency
+
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
         big_neighbour = city["countrycode"] in NEIGHBOUR_COUNTRIES and city["population"] >= 20000
         if not big_neighbour or city["name"] in named or not re.fullmatch(r"[A-ZÀ-ÖØ-Þ][\w' .-]+", city["name"]):
             continue
+        if city["name"] in german_forms or zipf_frequency(city["name"].lower(), "de") >= 3.0:
+            continue  # a German town, a Land or a German word ("Baden", "Halle", "Most", "Neubau"): only the hand list may add it
         named.add(city["name"])
         foreign.append({"name": city["name"], "country": city["countrycode"], "geonames": city["name"], "forms": [city["name"]]})
     with (OUT_DIR / "foreign.jsonl").open("w", encoding="utf-8") as fh:
