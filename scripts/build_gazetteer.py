@@ -206,13 +206,23 @@ def build(register: Path) -> None:
     foreign = yaml.safe_load((OUT_DIR / "foreign.yaml").read_text(encoding="utf-8"))["towns"]
     named = {t["geonames"] for t in foreign}
     german_forms = {f for o in out for f in o["forms"]} | set(state_forms)
-    from wordfreq import zipf_frequency
+    import gzip
+
+    import spacy_lookups_data
+
+    lookups = Path(spacy_lookups_data.__file__).parent / "data"
+    prob = json.load(gzip.open(lookups / "de_lexeme_prob.json.gz"))
+    lemmas = json.load(gzip.open(lookups / "de_lemma_lookup.json.gz"))
+
+    def german_word(name: str) -> bool:
+        """A common capitalised German word, a word in lower case, or an inflected German noun."""
+        return (prob.get(name, -99) >= -12.5 or prob.get(name.lower(), -99) >= -15 or name in lemmas)
 
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
         big_neighbour = city["countrycode"] in NEIGHBOUR_COUNTRIES and city["population"] >= 20000
         if not big_neighbour or city["name"] in named or not re.fullmatch(r"[A-ZÀ-ÖØ-Þ][\w' .-]+", city["name"]):
             continue
-        if city["name"] in german_forms or zipf_frequency(city["name"].lower(), "de") >= 3.0:
+        if city["name"] in german_forms or german_word(city["name"]):
             continue  # a German town, a Land or a German word ("Baden", "Halle", "Most", "Neubau"): only the hand list may add it
         named.add(city["name"])
         foreign.append({"name": city["name"], "country": city["countrycode"], "geonames": city["name"], "forms": [city["name"]]})
