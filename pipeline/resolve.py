@@ -440,7 +440,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     main = _main_project(text, projects)
     sent_bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
     relations: "OrderedDict[tuple, dict]" = OrderedDict()
-    para_of = [text.count("\n\n", 0, a) for a, _ in sent_bounds]
+    breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
+    para_of = [bisect.bisect_right(breaks, a) for a, _ in sent_bounds]
 
     def rel(kind, src, dst, s, rule):
         key = (kind, src.name, dst.name)
@@ -452,8 +453,16 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             relations[key] = {"type": kind, "from": src.name, "to": dst.name, "rule": rule,
                               "evidence": (a + lead, a + lead + len(seg), s) if seg.strip() else (a, b, s)}
 
+    index: dict[int, dict[int, list]] = {}  # id(entity list) → sentence → [(entity, mention)]
+
     def mentions_in(entities, s):
-        return [(e, m) for e in entities for m in e.mentions if m.sentence == s]
+        by_sentence = index.get(id(entities))
+        if by_sentence is None:
+            by_sentence = index[id(entities)] = defaultdict(list)
+            for e in entities:
+                for m in e.mentions:
+                    by_sentence[m.sentence].append((e, m))
+        return by_sentence.get(s, [])
 
     def paragraph_project(s):
         """The project this sentence speaks of: named in it, else the last one named in its paragraph."""
