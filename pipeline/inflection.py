@@ -17,7 +17,11 @@ SIMPLE_ADJECTIVES = {"Deutsch", "Frei", "Neu", "Technisch", "Europäisch", "Hess
 
 
 def adjective_stem(token: str) -> str | None:
-    """The stem of a declined adjective ("Hessischen" → "Hessisch"), or None if it is not one."""
+    """The stem of a declined adjective ("Hessischen" → "Hessisch", "Deutsch-Französischer" → "Deutsch-Französisch")."""
+    if "-" in token:
+        head, _, last = token.rpartition("-")
+        stem = adjective_stem(last[:1].upper() + last[1:]) if last else None
+        return f"{head}-{last[:len(stem)]}" if stem else None
     for end in ("en", "em", "er", "es", "e"):
         if token.endswith(end):
             stem = token[: -len(end)]

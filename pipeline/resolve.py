@@ -15,8 +15,9 @@ from typing import Optional
 
 from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
+from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.rules import institution_registry, relation_cues
+from pipeline.rules import institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
 
@@ -380,8 +381,32 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
         ent.mentions.append(ev)
         if ent.attrs.get("acronym"):
             acronyms[norm(ent.attrs["acronym"])] = k
+    # "Dorf.Gemeinschaft.Zukunft – Engagementpreis 2023" and "Dorf.Gemeinschaft.Zukunft": one programme
+    for k in list(entities):
+        ent = entities.get(k)
+        if ent is None:
+            continue
+        for ok, other in list(entities.items()):
+            if other is not ent and ok in entities and re.match(re.escape(norm(ent.name)) + r"\s*(?:-|:)\s", norm(other.name)):
+                ent.mentions.extend(other.mentions)
+                if other.attrs.get("acronym") and not ent.attrs.get("acronym"):
+                    ent.attrs["acronym"] = other.attrs["acronym"]
+                del entities[ok]
+    registry = {e.id: e for e in programme_registry().programmes}
     for ent in entities.values():
         ent.mentions.sort(key=lambda e: e.start)
+        entry = registry.get(ent.attrs.get("registry_id") or "")
+        if entry is not None:
+            # the register's name where the text shows it, else the text's own name ("Horizon Europe")
+            shown = {norm(m.text) for m in ent.mentions if not m.attrs.get("is_acronym")}
+            ent.name = entry.name
+            if shown and not shown & {norm(v) for v in adjective_variants(entry.name)}:
+                # the text uses another name of the register ("Horizon Europe"): that one, in the nominative
+                for alias in entry.aliases:
+                    if shown & {norm(v) for v in adjective_variants(alias)}:
+                        ent.name = alias
+                        break
+            _add_alias(ent, entry.name)
         for m in ent.mentions:
             _add_alias(ent, m.text)
         if ent.attrs.get("acronym"):

@@ -48,6 +48,13 @@ NEIGHBOUR_COUNTRIES = {"AT", "CH", "FR", "NL", "BE", "LU", "DK", "PL", "CZ"}
 DISTRICT_KIND = {"41": "kreisfreie Stadt", "42": "Stadtkreis", "43": "Kreis", "44": "Landkreis", "45": "Regionalverband"}
 
 
+def ascii_fold(name: str) -> str:
+    """'Århus' → 'arhus', 'Domažlice' → 'domazlice': for alternate spellings without diacritics."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", name.replace("Å", "A").replace("å", "a")).encode("ascii", "ignore").decode().lower()
+
+
 def number(value: str) -> float | None:
     value = value.strip().replace(" ", "").replace(",", ".")
     return float(value) if value else None
@@ -205,7 +212,11 @@ def build(register: Path) -> None:
 
     foreign = yaml.safe_load((OUT_DIR / "foreign.yaml").read_text(encoding="utf-8"))["towns"]
     named = {t["geonames"] for t in foreign}
-    german_forms = {f for o in out for f in o["forms"]} | set(state_forms)
+    german_pop: dict[str, int] = {}
+    for o in out:
+        for f in o["forms"]:
+            german_pop[f] = max(german_pop.get(f, 0), o["population"])
+    state_form_set = set(state_forms)
     import gzip
 
     import spacy_lookups_data
@@ -219,13 +230,16 @@ def build(register: Path) -> None:
         return (prob.get(name, -99) >= -12.5 or prob.get(name.lower(), -99) >= -15 or name in lemmas)
 
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
-        big_neighbour = city["countrycode"] in NEIGHBOUR_COUNTRIES and city["population"] >= 20000
+        big_neighbour = city["countrycode"] in NEIGHBOUR_COUNTRIES and city["population"] >= 5000
         if not big_neighbour or city["name"] in named or not re.fullmatch(r"[A-ZÀ-ÖØ-Þ][\w' .-]+", city["name"]):
             continue
-        if city["name"] in german_forms or german_word(city["name"]):
-            continue  # a German town, a Land or a German word ("Baden", "Halle", "Most", "Neubau"): only the hand list may add it
+        if city["name"] in state_form_set or german_word(city["name"]) or city["population"] < 2 * german_pop.get(city["name"], 0):
+            continue  # a Land, a German word ("Most", "Neubau") or a bigger German namesake ("Halle"): only the hand list may add it
         named.add(city["name"])
-        foreign.append({"name": city["name"], "country": city["countrycode"], "geonames": city["name"], "forms": [city["name"]]})
+        folded = ascii_fold(city["name"])
+        forms = [city["name"]] + sorted({a for a in city.get("alternatenames", []) if a != city["name"] and re.fullmatch(r"[A-Za-z' .-]{4,}", a)
+                                         and ascii_fold(a) in (folded, folded.replace("a", "aa", 1)) and a not in german_pop})
+        foreign.append({"name": city["name"], "country": city["countrycode"], "geonames": city["name"], "forms": forms})
     with (OUT_DIR / "foreign.jsonl").open("w", encoding="utf-8") as fh:
         for town in foreign:
             town["population"] = None

@@ -12,6 +12,9 @@ from pipeline.records import Record
 from pipeline.run import run
 
 # Per-type F1 floors, measured on the current rules; raise them as quality improves.
+# corpus/1xx-3xx: the development set (the rules were tuned on it); corpus/4xx-5xx: releases written
+# later by other authors without looking at the code, first measured as a held-out set.
+HELDOUT_FLOORS = {"towns": 0.97, "institutions": 0.90, "programmes": 0.86, "projects": 0.97, "dates": 0.98, "relations": 0.52}
 CORPUS_FLOORS = {"towns": 0.98, "institutions": 0.94, "programmes": 0.92, "projects": 0.97, "dates": 0.99, "relations": 0.76}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.90, "dates": 0.95, "relations": 0.90}
 
@@ -26,7 +29,7 @@ def corpus_run(tmp_path_factory):
 def test_every_corpus_file_is_one_record(corpus_run):
     out, manifest = corpus_run
     inputs = sorted(p.name for p in (ROOT / "corpus").glob("*.txt"))
-    assert len(inputs) >= 30
+    assert len(inputs) >= 42
     records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(Path(r["source"]["path"]).name for r in records) == inputs
     assert manifest["records"] == len(inputs) and manifest["errors"] == 0
@@ -52,11 +55,21 @@ def test_record_ids_are_stable(tmp_path):
     assert ids[0] == ids[1]
 
 
-def test_corpus_scores(corpus_run):
+def gold_subset(tmp_path, first_digits: str) -> Path:
+    sub = tmp_path / f"gold-{first_digits}"
+    sub.mkdir()
+    for p in (ROOT / "corpus" / "gold").glob("*.json"):
+        if p.name[0] in first_digits:
+            (sub / p.name).write_bytes(p.read_bytes())
+    return sub
+
+
+@pytest.mark.parametrize("digits,floors", [("123", CORPUS_FLOORS), ("45", HELDOUT_FLOORS)], ids=["development", "held-out"])
+def test_corpus_scores(corpus_run, tmp_path, digits, floors):
     out, _ = corpus_run
-    result = evaluate(ROOT / "corpus" / "gold", out / "records.jsonl")
-    assert not result["missing_records"]
-    for kind, floor in CORPUS_FLOORS.items():
+    result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
+    assert not result["missing_records"] and result["documents"] >= 12
+    for kind, floor in floors.items():
         assert result["types"][kind]["f1"] >= floor, (kind, result["types"][kind])
     assert result["town_linking_accuracy"] >= 0.95
 

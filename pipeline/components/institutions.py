@@ -145,7 +145,7 @@ class InstitutionRecognizer:
         return out
 
     # ------------------------------------------------------------------ patterns
-    TOWN_HEADS = {"Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}
+    TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}
     BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
                           "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde"}
     LEGAL = ("e.V.", "gGmbH", "GmbH", "mbH", "AG", "eG", "e.G.")
@@ -270,7 +270,7 @@ class InstitutionRecognizer:
                 for words in (self.gen_complements if t.text in self.gen_first else ()):
                     if [x.text for x in doc[k:k + len(words)]] == words:
                         j = k + len(words)
-                        if words[-1] in ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises") or words[-2:] == ["Freien", "Hansestadt"]:
+                        if words[-1] in ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises", "la", "l'") or words[-2:] == ["Freien", "Hansestadt"]:
                             if j < len(doc) and doc[j].text[:1].isupper():
                                 j += 1
                                 while j + 1 < len(doc) and doc[j].text == "-" and doc[j + 1].text[:1].isupper():

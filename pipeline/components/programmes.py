@@ -34,11 +34,15 @@ def _index():
 def trigger_before(text: str, pos: int, words: set[str], window: int = 60) -> str | None:
     """The trigger noun right before position pos (a compound ending in a trigger counts too)."""
     before = text[max(0, pos - window):pos]
-    m = re.search(r"([\wäöüÄÖÜß-]+)\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$", before)
+    # "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“"
+    m = re.search(r"([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$", before)
     if not m:
         return None
     word = m.group(1)
-    if word in words:
+    for form in (word, word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None):
+        if form and form in words:  # "des Bundesprogramms „X“"
+            return word
+    if word.endswith("s") and any(word[:-1].endswith(w.lower()) and word[0].isupper() for w in words):
         return word
     for w in words:
         if len(word) > len(w) and word.endswith(w.lower()) and word[0].isupper():
@@ -71,7 +75,7 @@ class ProgrammeRecognizer:
     def _unquoted_after_trigger(self, text: str) -> list[Evidence]:
         """'aus dem Programm Interreg VI Oberrhein', 'Programm STARK III plus EFRE': a name after the noun."""
         out = []
-        rx = re.compile(r"\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie)\s+"
+        rx = re.compile(r"\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
                         r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
         for m in rx.finditer(text):
             name = m.group("name")
@@ -92,11 +96,11 @@ class ProgrammeRecognizer:
         """'aus dem Elbkulturfonds', 'des Bundesförderprogramms Breitband', 'aus der Bayerischen Gigabitrichtlinie (BayGibitR)'."""
         out = []
         rx = re.compile(r"\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
-                        r"(?P<adj>[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich)(?:e|en|er|es)\s+)?"
-                        r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie)"
+                        r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich)(?:e|en|er|es)\s+)?"
+                        r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie|-Richtlinie)"
                         r"|(?:Fonds|Programm) für (?!(?:seine|ihre|eine|unsere|alle|diese|keine|die|den)\b)[a-zäöü]+(?:e|en) [A-ZÄÖÜ][\wäöüß]+)"
                         r"(?P<tail>\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)]))?")
-        gender = {"fonds": "m", "programm": "n", "programms": "n", "richtlinie": "f", "Förderrichtlinie": "f"}
+        gender = {"fonds": "m", "programm": "n", "programms": "n", "richtlinie": "f", "Förderrichtlinie": "f", "-Richtlinie": "f"}
         for m in rx.finditer(text):
             name = m.group("name")
             base = name[:-1] if name.endswith("programms") else name

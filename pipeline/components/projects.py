@@ -65,7 +65,8 @@ class ProjectRecognizer:
             if trigger_before(text, o_s, self.programme_triggers):
                 continue
             line_s = text.rfind("\n", 0, o_s) + 1
-            lead = re.fullmatch(r"\s*(?:[-–•*]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*:\s*", text[line_s:o_s])
+            # "Kehl: „…“", "- Lage (Lippe): „…“", "1. Norden (Niedersachsen) – „…“"
+            lead = re.fullmatch(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*", text[line_s:o_s])
             if lead and lead.group("town").strip() in gazetteer().by_form and len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?")):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_in_town_list", 0.7,
                                       attrs={"canonical": inner.strip()}))

@@ -85,6 +85,11 @@ class TownRecognizer:
             positive.append("official_form")
         if prev is not None and prev.text in self.district_nouns:
             return None  # "Landkreis Goslar": the Kreis, not the town
+        k = s - 1  # "die Landkreise Bautzen, Görlitz und Zwickau": every item of the list
+        while k > 0 and s - k <= 12 and (doc[k].text in (",", "und", "sowie", "oder") or doc[k].text[:1].isupper() and doc[k].text not in self.place_nouns):
+            if doc[k - 1].text in self.district_nouns and doc[k - 1].text.endswith(("e", "en")) and doc[k].text[:1].isupper():
+                return None
+            k -= 1
         if prev is not None and prev.text in self.place_nouns:
             positive.append("place_noun")
         if form in self.directions and prev is not None and prev.text.lower() in ("nach", "richtung", "gen", "im", "von"):
