@@ -443,7 +443,7 @@ LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s
 SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
 STRONG_PARTNER = {"kooperationspartner", "kooperationspartnerin", "kooperationspartnern", "partner", "partnern", "projektpartner",
                   "verbundpartner", "kooperation", "zusammenarbeit", "zusammen", "gemeinsam", "kooperiert", "kooperieren"}
-PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|\d+\s+(?:weitere\s+)?(?:\w+\s+)?Vorhaben|alle\s+Vorhaben|jeweils)\b")
+PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die)\s+(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben|jeweils)\b")
 MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
@@ -535,7 +535,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         for je, jm in projs:
             line_start = text.rfind("\n", 0, jm.start) + 1
             for te, tm in towns_s:
-                if tm.start >= line_start and tm.end <= jm.start and re.fullmatch(r"\s*(?:[-–•*]\s*)?(?:\([^)]*\)\s*)?:.*", text[tm.end:jm.start], re.S) and tm.start - line_start <= 3:
+                if tm.start >= line_start and tm.end <= jm.start and re.fullmatch(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", text[tm.end:jm.start], re.S) and tm.start - line_start <= 4:
                     rel("project_town", je, te, s, "relations:town_heads_project_line")
         funding_sentence = bool(words & funding) or bool(MONEY.search(sent)) or bool(re.search(r"\b(?:aus|im Rahmen|mit Mitteln)\b", sent) and progs)
         partner_sentence = bool(words & partner)
