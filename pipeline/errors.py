@@ -24,10 +24,6 @@ class RulesError(PipelineError):
     code = "E020"
 
 
-class ValidationFailed(PipelineError):
-    code = "E030"
-
-
 class OutputLocked(PipelineError):
     code = "E040"
 

@@ -65,15 +65,3 @@ def add_all(doc: Doc, evs: list[Evidence]) -> None:
             groups.setdefault(ev.label + "s", []).append(span)
     for key, spans in groups.items():
         doc.spans[key] = (list(doc.spans[key]) if key in doc.spans else []) + spans
-
-
-def add(doc: Doc, ev: Evidence, span_key: Optional[str] = None) -> None:
-    """Record evidence and mirror it into doc.spans[label] with the rule id as span id (spaCy style)."""
-    doc_evidence(doc).append(ev)
-    span = doc.char_span(ev.start, ev.end, label=ev.label, alignment_mode="expand")
-    if span is not None:
-        span.id_ = ev.rule
-        key = span_key or ev.label + "s"
-        if key not in doc.spans:
-            doc.spans[key] = []
-        doc.spans[key].append(span)

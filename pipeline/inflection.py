@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-ADJ_STEM = re.compile(r"^(?P<stem>[A-ZÄÖÜ][\wäöüß-]*?(?:isch|sch|lich|ig|al|ell|iv|är|ar|an|ein|frei|eigen|nah|ern|tsch|deutsch|ropäisch|Frei|Neu|Alt|Groß|Klein|Hoh|Evangel\w*|Katho\w*|Technisch|Ober|Nieder|Mittler|Vereinigt))(?P<end>e|en|er|es|em)$")
 NOMINATIVE_ENDING = {"m": "er", "f": "e", "n": "es"}
 SIMPLE_ADJECTIVES = {"Deutsch", "Frei", "Neu", "Technisch", "Europäisch", "Hessisch", "Bayerisch", "Sächsisch",
                      "Niedersächsisch", "Evangelisch", "Katholisch", "Vereinigt", "Paritätisch", "Rheinisch",

@@ -60,8 +60,9 @@ class DateGrammar:
         self.numbers = {k.lower(): v for k, v in vocab.number_words.items()}
         self.masks = [(m.id, m.requires, re.compile(("(?=[" + re.escape(m.lead) + "])" if m.lead else "") + m.regex),
                        re.compile(m.expand_left) if m.expand_left else None) for m in vocab.masks]
-        self.year_name_words = {w.lower() for w in vocab.year_name_words}
-        self.year_unit_words = {w.lower() for w in vocab.year_unit_words}
+        # compared without a final dot ("Nr." ~ "Nr"), built once
+        self.year_name_words = {w.lower().rstrip(".") for w in vocab.year_name_words}
+        self.year_unit_words = {w.lower().rstrip(".") for w in vocab.year_unit_words}
 
         month_words = [f for forms in vocab.months.values() for f in forms]
         season_words = [f for forms in vocab.seasons.values() for f in forms]
@@ -352,14 +353,14 @@ class DateGrammar:
                 off = -1 if g["vj"] == "Vorjahr" else 1
             else:
                 word = (g.get("rel") or g.get("rel2")).strip().lower()
-                off = self.relyear_of.get(word, {"nächstes": 1, "kommendes": 1, "letztes": -1, "vergangenes": -1, "dieses": 0}.get(word, 0))
+                off = self.relyear_of[word]
             return [(str(doc.year + off) if doc else "XXXX", None, ["relative to document date"])]
         if rule == "date.relative_month":
             mod = self._mod(g.get("mod"))
             rel = g.get("rel") or g.get("rel2")
             off = self.relyear_of[rel.lower()] if rel else 0
             if not doc:
-                return [("XXXX", mod, ["no document date"])] if False else []
+                return []
             month = doc.month + off
             y = doc.year + (month - 1) // 12
             month = (month - 1) % 12 + 1
@@ -387,7 +388,7 @@ class DateGrammar:
         after = text[m.end("y"):m.end("y") + 25]
         prev = re.findall(r"[\wäöüÄÖÜß.€%²-]+", before)
         nxt = re.findall(r"[\wäöüÄÖÜß.€%²-]+", after)
-        if nxt and nxt[0].lower().rstrip(".") in self.year_unit_words | {w.rstrip(".") for w in self.year_unit_words}:
+        if nxt and nxt[0].lower().rstrip(".") in self.year_unit_words:
             return False, "unit after the number"
         if after.lstrip().startswith(("€", "%")):
             return False, "unit after the number"
@@ -395,7 +396,7 @@ class DateGrammar:
             return False, "closing quote after the year (part of a quoted name)"
         if prev:
             p = prev[-1]
-            if p.lower() in self.year_name_words or p.lower().rstrip(".") in self.year_name_words:
+            if p.lower().rstrip(".") in self.year_name_words:
                 return False, "name word before the year"
             if p[:1].isupper() and not before.rstrip().endswith((".", ":", "(", "„", '"', ",", "–")) and p.lower() not in FUNCTION_WORDS:
                 if p.lower().endswith(("jahr", "jahres", "jahrs")):
@@ -409,7 +410,7 @@ class DateGrammar:
     def _numeric_is_version(self, text: str, m: re.Match) -> bool:
         """'Firmware 4.11.19', 'Version 2.3.21': numbers after a version word are no dates."""
         before = re.findall(r"[\wäöüÄÖÜß.]+", text[max(0, m.start() - 25):m.start()])
-        return bool(before) and before[-1].lower().rstrip(".") in {w.lower().rstrip(".") for w in self.vocab.year_name_words}
+        return bool(before) and before[-1].lower().rstrip(".") in self.year_name_words
 
     # ------------------------------------------------------------------ public
     def _select(self, text: str):
@@ -493,12 +494,9 @@ class DateGrammar:
             dates = self._build(text, selected, dt.date.fromisoformat(anchor.value))
         return anchor, dates, self._durations(text, masked, dates)
 
-    def find_doc_date(self, text: str) -> Optional[Timex]:
-        """The release's own date: a dateline, 'Pressemitteilung vom …', 'Stand:' or a date line in the header."""
-        return self._pick_doc_date(text, self.find(text[:1500], None)[0])
-
     @staticmethod
     def _pick_doc_date(text: str, dates: list[Timex]) -> Optional[Timex]:
+        """The release's own date: a dateline, 'Pressemitteilung vom …', 'Stand:' or a date line in the header."""
         head = text[:1500]
         full = [d for d in dates if d.end <= len(head) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.value)]
         if not full:

@@ -55,6 +55,16 @@ def trigger_before(text: str, pos: int, words: set[str], window: int = 60) -> st
 NAME_TOKEN = r"(?:[A-ZÄÖÜ][\wäöüßÄÖÜ.+!-]*|[IVX]+|\d{4}(?:[–-]\d{2,4})?|plus|[A-Z]-[A-Z])"
 
 
+# compiled once at import, not per document
+UNQUOTED_AFTER_TRIGGER = re.compile(r"\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
+        r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
+SINGLE_COMPOUND = re.compile(r"\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
+        r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich)(?:e|en|er|es)\s+)?"
+        r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie|-Richtlinie)"
+        r"|(?:Fonds|Programm) für (?!(?:seine|ihre|eine|unsere|alle|diese|keine|die|den)\b)[a-zäöü]+(?:e|en) [A-ZÄÖÜ][\wäöüß]+)"
+        r"(?P<tail>\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)]))?")
+
+
 @Language.factory("press_programmes", default_config={}, assigns=["doc._.evidence", "doc.spans"])
 def make_programmes(nlp: Language, name: str):
     return ProgrammeRecognizer(nlp)
@@ -75,9 +85,7 @@ class ProgrammeRecognizer:
     def _unquoted_after_trigger(self, text: str) -> list[Evidence]:
         """'aus dem Programm Interreg VI Oberrhein', 'Programm STARK III plus EFRE': a name after the noun."""
         out = []
-        rx = re.compile(r"\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
-                        r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
-        for m in rx.finditer(text):
+        for m in UNQUOTED_AFTER_TRIGGER.finditer(text):
             name = m.group("name")
             words = name.split()
             while words and (words[-1] in ("plus", "–", "-") or words[-1].lower() in STOP_TAIL):
@@ -95,13 +103,8 @@ class ProgrammeRecognizer:
     def _single_compounds(self, text: str) -> list[Evidence]:
         """'aus dem Elbkulturfonds', 'des Bundesförderprogramms Breitband', 'aus der Bayerischen Gigabitrichtlinie (BayGibitR)'."""
         out = []
-        rx = re.compile(r"\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
-                        r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich)(?:e|en|er|es)\s+)?"
-                        r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie|-Richtlinie)"
-                        r"|(?:Fonds|Programm) für (?!(?:seine|ihre|eine|unsere|alle|diese|keine|die|den)\b)[a-zäöü]+(?:e|en) [A-ZÄÖÜ][\wäöüß]+)"
-                        r"(?P<tail>\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)]))?")
         gender = {"fonds": "m", "programm": "n", "programms": "n", "richtlinie": "f", "Förderrichtlinie": "f", "-Richtlinie": "f"}
-        for m in rx.finditer(text):
+        for m in SINGLE_COMPOUND.finditer(text):
             name = m.group("name")
             base = name[:-1] if name.endswith("programms") else name
             if (base in self.generic or base.lower() in self.generic_lower) and not m.group("tail") and not m.group("adj"):

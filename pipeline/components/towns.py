@@ -12,7 +12,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add, add_all, doc_text
+from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.gazetteer import gazetteer, town_matcher
 from pipeline.rules import town_evidence
 
@@ -156,6 +156,7 @@ class TownRecognizer:
 
     def _districts(self, doc: Doc) -> None:
         """'Berlin-Neukölln', 'Halle-Neustadt': a quarter of a big city, reported as a district."""
+        found = []
         for tok in doc:
             if "-" not in tok.text or tok.text in self.gaz.by_form or tok.text in self.gaz.state_of_form:
                 continue
@@ -164,5 +165,6 @@ class TownRecognizer:
                 continue
             places = self.gaz.candidates(head)
             if places and places[0].population >= self.cfg.big_city_population and head not in self.gaz.state_of_form:
-                add(doc, Evidence("district", tok.idx, tok.idx + len(tok.text), tok.text, "towns:district.city_compound", 0.7,
-                                  attrs={"town": places[0].name, "ags": places[0].ags}))
+                found.append(Evidence("district", tok.idx, tok.idx + len(tok.text), tok.text, "towns:district.city_compound", 0.7,
+                                      attrs={"town": places[0].name, "ags": places[0].ags}))
+        add_all(doc, found)
