@@ -6,7 +6,7 @@ records) work on these plain objects only, so they are testable without spaCy mo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from spacy.tokens import Doc
 
