@@ -54,6 +54,28 @@ def score_items(pred: list[dict], gold: list[dict], optional: list[dict], kind: 
     return tp, fp, matched.count(False), matches
 
 
+def gold_relations(gold: dict):
+    """The scored gold relations of a document, and a function giving a predicted relation's key
+    (None when an end or the relation itself is optional). Ends are compared like entities."""
+    optional = gold.get("optional", {})
+    canon: dict[str, str] = {}
+    for kind in ("towns", "institutions", "programmes", "projects"):
+        for g in gold.get(kind, []) + optional.get(kind, []):
+            for k in _keys(g, kind):
+                canon.setdefault(k, norm(g["name"]))
+    opt_rel = {(r["type"], norm(r["from"]), norm(r["to"])) for r in optional.get("relations", [])}
+    gold_rel = {(r["type"], norm(r["from"]), norm(r["to"])) for r in gold.get("relations", [])} - opt_rel
+    optional_names = {norm(o["name"]) for kind in ("towns", "institutions", "programmes", "projects") for o in optional.get(kind, [])}
+
+    def key(kind: str, src: str, dst: str):
+        k = (kind, canon.get(norm(src), norm(src)), canon.get(norm(dst), norm(dst)))
+        if k in opt_rel or k[1] in optional_names or k[2] in optional_names:
+            return None
+        return k
+
+    return gold_rel, key
+
+
 def load_records(path: str | Path) -> dict[str, dict]:
     out = {}
     with open(path, encoding="utf-8") as fh:
@@ -81,7 +103,6 @@ def evaluate(gold_dir: str | Path, records_path: str | Path) -> dict:
         doc_date_total += 1
         doc_date_ok += rec.get("doc_date") == gold.get("doc_date")
         optional = gold.get("optional", {})
-        canon: dict[str, dict[str, str]] = {}
         for kind in TYPES:
             pred = rec.get(kind, [])
             tp, fp, fn, matches = score_items(pred, gold.get(kind, []), optional.get(kind, []), kind)
@@ -103,23 +124,16 @@ def evaluate(gold_dir: str | Path, records_path: str | Path) -> dict:
                 if kind == "towns" and g.get("ags"):
                     link_total += 1
                     link_ok += p.get("ags") == g["ags"]
-        # relation ends are compared like entities: map names to gold canonical names
-        for kind in ("towns", "institutions", "programmes", "projects"):
-            for g in gold.get(kind, []) + optional.get(kind, []):
-                for k in _keys(g, kind):
-                    canon.setdefault(k, norm(g["name"]))
-        opt_rel = {(r["type"], norm(r["from"]), norm(r["to"])) for r in optional.get("relations", [])}
-        gold_rel = {(r["type"], norm(r["from"]), norm(r["to"])) for r in gold.get("relations", [])} - opt_rel
-        pred_rel = set()
-        for r in rec.get("relations", []):
-            pred_rel.add((r["type"], canon.get(norm(r["from"]), norm(r["from"])), canon.get(norm(r["to"]), norm(r["to"]))))
-        pred_rel -= opt_rel
-        optional_names = {norm(o["name"]) for kind in ("towns", "institutions", "programmes", "projects") for o in optional.get(kind, [])}
-        pred_rel = {r for r in pred_rel if r[1] not in optional_names and r[2] not in optional_names}
+        gold_rel, relation_key = gold_relations(gold)
+        pred_rel = {k for k in (relation_key(r["type"], r["from"], r["to"]) for r in rec.get("relations", [])) if k}
         c = counts["relations"]
         c[0] += len(pred_rel & gold_rel)
         c[1] += len(pred_rel - gold_rel)
         c[2] += len(gold_rel - pred_rel)
+        for r in sorted(gold_rel - pred_rel):
+            details["relations"].append(f"{gold['doc']}: missed {r[0]} {r[1]} -> {r[2]}")
+        for r in sorted(pred_rel - gold_rel):
+            details["relations"].append(f"{gold['doc']}: extra {r[0]} {r[1]} -> {r[2]}")
     result = {"documents": doc_date_total, "missing_records": missing, "types": {}}
     for kind, (tp, fp, fn) in counts.items():
         p = tp / (tp + fp) if tp + fp else 1.0
