@@ -17,6 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
+from pipeline.relation_model import model_relations
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
@@ -65,6 +66,7 @@ class Resolved:
     durations: list[Entity]
     relations: list[dict]
     doc_date: Optional[Evidence]
+    rule_relations: list[dict] = field(default_factory=list)
 
 
 def _title_like(quote: str) -> bool:
@@ -107,7 +109,8 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
             if any(t.overlaps(m) for m in ent.mentions):
                 t.attrs["in_name_of"] = ent.name
     towns_all = resolve_towns(text, towns_ev)
-    quarters = [t for t in towns_all if _looks_like_a_quarter(t, towns_all)]
+    named_quarters = frozenset(QUARTER_NOUN.findall(text))
+    quarters = [t for t in towns_all if _looks_like_a_quarter(t, towns_all, named_quarters)]
     towns_all = [t for t in towns_all if t not in quarters]
     towns = [t for t in towns_all if any("in_name_of" not in m.attrs for m in t.mentions)]
     towns_in_names = [t for t in towns_all if t not in towns]
@@ -125,9 +128,10 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
                          key=lambda e: e.attrs["value"])
     durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
     doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
-    relations = find_relations(text, sent_starts, towns, institutions, programmes, projects)
+    rule_relations = find_relations(text, sent_starts, towns, institutions, programmes, projects)
+    relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
-                    doc_dates[0] if doc_dates else None)
+                    doc_dates[0] if doc_dates else None, rule_relations)
 
 
 # ---------------------------------------------------------------- helpers
@@ -151,11 +155,18 @@ def group_simple(kind: str, evs: list[Evidence], key) -> list[Entity]:
 
 
 # ---------------------------------------------------------------- towns
-def _looks_like_a_quarter(ent: Entity, towns: list[Entity]) -> bool:
+QUARTER_NOUN = re.compile(r"\b(?:Stadtteil|Ortsteil|Stadtbezirk|Stadtviertel|Ortsteilen|Stadtteilen)\s+([A-ZÄÖÜ][\wäöüß-]+)")
+
+
+def _looks_like_a_quarter(ent: Entity, towns: list[Entity], named_quarters: frozenset = frozenset()) -> bool:
     """'Altendorf' in a release about Essen: a village of that name 500 km away is not meant.
+
+    A name the release itself calls a quarter ("im Stadtteil Altendorf") is one wherever it stands.
 
     A small municipality (under 5,000 inhabitants) named without evidence, far (over 100 km)
     from every other German town of the release, is read as a city quarter."""
+    if all(m.text in named_quarters for m in ent.mentions):
+        return True
     place = ent.attrs["place"]
     if place.country != "DE" or place.population >= 5000 or place.lat is None:
         return False

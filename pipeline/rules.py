@@ -179,11 +179,54 @@ class ProjectPatterns(Strict):
     title_rule_score: float = Field(ge=0, le=1)
 
 
+class InstitutionKind(Strict):
+    kind: str
+    regex: str
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        re.compile(v)
+        return v
+
+
 class RelationCues(Strict):
     funding: list[str]
     partner: list[str]
     towns: list[str]
     funder_prepositions: list[str]
+    speech_verbs: list[str]
+    programme_role: list[str]
+    registry_kinds: dict[str, str]
+    institution_kinds: list[InstitutionKind]
+
+
+RELATION_TYPES = ("programme_funder", "project_programme", "project_funder", "project_partner", "project_town")
+
+
+class RelationTypeModel(Strict):
+    bias: float
+    weights: dict[str, float]
+    threshold: float = Field(ge=0.0, le=1.0)
+
+
+class RelationModel(Strict):
+    """Logistic weights per relation type, written by scripts/train_relations.py."""
+
+    trained_on: list[str]
+    trained_at: str
+    l2: float
+    beta: float = 1.0
+    types: dict[str, RelationTypeModel]
+    cross_validation: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, v: dict) -> dict:
+        unknown = set(v) - set(RELATION_TYPES)
+        if unknown:
+            raise ValueError(f"unknown relation types {sorted(unknown)}")
+        return v
 
 
 class TownEvidence(Strict):
@@ -274,6 +317,18 @@ def project_patterns() -> ProjectPatterns:
 @lru_cache(maxsize=1)
 def relation_cues() -> RelationCues:
     return load_model(RelationCues, "relations.yaml")
+
+
+@lru_cache(maxsize=1)
+def relation_model() -> Optional[RelationModel]:
+    """The trained relation scorer, or None when rules/relation_model.json is absent (rules only)."""
+    path = rules_dir() / "relation_model.json"
+    if not path.exists():
+        return None
+    try:
+        return RelationModel.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        raise RulesError(f"rule file {path} is invalid: {exc}") from None
 
 
 @lru_cache(maxsize=1)

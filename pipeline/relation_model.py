@@ -1,0 +1,322 @@
+"""Relation scoring: a logistic model per relation type over every candidate pair of a release.
+
+The rules in resolve.find_relations read what one sentence states. Annotators also read the
+release as a whole: the only project of a release is where the institutions acting in it, its
+towns and its programmes belong, and a ministry handing over a grant is a funder even when no
+cue word stands beside it. So every pair (project → institution, programme, town) and
+(programme → institution) becomes a candidate, described by features of the release (how many
+projects, where the entity stands, which cue words surround it, what kind of body it is, which
+rule fired). Weights come from scripts/train_relations.py (rules/relation_model.json, trained on
+the development gold); each kept relation carries its probability and the features that weighed most.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+from pipeline.rules import relation_cues, relation_model
+
+MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
+CONTACT = re.compile(r"\b\d{5}\s+\w|Tel\.|Telefon|E-Mail|@|www\.|Pressekontakt|Ansprechpartner|Kontakt:")
+FUNDER_LEAD = re.compile(r"(?:von der|vom|durch|über|(?:[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|"
+                         r"[Zz]uwendung\w*|[Ff]inanzierung|[Ff]örderbescheid\w*)\s+(?:des|der|vom|von der)):?\s*[\[(„\"]*$")
+SUBJECT_LEAD = re.compile(r"(?:^|[.:;!?\n]\s*)(?:(?:Das|Der|Die)\s+)?$")
+TOWN_LEAD = re.compile(r"(?:\bin|\bim|\bfür|Stadt|Gemeinde|Hansestadt|Kommune|Kreisstadt|Markt)\s*$")
+WORD = re.compile(r"[\wäöüÄÖÜß-]+")
+PLURAL_PROJECTS = re.compile(r"\b(?:\w*(?:[Pp]rojekte|[Vv]orhaben|[Kk]ommunen|[Ss]tandorte)n?|jeweils|alle\s+\w+)\b")
+LIST_ITEM = re.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
+
+
+@dataclass
+class Candidate:
+    type: str
+    src: object  # resolve.Entity
+    dst: object
+    features: dict[str, float]
+    evidence: tuple[int, int, int]
+    rule: Optional[str] = None
+    score: float = 0.0
+    explain: list[tuple[str, float]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _kind_patterns():
+    cues = relation_cues()
+    return [(k.kind, re.compile(k.regex)) for k in cues.institution_kinds], dict(cues.registry_kinds)
+
+
+def institution_kind(ent) -> str:
+    """A coarse kind: state, agency, science, foundation, local, culture, company, civil or other."""
+    patterns, registry = _kind_patterns()
+    if ent.attrs.get("kind"):
+        kind = registry.get(ent.attrs["kind"], "other")
+        if kind != "state" or not re.search(r"(?i)^(?:stadt|amt)\b", ent.name):
+            return kind
+    for kind, rx in patterns:
+        if rx.search(ent.name):
+            return kind
+    return "other"
+
+
+class ReleaseView:
+    """Sentences, paragraphs and cue words of one release, computed once for all candidates."""
+
+    def __init__(self, text: str, sent_starts: list[int], towns, institutions, programmes, projects):
+        cues = relation_cues()
+        self.text = text
+        self.bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
+        breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
+        self.para = [bisect.bisect_right(breaks, a) for a, _ in self.bounds]
+        funding = {w.lower() for w in cues.funding}
+        partner = {w.lower() for w in cues.partner}
+        town_cues = {w.lower() for w in cues.towns}
+        speech = {w.lower() for w in cues.speech_verbs}
+        programme_role = {w.lower() for w in cues.programme_role}
+        strong = {"kooperationspartner", "kooperationspartnerin", "kooperationspartnern", "partner", "partnern", "projektpartner",
+                  "verbundpartner", "kooperation", "zusammenarbeit", "kooperiert", "kooperieren", "gemeinsam", "zusammen"}
+        self.cue: list[frozenset] = []
+        for a, b in self.bounds:
+            sent = text[a:b]
+            words = {w.lower() for w in WORD.findall(sent)}
+            c = set()
+            if words & funding:
+                c.add("funding")
+            if words & partner:
+                c.add("partner")
+            if words & strong:
+                c.add("strong_partner")
+            if words & town_cues:
+                c.add("town")
+            if MONEY.search(sent):
+                c.add("money")
+            if words & speech and re.search(r"[„“”\"]", sent):
+                c.add("speech")
+            if CONTACT.search(sent):
+                c.add("contact")
+            if words & programme_role:
+                c.add("programme_role")
+            if PLURAL_PROJECTS.search(sent):
+                c.add("plural")
+            self.cue.append(frozenset(c))
+        self.projects, self.programmes, self.institutions, self.towns = projects, programmes, institutions, towns
+        self.lead_para = self.para[0] + 1 if self.para else 0  # the headline paragraph and the first body paragraph
+        by_sent: dict[int, list] = defaultdict(list)
+        for p in projects:
+            for m in p.mentions:
+                by_sent[m.sentence].append(p)
+        self.main = _main(text, projects)
+        self.about: list[list] = []  # the projects each sentence speaks of
+        for s in range(len(self.bounds)):
+            named = list(OrderedDict.fromkeys(by_sent.get(s, [])))
+            if not named:
+                for t in range(s - 1, -1, -1):
+                    if self.para[t] != self.para[s]:
+                        break
+                    if by_sent.get(t):
+                        named = [by_sent[t][-1]]
+                        break
+            if not named and self.main is not None:
+                named = [self.main]
+            self.about.append(named)
+        body = [(te, sum(1 for m in te.mentions if self.in_body(m))) for te in towns]
+        self.home = max(body, key=lambda kv: kv[1])[0] if body and max(n for _, n in body) >= 2 else None
+        self.named_in = set(by_sent)
+        self.first_project_sentence = min(by_sent) if by_sent else len(self.bounds)
+
+    def names_no_project(self, s: int) -> bool:
+        return s not in self.named_in
+
+    def list_item(self, m) -> bool:
+        line_start = self.text.rfind("\n", 0, m.start) + 1
+        return bool(LIST_ITEM.match(self.text, line_start)) and m.start - line_start <= 6
+
+    def in_body(self, m) -> bool:
+        return "in_name_of" not in m.attrs and "dateline" not in m.rule and "contact" not in self.cue[m.sentence]
+
+    def sentence_of(self, m) -> int:
+        return min(m.sentence, len(self.bounds) - 1)
+
+
+def _main(text: str, projects):
+    if not projects:
+        return None
+    for p in projects:
+        if any(m.start < 400 for m in p.mentions):
+            return p
+    return max(projects, key=lambda p: (len(p.mentions), p.score))
+
+
+def _common(view: ReleaseView, src, dst, attached_to_src: list) -> dict[str, float]:
+    f: dict[str, float] = {}
+    n_proj = len(view.projects)
+    f["single_project"] = float(n_proj == 1)
+    f["many_projects"] = float(n_proj >= 3)
+    mentions = [m for m in dst.mentions if "in_name_of" not in m.attrs] or dst.mentions
+    sents = {view.sentence_of(m) for m in mentions}
+    src_sents = {view.sentence_of(m) for m in src.mentions}
+    f["same_sentence"] = float(bool(sents & src_sents))
+    gap = min((abs(a - b) for a in sents for b in src_sents), default=10)
+    f["sentence_gap"] = min(gap, 10) / 10
+    f["near"] = float(gap <= 2)
+    f["mentions_log"] = math.log1p(len(mentions)) / 2
+    f["before_src"] = float(min(sents) < min(src_sents))
+    f["same_paragraph"] = float(bool({view.para[s] for s in sents} & {view.para[s] for s in src_sents}))
+    f["attached"] = float(bool(attached_to_src))
+    f["in_title"] = float(any(view.para[s] == 0 for s in sents))
+    f["in_lead"] = float(any(view.para[s] <= view.lead_para for s in sents))
+    f["mentions_2plus"] = float(len(mentions) >= 2)
+    f["only_contact"] = float(all("contact" in view.cue[s] for s in sents))
+    f["only_speech"] = float(all("speech" in view.cue[s] for s in sents))
+    # a sentence that names no project but speaks of them all, or the lead before any project is named
+    f["frame"] = float(any(view.names_no_project(s) and ("plural" in view.cue[s] or s < view.first_project_sentence) for s in sents))
+    f["list_item"] = float(any(view.list_item(m) for m in mentions))
+    f["cue_programme_role"] = float(any("programme_role" in view.cue[s] for s in sents))
+    scope = attached_to_src or sorted(sents)
+    for c in ("funding", "partner", "strong_partner", "town", "money"):
+        f[f"cue_{c}"] = float(any(c in view.cue[s] for s in scope))
+    return f
+
+
+def _attached(view: ReleaseView, project, dst) -> list[int]:
+    return sorted({view.sentence_of(m) for m in dst.mentions if project in view.about[view.sentence_of(m)]})
+
+
+def _institution_features(view: ReleaseView, src, dst, attached) -> dict[str, float]:
+    text = view.text
+    f = {f"kind_{institution_kind(dst)}": 1.0}
+    funder_lead = subject = acronym_only = False
+    for m in dst.mentions:
+        a = view.bounds[view.sentence_of(m)][0]
+        before = text[max(a, m.start - 45):m.start]
+        funder_lead |= bool(FUNDER_LEAD.search(before)) or bool(re.search(r"gefördert|finanziert", text[m.end:m.end + 30]))
+        subject |= bool(SUBJECT_LEAD.search(text[a:m.start]))
+    acronym_only = all(m.attrs.get("is_acronym") for m in dst.mentions)
+    f["funder_lead"] = float(funder_lead)
+    f["subject"] = float(subject)
+    f["acronym_only"] = float(acronym_only)
+    f["registry"] = float(bool(dst.attrs.get("registry_id")))
+    return f
+
+
+CONJOINED = ("attached", "same_sentence", "cue_funding", "cue_partner", "funder_lead", "subject", "single_project", "frame")
+
+
+def _conjoin(f: dict[str, float]) -> dict[str, float]:
+    """Kind × context: a ministry in a funding sentence is a funder, a university there is not."""
+    kind = next(k for k in f if k.startswith("kind_"))
+    for c in CONJOINED:
+        if f.get(c):
+            f[f"{kind}&{c}"] = 1.0
+    return f
+
+
+def _town_features(view: ReleaseView, src, dst) -> dict[str, float]:
+    text = view.text
+    body = [m for m in dst.mentions if view.in_body(m)]
+    f = {"town_home": float(dst is view.home), "town_no_body": float(not body),
+         "town_foreign": float(dst.attrs["place"].country != "DE"),
+         "town_lead_in": float(any(TOWN_LEAD.search(text[max(0, m.start - 14):m.start]) for m in body))}
+    listed = False
+    for m in body:
+        s = view.sentence_of(m)
+        others = sum(1 for t in view.towns if t is not dst and any(view.sentence_of(x) == s for x in t.mentions))
+        listed |= others >= 2
+    f["town_listed"] = float(listed)
+    f["town_in_title"] = float(any(view.para[view.sentence_of(m)] == 0 for m in body))
+    return f
+
+
+def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]:
+    """Every pair the model scores, with features; rule relations mark their pairs."""
+    fired = defaultdict(list)
+    for r in rule_relations:
+        fired[(r["from"], r["to"])].append(r)
+    out = []
+
+    def add(kind, src, dst, feats, attached):
+        rules = fired.get((src.name, dst.name), [])
+        own = [r for r in rules if r["type"] == kind]
+        for r in own:
+            feats["rule_" + r["rule"].split(":", 1)[1].split(".")[0]] = 1.0
+        feats["rule_any"] = float(bool(own))
+        feats["rule_other_type"] = float(bool(rules) and not own)
+        if own:
+            evidence = own[0]["evidence"]
+        else:
+            s = attached[0] if attached else min(view.sentence_of(m) for m in dst.mentions)
+            a, b = view.bounds[s]
+            seg = view.text[a:b]
+            lead = len(seg) - len(seg.lstrip())
+            evidence = (a + lead, a + lead + len(seg.strip()), s) if seg.strip() else (a, b, s)
+        out.append(Candidate(kind, src, dst, feats, evidence, own[0]["rule"] if own else None))
+
+    for p in view.projects:
+        for ie in view.institutions:
+            att = _attached(view, p, ie)
+            base = _conjoin(_common(view, p, ie, att) | _institution_features(view, p, ie, att))
+            add("project_funder", p, ie, dict(base), att)
+            add("project_partner", p, ie, dict(base), att)
+        for ge in view.programmes:
+            att = _attached(view, p, ge)
+            f = _common(view, p, ge, att)
+            f["prog_registry"] = float(bool(ge.attrs.get("registry_id")))
+            f["single_programme"] = float(len(view.programmes) == 1)
+            add("project_programme", p, ge, f, att)
+        for te in view.towns:
+            att = _attached(view, p, te)
+            add("project_town", p, te, _common(view, p, te, att) | _town_features(view, p, te), att)
+    for ge in view.programmes:
+        for ie in view.institutions:
+            prog_sents = {view.sentence_of(m) for m in ge.mentions}
+            att = sorted({view.sentence_of(m) for m in ie.mentions} & prog_sents)
+            f = _conjoin(_common(view, ge, ie, att) | _institution_features(view, ge, ie, att))
+            f["single_programme"] = float(len(view.programmes) == 1)
+            f["prog_registry"] = float(bool(ge.attrs.get("registry_id")))
+            add("programme_funder", ge, ie, f, att)
+    return out
+
+
+def score(cands: list[Candidate]) -> list[Candidate]:
+    """Probabilities from the trained weights; the kept candidates, one role per project–institution pair."""
+    model = relation_model()
+    kept = []
+    for c in cands:
+        tm = model.types.get(c.type) if model else None
+        if tm is None:
+            continue
+        contrib = [(k, tm.weights.get(k, 0.0) * v) for k, v in c.features.items() if v]
+        z = tm.bias + sum(w for _, w in contrib)
+        c.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        c.explain = sorted(((k, round(w, 3)) for k, w in contrib if w), key=lambda kw: -abs(kw[1]))[:4]
+        if c.rule or c.score >= tm.threshold:  # a rule's relation stands; the model adds what the rules miss
+            kept.append(c)
+    # an institution is a project's funder or its partner: the model adds one role, a rule may state both
+    roles = ("project_funder", "project_partner")
+    best: dict[tuple, Candidate] = {}
+    for c in kept:
+        if c.type in roles:
+            key = (id(c.src), id(c.dst))
+            margin = (bool(c.rule), c.score - model.types[c.type].threshold)
+            if key not in best or margin > (bool(best[key].rule), best[key].score - model.types[best[key].type].threshold):
+                best[key] = c
+    return [c for c in kept if c.type not in roles or c.rule or best[(id(c.src), id(c.dst))] is c]
+
+
+def model_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects, rule_relations: list[dict]) -> list[dict]:
+    """The release's relations: rule relations re-scored by the model (as they are when no model is installed)."""
+    if relation_model() is None or not (projects or programmes):
+        return rule_relations
+    view = ReleaseView(text, sent_starts, towns, institutions, programmes, projects)
+    cands = candidates(view, rule_relations)
+    seen = {(c.type, c.src.name, c.dst.name) for c in cands}
+    out = [r for r in rule_relations if (r["type"], r["from"], r["to"]) not in seen]  # pairs outside the candidates
+    for c in score(cands):
+        out.append({"type": c.type, "from": c.src.name, "to": c.dst.name,
+                    "rule": c.rule or f"relations:model.{c.type}", "evidence": c.evidence,
+                    "score": round(c.score, 3), "explain": c.explain})
+    return out

@@ -1,0 +1,108 @@
+"""The relation model: its mechanism, its kinds, and that the committed weights are what training gives."""
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from conftest import ROOT, SHARED
+from pipeline import relation_model as rm
+from pipeline.extract import sentence_starts
+from pipeline.resolve import Entity, resolve
+from pipeline.rules import RelationModel
+
+RELEASE = (
+    "Kreisstadt Beispiel – Pressestelle\n\n"
+    "Projekt „Grüne Höfe Nord“ startet in Jena\n\n"
+    "Jena, 3. Mai 2024. Mit dem Projekt „Grüne Höfe Nord“ begrünt die Stadt Jena zwanzig Hinterhöfe.\n\n"
+    "Die Friedrich-Schiller-Universität Jena misst dort ab Juni die Temperaturen.\n"
+)
+
+
+def resolved(nlp, text):
+    doc = nlp(text)
+    starts = sentence_starts(doc)
+    return resolve(text, list(doc._.evidence or []), starts), starts
+
+
+def test_model_adds_a_relation_no_rule_found_and_explains_it(nlp, monkeypatch):
+    res, starts = resolved(nlp, RELEASE)
+    assert [p.name for p in res.projects] == ["Grüne Höfe Nord"]
+    uni = next(i for i in res.institutions if "Universität" in i.name)
+    model = RelationModel(trained_on=["test"], trained_at="2026-01-01", l2=0.0,
+                          types={"project_partner": {"bias": -2.0, "weights": {"attached": 4.0}, "threshold": 0.5}})
+    monkeypatch.setattr(rm, "relation_model", lambda: model)
+    rels = rm.model_relations(RELEASE, starts, res.towns, res.institutions, res.programmes, res.projects, [])
+    partner = [r for r in rels if r["type"] == "project_partner" and r["to"] == uni.name]
+    assert len(partner) == 1
+    r = partner[0]
+    assert r["rule"] == "relations:model.project_partner"
+    assert r["score"] == pytest.approx(1 / (1 + math.exp(-2.0)), abs=1e-3)
+    assert ("attached", 4.0) in r["explain"]
+    a, b, _ = r["evidence"]
+    assert RELEASE[a:b].startswith("Die Friedrich-Schiller-Universität Jena misst")
+    # a pair below the threshold is not kept, and types the model lacks produce nothing
+    model.types["project_partner"].bias = -10.0
+    rels = rm.model_relations(RELEASE, starts, res.towns, res.institutions, res.programmes, res.projects, [])
+    assert rels == []
+
+
+def test_rule_relations_stand_and_without_a_model_nothing_changes(nlp, monkeypatch):
+    res, starts = resolved(nlp, RELEASE)
+    project, town = res.projects[0], next(t for t in res.towns if t.name == "Jena")
+    rule_rel = {"type": "project_town", "from": project.name, "to": town.name, "rule": "relations:test_rule", "evidence": (0, 5, 0)}
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    assert rm.model_relations(RELEASE, starts, res.towns, res.institutions, res.programmes, res.projects, [rule_rel]) == [rule_rel]
+    model = RelationModel(trained_on=["test"], trained_at="2026-01-01", l2=0.0,
+                          types={"project_town": {"bias": -20.0, "weights": {}, "threshold": 0.9}})
+    monkeypatch.setattr(rm, "relation_model", lambda: model)
+    rels = rm.model_relations(RELEASE, starts, res.towns, res.institutions, res.programmes, res.projects, [rule_rel])
+    assert [(r["type"], r["to"], r["rule"]) for r in rels] == [("project_town", "Jena", "relations:test_rule")]
+    assert rels[0]["score"] < 0.01  # the model's view is reported even where the rule decides
+
+
+def test_a_model_file_with_an_unknown_relation_type_is_rejected():
+    with pytest.raises(ValidationError):
+        RelationModel.model_validate({"trained_on": [], "trained_at": "x", "l2": 0.0,
+                                      "types": {"project_sponsor": {"bias": 0.0, "weights": {}, "threshold": 0.5}}})
+    with pytest.raises(ValidationError):
+        RelationModel.model_validate({"trained_on": [], "trained_at": "x", "l2": 0.0,
+                                      "types": {"project_town": {"bias": 0.0, "weights": {}, "threshold": 1.5}}})
+
+
+@pytest.mark.parametrize("name,registry_kind,kind", [
+    ("Hochschule Emden/Leer", None, "science"),
+    ("Stadtwerke Wetter GmbH", None, "company"),
+    ("Lernladen Blumenthal e. V.", None, "civil"),
+    ("Landratsamt Gotha", None, "local"),
+    ("Sächsisches Staatsministerium für Regionalentwicklung", None, "state"),
+    ("Projektträger Jülich", None, "agency"),
+    ("Stiftung Welterbe im Harz", None, "foundation"),
+    ("Bundesministerium für Bildung und Forschung", "ministry", "state"),
+    ("Deutsche Forschungsgemeinschaft", "agency", "agency"),
+])
+def test_institution_kinds(name, registry_kind, kind):
+    ent = Entity("institution", name, name, attrs={"kind": registry_kind} if registry_kind else {})
+    assert rm.institution_kind(ent) == kind
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="the committed model is trained with ../shared/seeds")
+def test_committed_model_is_what_the_training_script_gives(tmp_path):
+    out = tmp_path / "model.json"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "train_relations.py"), "--out", str(out)],
+                   check=True, cwd=ROOT, capture_output=True)
+    fresh = json.loads(out.read_text(encoding="utf-8"))
+    committed = json.loads((ROOT / "rules" / "relation_model.json").read_text(encoding="utf-8"))
+    assert fresh["trained_on"] == committed["trained_on"]
+    for kind, tm in committed["types"].items():
+        assert fresh["types"][kind]["threshold"] == pytest.approx(tm["threshold"]), kind
+        assert set(fresh["types"][kind]["weights"]) == set(tm["weights"]), kind
+        for feat, w in tm["weights"].items():
+            assert fresh["types"][kind]["weights"][feat] == pytest.approx(w, abs=2e-3), (kind, feat)
+    # each release scored by a model that never saw it: the estimate for new releases
+    assert fresh["cross_validation"]["all"]["f1"] >= 0.75
+    assert fresh["cross_validation"]["all"]["recall"] >= 0.75
