@@ -188,7 +188,9 @@ def _attached(view: ReleaseView, project, dst) -> list[int]:
 
 def _institution_features(view: ReleaseView, src, dst, attached) -> dict[str, float]:
     text = view.text
-    f = {f"kind_{institution_kind(dst)}": 1.0}
+    kind = institution_kind(dst)
+    f = {f"kind_{kind}": 1.0}
+    f["kind_unique"] = float(sum(1 for i in view.institutions if institution_kind(i) == kind) == 1)
     funder_lead = subject = acronym_only = False
     for m in dst.mentions:
         a = view.bounds[view.sentence_of(m)][0]
@@ -203,7 +205,7 @@ def _institution_features(view: ReleaseView, src, dst, attached) -> dict[str, fl
     return f
 
 
-CONJOINED = ("attached", "same_sentence", "cue_funding", "cue_partner", "funder_lead", "subject", "single_project", "frame")
+CONJOINED = ("attached", "same_sentence", "cue_funding", "cue_partner", "funder_lead", "subject", "single_project", "frame", "kind_unique")
 
 
 def _conjoin(f: dict[str, float]) -> dict[str, float]:
@@ -228,6 +230,11 @@ def _town_features(view: ReleaseView, src, dst) -> dict[str, float]:
         listed |= others >= 2
     f["town_listed"] = float(listed)
     f["town_in_title"] = float(any(view.para[view.sentence_of(m)] == 0 for m in body))
+    n_body = [sum(1 for m in t.mentions if view.in_body(m)) for t in view.towns]
+    f["town_share"] = len(body) / max(1, sum(n_body))
+    f["many_towns"] = float(sum(1 for n in n_body if n) >= 6)
+    f["town_list_item&single_project"] = float(len(view.projects) == 1 and any(view.list_item(m) for m in body))
+    f["town_listed&single_project"] = float(len(view.projects) == 1 and listed)
     return f
 
 
