@@ -25,7 +25,9 @@ MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(
 CONTACT = re.compile(r"\b\d{5}\s+\w|Tel\.|Telefon|E-Mail|@|www\.|Pressekontakt|Ansprechpartner|Kontakt:")
 FUNDER_LEAD = re.compile(r"(?:von der|vom|durch|über|(?:[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|"
                          r"[Zz]uwendung\w*|[Ff]inanzierung|[Ff]örderbescheid\w*)\s+(?:des|der|vom|von der)):?\s*[\[(„\"]*$")
-SUBJECT_LEAD = re.compile(r"(?:^|[.:;!?\n]\s*)(?:(?:Das|Der|Die)\s+)?$")
+SUBJECT_TAIL = re.compile(r"[.:;!?\n]\s*(?:(?:Das|Der|Die)\s+)?$")
+SUBJECT_START = re.compile(r"(?:(?:Das|Der|Die)\s+)?")
+FUNDED_AFTER = re.compile(r"gefördert|finanziert")
 TOWN_LEAD = re.compile(r"(?:\bin|\bim|\bfür|Stadt|Gemeinde|Hansestadt|Kommune|Kreisstadt|Markt)\s*$")
 WORD = re.compile(r"[\wäöüÄÖÜß-]+")
 PLURAL_PROJECTS = re.compile(r"\b(?:\w*(?:[Pp]rojekte|[Vv]orhaben|[Kk]ommunen|[Ss]tandorte)n?|jeweils|alle\s+\w+)\b")
@@ -38,7 +40,8 @@ class Candidate:
     src: object  # resolve.Entity
     dst: object
     features: dict[str, float]
-    evidence: tuple[int, int, int]
+    attached: list[int]
+    evidence: Optional[tuple[int, int, int]] = None  # the rule's evidence; else found when the pair is kept
     rule: Optional[str] = None
     score: float = 0.0
     explain: list[tuple[str, float]] = field(default_factory=list)
@@ -82,7 +85,7 @@ class ReleaseView:
         self.cue: list[frozenset] = []
         for a, b in self.bounds:
             sent = text[a:b]
-            words = {w.lower() for w in WORD.findall(sent)}
+            words = set(WORD.findall(sent.lower()))
             c = set()
             if words & funding:
                 c.add("funding")
@@ -125,6 +128,10 @@ class ReleaseView:
             self.about.append(named)
         body = [(te, sum(1 for m in te.mentions if self.in_body(m))) for te in towns]
         self.home = max(body, key=lambda kv: kv[1])[0] if body and max(n for _, n in body) >= 2 else None
+        self._profiles: dict[int, Profile] = {}
+        self._kinds: dict[int, str] = {}
+        self._towns_in = None
+        self._body = None
         self.named_in = set(by_sent)
         self.first_project_sentence = min(by_sent) if by_sent else len(self.bounds)
 
@@ -134,6 +141,39 @@ class ReleaseView:
     def list_item(self, m) -> bool:
         line_start = self.text.rfind("\n", 0, m.start) + 1
         return bool(LIST_ITEM.match(self.text, line_start)) and m.start - line_start <= 6
+
+    def profile(self, ent) -> "Profile":
+        p = self._profiles.get(id(ent))
+        if p is None:
+            p = self._profiles[id(ent)] = Profile(self, ent)
+        return p
+
+    def kind(self, ent) -> str:
+        k = self._kinds.get(id(ent))
+        if k is None:
+            k = self._kinds[id(ent)] = institution_kind(ent)
+        return k
+
+    def towns_in_sentence(self) -> dict[int, set]:
+        if self._towns_in is None:
+            self._towns_in = defaultdict(set)
+            for t in self.towns:
+                for m in t.mentions:
+                    self._towns_in[self.sentence_of(m)].add(id(t))
+        return self._towns_in
+
+    def body_counts(self) -> dict[int, int]:
+        if self._body is None:
+            self._body = {id(t): sum(1 for m in t.mentions if self.in_body(m)) for t in self.towns}
+        return self._body
+
+    def evidence(self, c: "Candidate") -> tuple[int, int, int]:
+        """The sentence that supports a model relation: the first where the entity stands in the project's context."""
+        s = c.attached[0] if c.attached else self.profile(c.dst).first
+        a, b = self.bounds[s]
+        seg = self.text[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        return (a + lead, a + lead + len(seg.strip()), s) if seg.strip() else (a, b, s)
 
     def in_body(self, m) -> bool:
         return "in_name_of" not in m.attrs and "dateline" not in m.rule and "contact" not in self.cue[m.sentence]
@@ -151,56 +191,85 @@ def _main(text: str, projects):
     return max(projects, key=lambda p: (len(p.mentions), p.score))
 
 
-def _common(view: ReleaseView, src, dst, attached_to_src: list) -> dict[str, float]:
-    f: dict[str, float] = {}
+class Profile:
+    """What a release says about one entity, whatever the pair: computed once per entity."""
+
+    __slots__ = ("sents", "paras", "first", "features")
+
+    def __init__(self, view: "ReleaseView", ent):
+        mentions = [m for m in ent.mentions if "in_name_of" not in m.attrs] or ent.mentions
+        self.sents = frozenset(view.sentence_of(m) for m in mentions)
+        self.paras = frozenset(view.para[s] for s in self.sents)
+        self.first = min(self.sents)
+        cue = view.cue
+        self.features = {
+            "mentions_log": math.log1p(len(mentions)) / 2,
+            "in_title": float(0 in self.paras),
+            "in_lead": float(min(self.paras) <= view.lead_para),
+            "mentions_2plus": float(len(mentions) >= 2),
+            "only_contact": float(all("contact" in cue[s] for s in self.sents)),
+            "only_speech": float(all("speech" in cue[s] for s in self.sents)),
+            # a sentence that names no project but speaks of them all, or the lead before any project is named
+            "frame": float(any(view.names_no_project(s) and ("plural" in cue[s] or s < view.first_project_sentence) for s in self.sents)),
+            "list_item": float(any(view.list_item(m) for m in mentions)),
+            "cue_programme_role": float(any("programme_role" in cue[s] for s in self.sents)),
+        }
+        if ent.type == "institution":
+            self.features.update(_institution_features(view, ent))
+        elif ent.type == "town":
+            self.features.update(_town_features(view, ent))
+
+
+def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
+    """Features of a pair: the entity's own profile and how it stands to the source."""
+    p, q = view.profile(dst), view.profile(src)
     n_proj = len(view.projects)
-    f["single_project"] = float(n_proj == 1)
-    f["many_projects"] = float(n_proj >= 3)
-    mentions = [m for m in dst.mentions if "in_name_of" not in m.attrs] or dst.mentions
-    sents = {view.sentence_of(m) for m in mentions}
-    src_sents = {view.sentence_of(m) for m in src.mentions}
-    f["same_sentence"] = float(bool(sents & src_sents))
-    gap = min((abs(a - b) for a in sents for b in src_sents), default=10)
+    f = {"single_project": float(n_proj == 1), "many_projects": float(n_proj >= 3)}
+    f.update(p.features)
+    f["same_sentence"] = float(not p.sents.isdisjoint(q.sents))
+    gap = min(abs(a - b) for a in p.sents for b in q.sents)
     f["sentence_gap"] = min(gap, 10) / 10
     f["near"] = float(gap <= 2)
-    f["mentions_log"] = math.log1p(len(mentions)) / 2
-    f["before_src"] = float(min(sents) < min(src_sents))
-    f["same_paragraph"] = float(bool({view.para[s] for s in sents} & {view.para[s] for s in src_sents}))
-    f["attached"] = float(bool(attached_to_src))
-    f["in_title"] = float(any(view.para[s] == 0 for s in sents))
-    f["in_lead"] = float(any(view.para[s] <= view.lead_para for s in sents))
-    f["mentions_2plus"] = float(len(mentions) >= 2)
-    f["only_contact"] = float(all("contact" in view.cue[s] for s in sents))
-    f["only_speech"] = float(all("speech" in view.cue[s] for s in sents))
-    # a sentence that names no project but speaks of them all, or the lead before any project is named
-    f["frame"] = float(any(view.names_no_project(s) and ("plural" in view.cue[s] or s < view.first_project_sentence) for s in sents))
-    f["list_item"] = float(any(view.list_item(m) for m in mentions))
-    f["cue_programme_role"] = float(any("programme_role" in view.cue[s] for s in sents))
-    scope = attached_to_src or sorted(sents)
+    f["before_src"] = float(p.first < q.first)
+    f["same_paragraph"] = float(not p.paras.isdisjoint(q.paras))
+    f["attached"] = float(bool(attached))
+    scope = attached or p.sents
+    cue = view.cue
     for c in ("funding", "partner", "strong_partner", "town", "money"):
-        f[f"cue_{c}"] = float(any(c in view.cue[s] for s in scope))
+        f[f"cue_{c}"] = float(any(c in cue[s] for s in scope))
+    if "town_listed" in f and f["single_project"]:
+        f["town_list_item&single_project"] = float(f.pop("town_list_item_body"))
+        f["town_listed&single_project"] = f["town_listed"]
+    else:
+        f.pop("town_list_item_body", None)
     return f
 
 
 def _attached(view: ReleaseView, project, dst) -> list[int]:
-    return sorted({view.sentence_of(m) for m in dst.mentions if project in view.about[view.sentence_of(m)]})
+    about = view.about
+    return sorted({s for s in view.profile(dst).sents if project in about[s]})
 
 
-def _institution_features(view: ReleaseView, src, dst, attached) -> dict[str, float]:
+def _opens_clause(text: str, a: int, start: int) -> bool:
+    """The mention opens its sentence or clause, perhaps after an article: the subject of the sentence."""
+    if start - a <= 16 and SUBJECT_START.fullmatch(text, a, start):
+        return True
+    return bool(SUBJECT_TAIL.search(text, max(a, start - 16), start))
+
+
+def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
-    kind = institution_kind(dst)
-    f = {f"kind_{kind}": 1.0}
-    f["kind_unique"] = float(sum(1 for i in view.institutions if institution_kind(i) == kind) == 1)
-    funder_lead = subject = acronym_only = False
+    kind = view.kind(dst)
+    f = {f"kind_{kind}": 1.0, "kind_unique": float(sum(1 for i in view.institutions if view.kind(i) == kind) == 1)}
+    funder_lead = subject = False
     for m in dst.mentions:
         a = view.bounds[view.sentence_of(m)][0]
         before = text[max(a, m.start - 45):m.start]
-        funder_lead |= bool(FUNDER_LEAD.search(before)) or bool(re.search(r"gefördert|finanziert", text[m.end:m.end + 30]))
-        subject |= bool(SUBJECT_LEAD.search(text[a:m.start]))
-    acronym_only = all(m.attrs.get("is_acronym") for m in dst.mentions)
+        funder_lead = funder_lead or bool(FUNDER_LEAD.search(before)) or bool(FUNDED_AFTER.search(text, m.end, m.end + 30))
+        subject = subject or _opens_clause(text, a, m.start)
     f["funder_lead"] = float(funder_lead)
     f["subject"] = float(subject)
-    f["acronym_only"] = float(acronym_only)
+    f["acronym_only"] = float(all(m.attrs.get("is_acronym") for m in dst.mentions))
     f["registry"] = float(bool(dst.attrs.get("registry_id")))
     return f
 
@@ -217,24 +286,19 @@ def _conjoin(f: dict[str, float]) -> dict[str, float]:
     return f
 
 
-def _town_features(view: ReleaseView, src, dst) -> dict[str, float]:
+def _town_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
     body = [m for m in dst.mentions if view.in_body(m)]
     f = {"town_home": float(dst is view.home), "town_no_body": float(not body),
          "town_foreign": float(dst.attrs["place"].country != "DE"),
          "town_lead_in": float(any(TOWN_LEAD.search(text[max(0, m.start - 14):m.start]) for m in body))}
-    listed = False
-    for m in body:
-        s = view.sentence_of(m)
-        others = sum(1 for t in view.towns if t is not dst and any(view.sentence_of(x) == s for x in t.mentions))
-        listed |= others >= 2
-    f["town_listed"] = float(listed)
+    towns_in = view.towns_in_sentence()
+    f["town_listed"] = float(any(len(towns_in[view.sentence_of(m)] - {id(dst)}) >= 2 for m in body))
     f["town_in_title"] = float(any(view.para[view.sentence_of(m)] == 0 for m in body))
-    n_body = [sum(1 for m in t.mentions if view.in_body(m)) for t in view.towns]
-    f["town_share"] = len(body) / max(1, sum(n_body))
-    f["many_towns"] = float(sum(1 for n in n_body if n) >= 6)
-    f["town_list_item&single_project"] = float(len(view.projects) == 1 and any(view.list_item(m) for m in body))
-    f["town_listed&single_project"] = float(len(view.projects) == 1 and listed)
+    n_body = view.body_counts()
+    f["town_share"] = len(body) / max(1, sum(n_body.values()))
+    f["many_towns"] = float(sum(1 for n in n_body.values() if n) >= 6)
+    f["town_list_item_body"] = float(any(view.list_item(m) for m in body))
     return f
 
 
@@ -252,36 +316,28 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
             feats["rule_" + r["rule"].split(":", 1)[1].split(".")[0]] = 1.0
         feats["rule_any"] = float(bool(own))
         feats["rule_other_type"] = float(bool(rules) and not own)
-        if own:
-            evidence = own[0]["evidence"]
-        else:
-            s = attached[0] if attached else min(view.sentence_of(m) for m in dst.mentions)
-            a, b = view.bounds[s]
-            seg = view.text[a:b]
-            lead = len(seg) - len(seg.lstrip())
-            evidence = (a + lead, a + lead + len(seg.strip()), s) if seg.strip() else (a, b, s)
-        out.append(Candidate(kind, src, dst, feats, evidence, own[0]["rule"] if own else None))
+        out.append(Candidate(kind, src, dst, feats, attached, own[0]["evidence"] if own else None, own[0]["rule"] if own else None))
 
     for p in view.projects:
         for ie in view.institutions:
             att = _attached(view, p, ie)
-            base = _conjoin(_common(view, p, ie, att) | _institution_features(view, p, ie, att))
+            base = _conjoin(_pair(view, p, ie, att))
             add("project_funder", p, ie, dict(base), att)
             add("project_partner", p, ie, dict(base), att)
         for ge in view.programmes:
             att = _attached(view, p, ge)
-            f = _common(view, p, ge, att)
+            f = _pair(view, p, ge, att)
             f["prog_registry"] = float(bool(ge.attrs.get("registry_id")))
             f["single_programme"] = float(len(view.programmes) == 1)
             add("project_programme", p, ge, f, att)
         for te in view.towns:
             att = _attached(view, p, te)
-            add("project_town", p, te, _common(view, p, te, att) | _town_features(view, p, te), att)
+            add("project_town", p, te, _pair(view, p, te, att), att)
     for ge in view.programmes:
         for ie in view.institutions:
             prog_sents = {view.sentence_of(m) for m in ge.mentions}
             att = sorted({view.sentence_of(m) for m in ie.mentions} & prog_sents)
-            f = _conjoin(_common(view, ge, ie, att) | _institution_features(view, ge, ie, att))
+            f = _conjoin(_pair(view, ge, ie, att))
             f["single_programme"] = float(len(view.programmes) == 1)
             f["prog_registry"] = float(bool(ge.attrs.get("registry_id")))
             add("programme_funder", ge, ie, f, att)
@@ -296,11 +352,15 @@ def score(cands: list[Candidate]) -> list[Candidate]:
         tm = model.types.get(c.type) if model else None
         if tm is None:
             continue
-        contrib = [(k, tm.weights.get(k, 0.0) * v) for k, v in c.features.items() if v]
-        z = tm.bias + sum(w for _, w in contrib)
+        weights = tm.weights
+        z = tm.bias
+        for k, v in c.features.items():
+            if v and k in weights:
+                z += weights[k] * v
         c.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        c.explain = sorted(((k, round(w, 3)) for k, w in contrib if w), key=lambda kw: -abs(kw[1]))[:4]
         if c.rule or c.score >= tm.threshold:  # a rule's relation stands; the model adds what the rules miss
+            contrib = ((k, round(weights[k] * v, 3)) for k, v in c.features.items() if v and weights.get(k))
+            c.explain = sorted(contrib, key=lambda kw: -abs(kw[1]))[:4]
             kept.append(c)
     # an institution is a project's funder or its partner: the model adds one role, a rule may state both
     roles = ("project_funder", "project_partner")
@@ -324,6 +384,6 @@ def model_relations(text: str, sent_starts: list[int], towns, institutions, prog
     out = [r for r in rule_relations if (r["type"], r["from"], r["to"]) not in seen]  # pairs outside the candidates
     for c in score(cands):
         out.append({"type": c.type, "from": c.src.name, "to": c.dst.name,
-                    "rule": c.rule or f"relations:model.{c.type}", "evidence": c.evidence,
+                    "rule": c.rule or f"relations:model.{c.type}", "evidence": c.evidence or view.evidence(c),
                     "score": round(c.score, 3), "explain": c.explain})
     return out
