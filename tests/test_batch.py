@@ -236,3 +236,52 @@ def test_dask_local_cluster_gives_the_same_records(tmp_path):
     assert manifest["records"] == 6 and manifest["nlp_backend"] == "blank:de"
     strip = lambda r: {k: v for k, v in r.items() if k != "provenance"}  # noqa: E731
     assert [strip(r) for r in lines(tmp_path / "one" / "records.jsonl")] == [strip(r) for r in lines(tmp_path / "dask" / "records.jsonl")]
+
+
+DROP_TO_NOBODY = """
+import os, sys
+from pipeline.run import run
+run([sys.argv[1]], sys.argv[2], progress=False)  # as root: every module the run needs is imported now
+os.setgid(65534)
+os.setuid(65534)
+run([sys.argv[3]], sys.argv[4], progress=False)
+"""
+
+
+def test_an_unreadable_file_is_an_error_and_the_run_goes_on(tmp_path):
+    """chmod 000 stops everyone but root; as root, a child process runs the pipeline once, drops to
+    the user nobody, and runs it again on the folder with the unreadable file."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="press-permissions-"))  # pytest's own folders are closed to other users
+    src = base / "in"
+    src.mkdir()
+    (src / "ok.txt").write_text(RELEASE, encoding="utf-8")
+    secret = src / "gesperrt.txt"
+    secret.write_text(RELEASE, encoding="utf-8")
+    secret.chmod(0)
+    out = base / "out"
+    try:
+        if os.geteuid() != 0:
+            manifest = run([str(src)], str(out), progress=False)
+        else:
+            import subprocess
+            import sys
+
+            warm = base / "warm"
+            warm.mkdir()
+            (warm / "a.txt").write_text(RELEASE, encoding="utf-8")
+            for p in (base, src):
+                p.chmod(0o777)
+            (src / "ok.txt").chmod(0o644)
+            env = dict(os.environ, PRESS_CACHE_DIR=str(base / "cache"))
+            proc = subprocess.run([sys.executable, "-c", DROP_TO_NOBODY, str(warm), str(base / "warm-out"), str(src), str(out)],
+                                  cwd=ROOT, env=env, capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stderr
+            manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        errors = {Path(e["file"]).name: e["reason"] for e in lines(out / "errors.jsonl")}
+    finally:
+        secret.chmod(0o644)
+        shutil.rmtree(base, ignore_errors=True)
+    assert manifest["inputs"] == 2 and manifest["records"] == 1 and manifest["errors"] == 1
+    assert "permission denied" in errors["gesperrt.txt"]
