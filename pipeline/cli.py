@@ -50,6 +50,12 @@ def eval_cli(
     """Score RECORDS against the gold files: per-type precision, recall, F1."""
     from pipeline.eval import evaluate, format_table
 
+    if not records.is_file():
+        typer.echo(f"E051 no records file {records}: run `python -m pipeline run PATH --out FOLDER` and pass FOLDER/records.jsonl.", err=True)
+        raise typer.Exit(2)
+    if not gold.is_dir() or not any(gold.glob("*.json")):
+        typer.echo(f"E052 no gold files (*.json) in {gold}.", err=True)
+        raise typer.Exit(2)
     result = evaluate(gold, records)
     if as_json:
         typer.echo(json.dumps(result if show_errors else {k: v for k, v in result.items() if k != "errors"}, ensure_ascii=False, indent=2))

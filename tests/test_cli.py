@@ -30,3 +30,21 @@ def test_missing_model_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["run", str(ROOT / "corpus"), "--out", str(tmp_path), "--model", "de_no_such_model"])
     assert result.exit_code == 2
     assert "E012" in result.output and "spacy download de_no_such_model" in result.output
+
+
+def test_eval_without_records_or_gold_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["eval", str(tmp_path / "records.jsonl"), "--gold", str(ROOT / "corpus" / "gold")])
+    assert result.exit_code == 2 and "E051" in result.output and "Traceback" not in result.output
+    (tmp_path / "records.jsonl").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(tmp_path / "records.jsonl"), "--gold", str(tmp_path)])
+    assert result.exit_code == 2 and "E052" in result.output
+
+
+def test_eval_errors_list_relations(tmp_path):
+    result = runner.invoke(app, ["run", str(ROOT / "corpus"), "--out", str(tmp_path), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["eval", str(tmp_path / "records.jsonl"), "--gold", str(ROOT / "corpus" / "gold"), "--errors"])
+    assert result.exit_code == 0
+    rel_lines = [ln for ln in result.output.splitlines() if ln.strip().startswith("[relations]")]
+    assert rel_lines and all(" missed " in ln or " extra " in ln for ln in rel_lines)
+    assert all(" -> " in ln for ln in rel_lines)
