@@ -14,8 +14,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import spacy
+from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from pipeline.evidence import doc_text
 
 
 def cache_dir() -> Path:
@@ -42,12 +45,52 @@ def tokenize_forms(nlp: Language, forms: list[str]) -> list[tuple[str, ...]]:
     return tokens
 
 
+class TokenTable:
+    """A document's tokens as plain Python lists, built once per document.
+
+    Components walk tokens a lot; every doc[i] or `for t in doc` makes a new spaCy Token object,
+    so they index these lists instead (about 7x fewer objects per document)."""
+
+    __slots__ = ("text", "words", "starts", "ends", "spaces", "_positions")
+
+    def __init__(self, doc: Doc):
+        strings = doc.vocab.strings
+        orths, starts, spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist() if len(doc) else ([], [], [])
+        self.text = doc_text(doc)
+        self.words = [strings[o] for o in orths]
+        self.starts = starts
+        self.ends = [s + len(w) for s, w in zip(starts, self.words)]
+        self.spaces = spaces
+        self._positions = None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def span_text(self, s: int, e: int) -> str:
+        """The text of tokens s..e-1, like doc[s:e].text."""
+        return self.text[self.starts[s]:self.ends[e - 1]] if e > s else ""
+
+    def positions(self) -> dict[str, list[int]]:
+        """Where each token text occurs (for the gazetteer matchers)."""
+        if self._positions is None:
+            pos: dict[str, list[int]] = {}
+            for i, w in enumerate(self.words):
+                pos.setdefault(w, []).append(i)
+            self._positions = pos
+        return self._positions
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The document's TokenTable, built on first use and shared by all components."""
+    table = doc.user_data.get("press_tokens")
+    if table is None:
+        table = doc.user_data["press_tokens"] = TokenTable(doc)
+    return table
+
+
 def doc_words(doc: Doc) -> list[str]:
     """The token texts of a document, built once and shared by all components."""
-    words = doc.user_data.get("press_words")
-    if words is None:
-        words = doc.user_data["press_words"] = [t.text for t in doc]
-    return words
+    return token_table(doc).words
 
 
 class FormMatcher:
@@ -63,15 +106,22 @@ class FormMatcher:
         self.index = dict(index)
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, str]]:
-        words = doc_words(doc)
-        out = []
+        """Only the document's words that start some form are tried (a set intersection), then
+        hits are put back in token order, longest form first, as a left-to-right scan gives them."""
+        table = token_table(doc)
+        words = table.words
+        positions = table.positions()
         n_words = len(words)
-        for i, w in enumerate(words):
-            for toks, form in self.index.get(w, ()):
-                n = len(toks)
-                if n == 1 or (i + n <= n_words and tuple(words[i:i + n]) == toks):
-                    out.append((i, i + n, form))
-        return out
+        hits = []
+        for w in positions.keys() & self.index.keys():
+            entries = self.index[w]
+            for i in positions[w]:
+                for rank, (toks, form) in enumerate(entries):
+                    n = len(toks)
+                    if n == 1 or (i + n <= n_words and tuple(words[i:i + n]) == toks):
+                        hits.append((i, rank, i + n, form))
+        hits.sort()
+        return [(i, e, form) for i, _, e, form in hits]
 
 
 _MATCHERS: dict[tuple[int, str], FormMatcher] = {}
