@@ -97,29 +97,35 @@ class FormMatcher:
     """All (start, end, form) where a form's token sequence occurs in the document."""
 
     def __init__(self, forms: list[str], token_lists: list[tuple[str, ...]]):
-        index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for form, toks in zip(forms, token_lists):
             if toks:
-                index[toks[0]].append((toks, form))
-        for entries in index.values():
+                by_first[toks[0]].append((toks, form))
+        # per first token: the lengths of its forms, longest first, each with a lookup from the
+        # whole token tuple to (rank, form); rank is the longest-first order of a plain scan
+        self.index: dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]] = {}
+        for first, entries in by_first.items():
             entries.sort(key=lambda e: -len(e[0]))
-        self.index = dict(index)
+            by_len: dict[int, dict[tuple[str, ...], list[tuple[int, str]]]] = {}
+            for rank, (toks, form) in enumerate(entries):
+                by_len.setdefault(len(toks), {}).setdefault(toks, []).append((rank, form))
+            self.index[first] = sorted(by_len.items(), reverse=True)
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, str]]:
-        """Only the document's words that start some form are tried (a set intersection), then
-        hits are put back in token order, longest form first, as a left-to-right scan gives them."""
+        """Only the document's words that start some form are tried (a set intersection), one
+        dictionary lookup per form length; hits come in token order, longest form first."""
         table = token_table(doc)
         words = table.words
         positions = table.positions()
         n_words = len(words)
         hits = []
         for w in positions.keys() & self.index.keys():
-            entries = self.index[w]
+            lengths = self.index[w]
             for i in positions[w]:
-                for rank, (toks, form) in enumerate(entries):
-                    n = len(toks)
-                    if n == 1 or (i + n <= n_words and tuple(words[i:i + n]) == toks):
-                        hits.append((i, rank, i + n, form))
+                for n, forms in lengths:
+                    if i + n <= n_words:
+                        for rank, form in forms.get(tuple(words[i:i + n]), ()):
+                            hits.append((i, rank, i + n, form))
         hits.sort()
         return [(i, e, form) for i, _, e, form in hits]
 
