@@ -97,19 +97,26 @@ class FormMatcher:
     """All (start, end, form) where a form's token sequence occurs in the document."""
 
     def __init__(self, forms: list[str], token_lists: list[tuple[str, ...]]):
-        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for form, toks in zip(forms, token_lists):
             if toks:
-                by_first[toks[0]].append((toks, form))
-        # per first token: the lengths of its forms, longest first, each with a lookup from the
-        # whole token tuple to (rank, form); rank is the longest-first order of a plain scan
-        self.index: dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]] = {}
-        for first, entries in by_first.items():
+                index[toks[0]].append((toks, form))
+        for entries in index.values():
             entries.sort(key=lambda e: -len(e[0]))
+        self.index = dict(index)
+        self._lookups: dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]] = {}
+
+    def _lookup(self, first: str) -> list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]:
+        """The lengths of the forms starting with this token, longest first, each with a lookup
+        from the whole token tuple to (rank, form), rank being the order of self.index. Built on
+        the token's first occurrence: building it for all 17,000 town names costs more than a run."""
+        lookup = self._lookups.get(first)
+        if lookup is None:
             by_len: dict[int, dict[tuple[str, ...], list[tuple[int, str]]]] = {}
-            for rank, (toks, form) in enumerate(entries):
+            for rank, (toks, form) in enumerate(self.index[first]):
                 by_len.setdefault(len(toks), {}).setdefault(toks, []).append((rank, form))
-            self.index[first] = sorted(by_len.items(), reverse=True)
+            lookup = self._lookups[first] = sorted(by_len.items(), reverse=True)
+        return lookup
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, str]]:
         """Only the document's words that start some form are tried (a set intersection), one
@@ -120,7 +127,7 @@ class FormMatcher:
         n_words = len(words)
         hits = []
         for w in positions.keys() & self.index.keys():
-            lengths = self.index[w]
+            lengths = self._lookup(w)
             for i in positions[w]:
                 for n, forms in lengths:
                     if i + n <= n_words:
