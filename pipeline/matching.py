@@ -10,15 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from bisect import bisect_right
 from collections import defaultdict
 from pathlib import Path
 
 import spacy
 from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
-from spacy.tokens import Doc
-
-from pipeline.evidence import doc_text
+from spacy.tokens import Doc, Span
 
 
 def cache_dir() -> Path:
@@ -45,6 +44,14 @@ def tokenize_forms(nlp: Language, forms: list[str]) -> list[tuple[str, ...]]:
     return tokens
 
 
+def doc_text(doc: Doc) -> str:
+    """The document's text, built once: spaCy's Doc.text joins all tokens on every access."""
+    text = doc.user_data.get("press_text")
+    if text is None:
+        text = doc.user_data["press_text"] = doc.text
+    return text
+
+
 class TokenTable:
     """A document's tokens as plain Python lists, built once per document.
 
@@ -65,6 +72,26 @@ class TokenTable:
 
     def __len__(self) -> int:
         return len(self.words)
+
+    def _token_at(self, char: int) -> int:
+        """The token whose text or trailing space holds this character, -1 if none."""
+        i = bisect_right(self.starts, char) - 1
+        if i >= 0 and char < self.ends[i] + self.spaces[i]:
+            return i
+        return -1
+
+    def expand_span(self, doc: Doc, start_char: int, end_char: int, label: str, span_id: str) -> Span | None:
+        """doc.char_span(start_char, end_char, label, alignment_mode="expand", span_id=span_id),
+        with the token lookups done on this table instead of through Token objects."""
+        start = self._token_at(start_char)
+        if start < 0:
+            return None
+        end = self._token_at(end_char - 1)
+        if end < 0:
+            return None
+        if start_char == self.ends[start]:  # the trailing space of a token is not part of it
+            start += 1
+        return Span(doc, start, end + 1, label=label, span_id=span_id)
 
     def span_text(self, s: int, e: int) -> str:
         """The text of tokens s..e-1, like doc[s:e].text."""
