@@ -101,6 +101,12 @@ class InstitutionRecognizer:
         self.gen_first = {words[0] for words in self.gen_complements}
         self.complement_starts = set(self.cfg.complement_starts)
         self._head_cache: dict[str, HeadNoun | None] = {}
+        # for _find_head: exact forms → the first head with that form; compound heads with their lowercased endings
+        self._exact_heads: dict[str, HeadNoun] = {}
+        for h in self.cfg.heads:
+            for form in [h.lemma] + h.genitive + ([h.lemma + "."] if h.lemma in self.LEGAL_HEADS else []):
+                self._exact_heads.setdefault(form, h)
+        self._compound_heads = [(h, len(h.lemma) + 2, tuple(f.lower() for f in [h.lemma] + h.genitive)) for h in self.cfg.heads if h.compound]
         self.gaz = gazetteer()
 
     def head_of(self, text: str) -> HeadNoun | None:
@@ -112,15 +118,14 @@ class InstitutionRecognizer:
             return head
 
     def _find_head(self, text: str) -> HeadNoun | None:
-        for h in self.cfg.heads:
-            if text == h.lemma or text in h.genitive or text == h.lemma + "." and h.lemma in self.LEGAL_HEADS:
+        """The first head (in rule order) the token is, else the first whose lemma or genitive closes it as a compound."""
+        head = self._exact_heads.get(text)
+        if head is not None or not text or not text[0].isupper() or text.endswith("-"):
+            return head
+        low = text.lower()
+        for h, min_len, endings in self._compound_heads:
+            if len(text) > min_len and low.endswith(endings):
                 return h
-        for h in self.cfg.heads:
-            if h.compound and len(text) > len(h.lemma) + 2:
-                low = text.lower()
-                for form in [h.lemma] + h.genitive:
-                    if low.endswith(form.lower()) and text[0].isupper() and not text.endswith("-"):
-                        return h
         return None
 
     def __call__(self, doc: Doc) -> Doc:
