@@ -34,6 +34,7 @@ NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "
                   "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
                   "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb"}
 NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
+_UNSEEN = object()
 INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
@@ -101,6 +102,7 @@ class InstitutionRecognizer:
         self.gen_first = {words[0] for words in self.gen_complements}
         self.complement_starts = set(self.cfg.complement_starts)
         self._head_cache: dict[str, HeadNoun | None] = {}
+        self._token_heads: dict[str, HeadNoun | None] = {}  # head_of, for tokens that may head a name
         # for _find_head: exact forms → the first head with that form; compound heads with their lowercased endings
         self._exact_heads: dict[str, HeadNoun] = {}
         for h in self.cfg.heads:
@@ -171,12 +173,8 @@ class InstitutionRecognizer:
         out = []
         tt = token_table(doc)
         words = tt.words
-        for i, word in enumerate(words):
-            if not word[:1].isupper() and word not in self.LOWER_HEADS:
-                continue
-            head = self.head_of(word)
-            if head is None:
-                continue
+        for i, head in self._head_positions(tt):
+            word = words[i]
             legal_head = head.lemma in self.LEGAL_HEADS
             left_adj, start = self._left(words, i, legal_head)
             coordination_only = not left_adj and start < i
@@ -234,6 +232,24 @@ class InstitutionRecognizer:
             if acr_before:
                 ev.attrs["acronym"] = acr_before
             out.append(ev)
+        return out
+
+    def _head_positions(self, tt: TokenTable) -> list[tuple[int, HeadNoun]]:
+        """(position, head) of every token that can head a name, in token order. Each distinct
+        word is looked at once; the answer per word is cached (bounded: cleared when large)."""
+        cache = self._token_heads
+        if len(cache) > 200_000:
+            cache.clear()
+        first, following = tt.occurrences()
+        out = []
+        for word, i in first.items():
+            head = cache.get(word, _UNSEEN)
+            if head is _UNSEEN:
+                head = cache[word] = self.head_of(word) if word[:1].isupper() or word in self.LOWER_HEADS else None
+            while head is not None and i >= 0:
+                out.append((i, head))
+                i = following[i]
+        out.sort(key=lambda p: p[0])
         return out
 
     def _left(self, words: list[str], i: int, legal_head: bool) -> tuple[list[int], int]:
