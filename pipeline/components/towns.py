@@ -165,8 +165,9 @@ class TownRecognizer:
 
     def _districts(self, doc: Doc, tt: TokenTable) -> None:
         """'Berlin-Neukölln', 'Halle-Neustadt': a quarter of a big city, reported as a district."""
-        found = []
-        for i, word in enumerate(tt.words):
+        hits = []  # (position, word, city): each distinct word is looked at once
+        first, following = tt.occurrences()
+        for word, i in first.items():
             if "-" not in word or word in self.gaz.by_form or word in self.gaz.state_of_form:
                 continue
             head, _, rest = word.partition("-")
@@ -174,7 +175,12 @@ class TownRecognizer:
                 continue
             places = self.gaz.candidates(head)
             if places and places[0].population >= self.cfg.big_city_population and head not in self.gaz.state_of_form:
-                idx = tt.starts[i]
-                found.append(Evidence("district", idx, idx + len(word), word, "towns:district.city_compound", 0.7,
-                                      attrs={"town": places[0].name, "ags": places[0].ags}))
+                while i >= 0:
+                    hits.append((i, word, places[0]))
+                    i = following[i]
+        found = []
+        for i, word, city in sorted(hits, key=lambda h: h[0]):
+            idx = tt.starts[i]
+            found.append(Evidence("district", idx, idx + len(word), word, "towns:district.city_compound", 0.7,
+                                  attrs={"town": city.name, "ags": city.ags}))
         add_all(doc, found)
