@@ -72,6 +72,26 @@ def trigger_before(text: str, pos: int, words: set[str], window: int = 60) -> st
     return None
 
 
+HYPHEN_GAP = re.compile(r"-,?\s")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what \w matches
+
+
+def coordination_start(text: str) -> int:
+    """The earliest place a coordination ("Asyl-, Migrations- und …") can start: the word before
+    the first hyphen that has a word character before it and (a comma and) a space after it;
+    -1 when there is none. Scanning from there finds the same matches, most texts have none."""
+    for m in HYPHEN_GAP.finditer(text):
+        k = m.start()
+        if k > 0 and _is_word_char(text[k - 1]):
+            while k > 0 and _is_word_char(text[k - 1]):
+                k -= 1
+            return k
+    return -1
+
+
 NAME_TOKEN = r"(?:[A-ZÄÖÜ][\wäöüßÄÖÜ.+!-]*|[IVX]+|\d{4}(?:[–-]\d{2,4})?|plus|[A-Z]-[A-Z])"
 
 
@@ -167,7 +187,8 @@ class ProgrammeRecognizer:
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:programme.quoted_compound",
                                       0.8, attrs={"canonical": inner, "quoted": (o_s, o_e)}))
         # "Asyl-, Migrations- und Integrationsfonds": a coordination closed by a -fonds/-programm compound
-        for m in self.coordination.finditer(text):
+        start = coordination_start(text)
+        for m in (self.coordination.finditer(text, start) if start >= 0 else ()):
             found.append(Evidence("programme", m.start(), m.end(), m.group(0), "programmes:" + self.cfg.name_suffixes.id,
                                   self.cfg.name_suffixes.score, attrs={"canonical": m.group(0)}))
         found += self._unquoted_after_trigger(text)
