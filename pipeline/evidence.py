@@ -10,6 +10,8 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from pipeline.matching import doc_text, token_table  # noqa: F401  (doc_text: used by the components)
+
 LABELS = ("town", "district", "institution", "programme", "project", "date", "duration", "doc_date")
 
 
@@ -40,14 +42,6 @@ if not Doc.has_extension("evidence"):
     Doc.set_extension("evidence", default=None)
 
 
-def doc_text(doc: Doc) -> str:
-    """The document's text, built once: spaCy's Doc.text joins all tokens on every access."""
-    text = doc.user_data.get("press_text")
-    if text is None:
-        text = doc.user_data["press_text"] = doc.text
-    return text
-
-
 def doc_evidence(doc: Doc) -> list[Evidence]:
     if doc._.evidence is None:
         doc._.evidence = []
@@ -58,10 +52,10 @@ def add_all(doc: Doc, evs: list[Evidence]) -> None:
     """Record many pieces of evidence at once (one span group update per label)."""
     doc_evidence(doc).extend(evs)
     groups: dict[str, list] = {}
+    table = token_table(doc)
     for ev in evs:
-        span = doc.char_span(ev.start, ev.end, label=ev.label, alignment_mode="expand")
+        span = table.expand_span(doc, ev.start, ev.end, ev.label, ev.rule)
         if span is not None:
-            span.id_ = ev.rule
             groups.setdefault(ev.label + "s", []).append(span)
     for key, spans in groups.items():
         doc.spans[key] = (list(doc.spans[key]) if key in doc.spans else []) + spans

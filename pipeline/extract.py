@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import re
 
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 
 from pipeline import __version__
@@ -46,7 +47,10 @@ def _town(ent: Entity) -> Town:
 def sentence_starts(doc) -> list[int]:
     """Sentence starts from the pipeline, plus every line start: headlines, datelines and list items
     of a release stand on their own lines without a full stop."""
-    starts = {s.start_char for s in doc.sents} | {0}
+    if "sents" in doc.user_hooks or not doc.has_annotation("SENT_START") or not len(doc):
+        starts = {s.start_char for s in doc.sents} | {0}
+    else:  # what doc.sents gives, read from one array instead of a Span per sentence
+        starts = {idx for idx, flag in doc.to_array([IDX, SENT_START]).tolist() if flag == 1} | {0}
     text = doc.user_data.get("press_text") or doc.text
     pos = text.find("\n")
     while pos != -1:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from bisect import bisect_right
 from collections import defaultdict
 from pathlib import Path
 
 import spacy
+from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 
 def cache_dir() -> Path:
@@ -42,12 +44,85 @@ def tokenize_forms(nlp: Language, forms: list[str]) -> list[tuple[str, ...]]:
     return tokens
 
 
+def doc_text(doc: Doc) -> str:
+    """The document's text, built once: spaCy's Doc.text joins all tokens on every access."""
+    text = doc.user_data.get("press_text")
+    if text is None:
+        text = doc.user_data["press_text"] = doc.text
+    return text
+
+
+class TokenTable:
+    """A document's tokens as plain Python lists, built once per document.
+
+    Components walk tokens a lot; every doc[i] or `for t in doc` makes a new spaCy Token object,
+    so they index these lists instead (about 7x fewer objects per document)."""
+
+    __slots__ = ("text", "words", "starts", "ends", "spaces", "_occurrences")
+
+    def __init__(self, doc: Doc):
+        strings = doc.vocab.strings
+        orths, starts, spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist() if len(doc) else ([], [], [])
+        self.text = doc_text(doc)
+        self.words = [strings[o] for o in orths]
+        self.starts = starts
+        self.ends = [s + len(w) for s, w in zip(starts, self.words)]
+        self.spaces = spaces
+        self._occurrences = None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def _token_at(self, char: int) -> int:
+        """The token whose text or trailing space holds this character, -1 if none."""
+        i = bisect_right(self.starts, char) - 1
+        if i >= 0 and char < self.ends[i] + self.spaces[i]:
+            return i
+        return -1
+
+    def expand_span(self, doc: Doc, start_char: int, end_char: int, label: str, span_id: str) -> Span | None:
+        """doc.char_span(start_char, end_char, label, alignment_mode="expand", span_id=span_id),
+        with the token lookups done on this table instead of through Token objects."""
+        start = self._token_at(start_char)
+        if start < 0:
+            return None
+        end = self._token_at(end_char - 1)
+        if end < 0:
+            return None
+        if start_char == self.ends[start]:  # the trailing space of a token is not part of it
+            start += 1
+        return Span(doc, start, end + 1, label=label, span_id=span_id)
+
+    def span_text(self, s: int, e: int) -> str:
+        """The text of tokens s..e-1, like doc[s:e].text."""
+        return self.text[self.starts[s]:self.ends[e - 1]] if e > s else ""
+
+    def occurrences(self) -> tuple[dict[str, int], list[int]]:
+        """Where each token text occurs, for the gazetteer matchers: its first position, and for
+        every position the next one with the same text (-1: none). Two containers, not one list
+        per distinct word: fewer objects for the garbage collector to track."""
+        if self._occurrences is None:
+            first: dict[str, int] = {}
+            following = [-1] * len(self.words)
+            for i in range(len(self.words) - 1, -1, -1):
+                w = self.words[i]
+                following[i] = first.get(w, -1)
+                first[w] = i
+            self._occurrences = (first, following)
+        return self._occurrences
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The document's TokenTable, built on first use and shared by all components."""
+    table = doc.user_data.get("press_tokens")
+    if table is None:
+        table = doc.user_data["press_tokens"] = TokenTable(doc)
+    return table
+
+
 def doc_words(doc: Doc) -> list[str]:
     """The token texts of a document, built once and shared by all components."""
-    words = doc.user_data.get("press_words")
-    if words is None:
-        words = doc.user_data["press_words"] = [t.text for t in doc]
-    return words
+    return token_table(doc).words
 
 
 class FormMatcher:
@@ -61,17 +136,39 @@ class FormMatcher:
         for entries in index.values():
             entries.sort(key=lambda e: -len(e[0]))
         self.index = dict(index)
+        self._lookups: dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]] = {}
+
+    def _lookup(self, first: str) -> list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]:
+        """The lengths of the forms starting with this token, longest first, each with a lookup
+        from the whole token tuple to (rank, form), rank being the order of self.index. Built on
+        the token's first occurrence: building it for all 17,000 town names costs more than a run."""
+        lookup = self._lookups.get(first)
+        if lookup is None:
+            by_len: dict[int, dict[tuple[str, ...], list[tuple[int, str]]]] = {}
+            for rank, (toks, form) in enumerate(self.index[first]):
+                by_len.setdefault(len(toks), {}).setdefault(toks, []).append((rank, form))
+            lookup = self._lookups[first] = sorted(by_len.items(), reverse=True)
+        return lookup
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, str]]:
-        words = doc_words(doc)
-        out = []
+        """Only the document's words that start some form are tried (a set intersection), one
+        dictionary lookup per form length; hits come in token order, longest form first."""
+        table = token_table(doc)
+        words = table.words
+        first, following = table.occurrences()
         n_words = len(words)
-        for i, w in enumerate(words):
-            for toks, form in self.index.get(w, ()):
-                n = len(toks)
-                if n == 1 or (i + n <= n_words and tuple(words[i:i + n]) == toks):
-                    out.append((i, i + n, form))
-        return out
+        hits = []
+        for w in first.keys() & self.index.keys():
+            lengths = self._lookup(w)
+            i = first[w]
+            while i >= 0:
+                for n, forms in lengths:
+                    if i + n <= n_words:
+                        for rank, form in forms.get(tuple(words[i:i + n]), ()):
+                            hits.append((i, rank, i + n, form))
+                i = following[i]
+        hits.sort()
+        return [(i, e, form) for i, _, e, form in hits]
 
 
 _MATCHERS: dict[tuple[int, str], FormMatcher] = {}

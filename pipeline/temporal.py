@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import re._constants as _c
+import re._parser as _parser
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -39,6 +41,77 @@ def _alt(words) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+def _first_chars(items) -> tuple[set[str], bool] | None:
+    """The characters a match of these parsed regex items can start with, and whether they can
+    match the empty string; None when unsure (classes like \\d, any character, flags …)."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            return chars | {chr(av)}, False
+        if op is _c.IN:
+            for o, a in av:
+                if o is _c.LITERAL:
+                    chars.add(chr(a))
+                elif o is _c.RANGE and a[1] - a[0] < 256:
+                    chars.update(chr(x) for x in range(a[0], a[1] + 1))
+                else:
+                    return None
+            return chars, False
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue  # zero-width: the next item starts the match
+        if op is _c.BRANCH:
+            alternatives = av[1]
+        elif op is _c.SUBPATTERN and not av[1] and not av[2]:
+            alternatives = [av[3]]
+        elif op is _c.ATOMIC_GROUP:
+            alternatives = [av]
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            alternatives = [av[2]] if av[0] > 0 else [av[2], []]
+        else:
+            return None
+        nullable = False
+        for alt in alternatives:
+            sub = _first_chars(alt)
+            if sub is None:
+                return None
+            chars |= sub[0]
+            nullable = nullable or sub[1]
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+def _literal_led(items) -> bool:
+    """Whether the regex starts with a literal character in every alternative: then the engine
+    finds candidate starts by itself, faster than through a lookahead."""
+    while items:
+        op, av = items[0]
+        if op is _c.SUBPATTERN and not av[1] and not av[2]:
+            items = av[3]
+        elif op is _c.BRANCH:
+            return all(_literal_led(alt) for alt in av[1])
+        else:
+            return op is _c.LITERAL
+    return False
+
+
+def with_lead(regex: str, lead: str, flags: int = 0) -> re.Pattern:
+    """regex behind a lookahead on its possible first characters (lead): the engine then skips
+    impossible start positions fast. When the regex starts with literal characters that are all
+    lead characters, the lookahead changes nothing and is left out: the engine's own scan for
+    those literals is faster still."""
+    if not lead:
+        return re.compile(regex, flags)
+    try:
+        parsed = _parser.parse(regex, flags)
+        first = None if parsed.state.flags & re.IGNORECASE or not _literal_led(parsed) else _first_chars(parsed)
+    except Exception:  # noqa: BLE001 — an internal parser change: keep the lookahead
+        first = None
+    if first is not None and not first[1] and first[0] <= set(lead):
+        return re.compile(regex, flags)
+    return re.compile("(?=[" + re.escape(lead) + "])" + regex, flags)
+
+
 def two_digit_year(y: str) -> int:
     n = int(y)
     if len(y) == 4:
@@ -58,7 +131,7 @@ class DateGrammar:
         self.relyear_of = {f.lower(): int(n) for n, forms in vocab.relative_years.items() for f in forms}
         self.unit_of = {f.lower(): u for u, forms in vocab.duration_units.items() for f in forms}
         self.numbers = {k.lower(): v for k, v in vocab.number_words.items()}
-        self.masks = [(m.id, m.requires, re.compile(("(?=[" + re.escape(m.lead) + "])" if m.lead else "") + m.regex),
+        self.masks = [(m.id, m.requires, with_lead(m.regex, m.lead),
                        re.compile(m.expand_left) if m.expand_left else None) for m in vocab.masks]
         # compared without a final dot ("Nr." ~ "Nr"), built once
         self.year_name_words = {w.lower().rstrip(".") for w in vocab.year_name_words}
@@ -199,7 +272,7 @@ class DateGrammar:
         out = []
         for rule, score, rx in patterns:
             lead = leads[rule]
-            out.append((rule, score, re.compile("(?=[" + re.escape(lead) + "])" + rx.pattern, rx.flags)))
+            out.append((rule, score, with_lead(rx.pattern, lead, rx.flags)))
         return out
 
     def _all_windows(self, text: str, before: int = 50, after: int = 40) -> dict[str, list[tuple[int, int]]]:
@@ -247,7 +320,7 @@ class DateGrammar:
                 continue
             a = max(a, last)
             parts.append(text[last:a])
-            parts.append(re.sub(r"[^\n]", "\x00", text[a:b]))
+            parts.append(_blank(text[a:b]))
             last = b
         parts.append(text[last:])
         return "".join(parts)
@@ -517,6 +590,11 @@ class DateGrammar:
                 if ln.start() <= d.start < ln.end() and len(ln.group(0).strip()) <= 80:
                     return _as_doc_date(d, "doc_date.header_line", 0.75)
         return None
+
+
+def _blank(segment: str) -> str:
+    """Every character but line breaks as NUL (what re.sub(r"[^\n]", "\x00", …) gives, without a regex call per character)."""
+    return "\n".join("\x00" * len(line) for line in segment.split("\n"))
 
 
 def _as_doc_date(d: Timex, rule: str, score: float) -> Timex:

@@ -15,12 +15,18 @@ from spacy.tokens import Doc
 
 from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.gazetteer import gazetteer
-from pipeline.matching import form_matcher
+from pipeline.matching import TokenTable, form_matcher, token_table
 from pipeline.inflection import adjective_stem, nominative_adjective, nominative_head
 from pipeline.components.towns import starts_sentence
 from pipeline.inflection import SIMPLE_ADJECTIVES
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry
 
+CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
+HYPHEN_COMPOUND = re.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
+ADJ_ENDING = re.compile(r"(e|en|er|es|em)$")
+CAPITALISED = re.compile(r"[A-ZÄÖÜ][\wäöüß]*")
+SPACES = re.compile(r"\s+")
+SUB_UNIT_GAP = re.compile(r"\s*(?:der|des|an der|am)\s+")
 ACRONYM = re.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
 ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "mit", "bei", "beim", "durch", "und"}
 NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
@@ -28,6 +34,7 @@ NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "
                   "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
                   "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb"}
 NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
+_UNSEEN = object()
 INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
@@ -93,7 +100,15 @@ class InstitutionRecognizer:
         self.proper_heads = set(self.cfg.proper_name_heads)
         self.gen_complements = sorted((c.split(" ") for c in self.cfg.genitive_complements), key=len, reverse=True)
         self.gen_first = {words[0] for words in self.gen_complements}
+        self.complement_starts = set(self.cfg.complement_starts)
         self._head_cache: dict[str, HeadNoun | None] = {}
+        self._token_heads: dict[str, HeadNoun | None] = {}  # head_of, for tokens that may head a name
+        # for _find_head: exact forms → the first head with that form; compound heads with their lowercased endings
+        self._exact_heads: dict[str, HeadNoun] = {}
+        for h in self.cfg.heads:
+            for form in [h.lemma] + h.genitive + ([h.lemma + "."] if h.lemma in self.LEGAL_HEADS else []):
+                self._exact_heads.setdefault(form, h)
+        self._compound_heads = [(h, len(h.lemma) + 2, tuple(f.lower() for f in [h.lemma] + h.genitive)) for h in self.cfg.heads if h.compound]
         self.gaz = gazetteer()
 
     def head_of(self, text: str) -> HeadNoun | None:
@@ -105,15 +120,14 @@ class InstitutionRecognizer:
             return head
 
     def _find_head(self, text: str) -> HeadNoun | None:
-        for h in self.cfg.heads:
-            if text == h.lemma or text in h.genitive or text == h.lemma + "." and h.lemma in self.LEGAL_HEADS:
+        """The first head (in rule order) the token is, else the first whose lemma or genitive closes it as a compound."""
+        head = self._exact_heads.get(text)
+        if head is not None or not text or not text[0].isupper() or text.endswith("-"):
+            return head
+        low = text.lower()
+        for h, min_len, endings in self._compound_heads:
+            if len(text) > min_len and low.endswith(endings):
                 return h
-        for h in self.cfg.heads:
-            if h.compound and len(text) > len(h.lemma) + 2:
-                low = text.lower()
-                for form in [h.lemma] + h.genitive:
-                    if low.endswith(form.lower()) and text[0].isupper() and not text.endswith("-"):
-                        return h
         return None
 
     def __call__(self, doc: Doc) -> Doc:
@@ -130,14 +144,16 @@ class InstitutionRecognizer:
     # ------------------------------------------------------------------ registry
     def _registry(self, doc: Doc) -> list[Evidence]:
         out = []
+        tt = token_table(doc)
+        words = tt.words
         for s, e, form in registry_matcher(self.nlp)(doc):
-            span = doc[s:e]
             hits = self.forms[form]
             kind = hits[0][1]
-            if kind == "acronym" and (s > 0 and doc[s - 1].text == "-" or e < len(doc) and doc[e].text == "-"):
+            if kind == "acronym" and (s > 0 and words[s - 1] == "-" or e < len(words) and words[e] == "-"):
                 continue
             entry = self.entries[hits[0][0]]
-            ev = Evidence("institution", span.start_char, span.end_char, span.text, f"institutions:registry.{kind}",
+            start, end = tt.starts[s], tt.ends[e - 1]
+            ev = Evidence("institution", start, end, tt.text[start:end], f"institutions:registry.{kind}",
                           0.95 if kind != "acronym" else 0.85,
                           attrs={"registry_ids": [h[0] for h in hits], "canonical": entry.name, "kind": entry.kind,
                                  "is_acronym": kind == "acronym"})
@@ -150,83 +166,102 @@ class InstitutionRecognizer:
                           "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde"}
     LEGAL = ("e.V.", "gGmbH", "GmbH", "mbH", "AG", "eG", "e.G.")
     LEGAL_HEADS = ("e.V.", "GmbH", "gGmbH", "eG", "AG", "mbH")
+    LOWER_HEADS = ("e.V.", "gGmbH", "gGmbH.", "eG", "eG.", "mbH", "mbH.", "e.")
 
     def _patterns(self, doc: Doc) -> list[Evidence]:
+        """Works on the document's token table (plain lists), not on spaCy Token objects."""
         out = []
-        for i, tok in enumerate(doc):
-            if not tok.text[:1].isupper() and tok.text not in ("e.V.", "gGmbH", "gGmbH.", "eG", "eG.", "mbH", "mbH.", "e."):
-                continue
-            head = self.head_of(tok.text)
-            if head is None:
-                continue
+        tt = token_table(doc)
+        words = tt.words
+        for i, head in self._head_positions(tt):
+            word = words[i]
             legal_head = head.lemma in self.LEGAL_HEADS
-            left_adj, start = self._left(doc, i, legal_head)
+            left_adj, start = self._left(words, i, legal_head)
             coordination_only = not left_adj and start < i
             # proper names before heads like Stiftung ("Robert Bosch Stiftung", "Heimatverein Lage e.V.")
             if start == i and (head.lemma in self.proper_heads or legal_head):
                 k = i - 1
-                while k >= 0 and i - k <= 4 and doc[k].text not in self.stop \
-                        and (doc[k].text.isalpha() or "-" in doc[k].text) \
-                        and (doc[k].text[:1].isupper() or legal_head and k > 0 and doc[k].is_alpha and (doc[k - 1].text.lower() in ARTICLES_AND_PREPS or self.head_of(doc[k - 1].text))) \
-                        and (legal_head or not starts_sentence(doc, k)) \
-                        and (legal_head or not self.head_of(doc[k].text)):
+                while k >= 0 and i - k <= 4 and words[k] not in self.stop \
+                        and (words[k].isalpha() or "-" in words[k]) \
+                        and (words[k][:1].isupper() or legal_head and k > 0 and words[k].isalpha() and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))) \
+                        and (legal_head or not starts_sentence(words, k)) \
+                        and (legal_head or not self.head_of(words[k])):
                     k -= 1
-                    if legal_head and (self.head_of(doc[k + 1].text) or starts_sentence(doc, k + 1) or doc[k + 1].text.islower()):
+                    if legal_head and (self.head_of(words[k + 1]) or starts_sentence(words, k + 1) or words[k + 1].islower()):
                         break
                 if k < i - 1:
                     start = k + 1
                     coordination_only = False
-            end = i + 1 if legal_head else self._complement(doc, i + 1)
+            end = i + 1 if legal_head else self._complement(tt, i + 1)
             complemented = end > i + 1
-            if not complemented and not legal_head and (head.lemma in self.proper_heads or tok.text in self.TOWN_HEADS) \
-                    and (tok.text not in self.generic or tok.text == head.lemma or tok.text in self.TOWN_HEADS):
-                end = self._proper_after(doc, i + 1, head)
-            end = self._state_and_legal(doc, end)
+            if not complemented and not legal_head and (head.lemma in self.proper_heads or word in self.TOWN_HEADS) \
+                    and (word not in self.generic or word == head.lemma or word in self.TOWN_HEADS):
+                end = self._proper_after(tt, i + 1, head)
+            end = self._state_and_legal(words, end)
             named_after = end > i + 1
             if not named_after:
                 # sentence-initial ordinary adjectives ("Neues Quartierszentrum") make no name
-                while left_adj and starts_sentence(doc, left_adj[-1]) and self._generic_adjective(doc[left_adj[-1]].text):
+                while left_adj and starts_sentence(words, left_adj[-1]) and self._generic_adjective(words[left_adj[-1]]):
                     left_adj.pop()
                     start = left_adj[-1] if left_adj else i
-                if not left_adj and (start == i or coordination_only) and (head.needs_modifier or tok.text in self.generic or head.score < 0.8):
+                if not left_adj and (start == i or coordination_only) and (head.needs_modifier or word in self.generic or head.score < 0.8):
                     continue
-                if head.lemma in self.BARE_GENERIC_HEADS and all(self._generic_adjective(doc[j].text) for j in left_adj):
+                if head.lemma in self.BARE_GENERIC_HEADS and all(self._generic_adjective(words[j]) for j in left_adj):
                     continue  # "Technische Universität": no name
-            span = doc[start:end]
-            while len(span) > 1 and span[-1].text in (",", "und", "-", "–"):
-                span = doc[span.start:span.end - 1]
-            end_char = span.end_char - (1 if span[-1].text in ("GmbH.", "AG.", "eG.", "mbH.") else 0)  # the sentence's full stop
-            if len(span) > 2 and span[0].text in ("Verein", "Verband") and span[-1].text in self.LEGAL + ("V.",):
-                span = doc[span.start + 1:span.end]  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V."
-            canonical = self._canonical(span, i, head)
-            if end_char < span.end_char:
+            s, e = start, end  # the name's tokens s..e-1
+            while e - s > 1 and words[e - 1] in (",", "und", "-", "–"):
+                e -= 1
+            end_char = tt.ends[e - 1] - (1 if words[e - 1] in ("GmbH.", "AG.", "eG.", "mbH.") else 0)  # the sentence's full stop
+            if e - s > 2 and words[s] in ("Verein", "Verband") and words[e - 1] in self.LEGAL + ("V.",):
+                s += 1  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V."
+            canonical = self._canonical(tt, s, e, i, head)
+            if end_char < tt.ends[e - 1]:
                 canonical = canonical[:-1]
-            ev = Evidence("institution", span.start_char, end_char, doc_text(doc)[span.start_char:end_char], f"institutions:pattern.{head.id.split('.')[-1]}",
+            start_char = tt.starts[s]
+            ev = Evidence("institution", start_char, end_char, tt.text[start_char:end_char], f"institutions:pattern.{head.id.split('.')[-1]}",
                           head.score, attrs={"canonical": canonical, "head": head.lemma})
             if left_adj:
                 ev.adjust("adjective before the head", 0.05)
             if complemented:
                 ev.adjust("complement after the head", 0.1)
-            acr = self._acronym_after(doc, span.end)
+            acr = self._acronym_after(words, e)
             if acr:
                 ev.attrs["acronym"] = acr
                 ev.adjust(f"defines acronym {acr}", 0.05)
-            acr_before = self._acronym_before(doc, span.start, canonical)
+            acr_before = self._acronym_before(words, s, canonical)
             if acr_before:
                 ev.attrs["acronym"] = acr_before
             out.append(ev)
         return out
 
-    def _left(self, doc: Doc, i: int, legal_head: bool) -> tuple[list[int], int]:
+    def _head_positions(self, tt: TokenTable) -> list[tuple[int, HeadNoun]]:
+        """(position, head) of every token that can head a name, in token order. Each distinct
+        word is looked at once; the answer per word is cached (bounded: cleared when large)."""
+        cache = self._token_heads
+        if len(cache) > 200_000:
+            cache.clear()
+        first, following = tt.occurrences()
+        out = []
+        for word, i in first.items():
+            head = cache.get(word, _UNSEEN)
+            if head is _UNSEEN:
+                head = cache[word] = self.head_of(word) if word[:1].isupper() or word in self.LOWER_HEADS else None
+            while head is not None and i >= 0:
+                out.append((i, head))
+                i = following[i]
+        out.sort(key=lambda p: p[0])
+        return out
+
+    def _left(self, words: list[str], i: int, legal_head: bool) -> tuple[list[int], int]:
         """Adjectives and hyphen coordinations before the head ("Deutsche Städte- und Gemeindebund")."""
         left_adj: list[int] = []
         j = i - 1
         while j >= 0:
-            t = doc[j]
-            if t.text == "und" and j - 1 >= 0 and doc[j - 1].text.endswith("-") and doc[j - 1].text[:1].isupper():
+            w = words[j]
+            if w == "und" and j - 1 >= 0 and words[j - 1].endswith("-") and words[j - 1][:1].isupper():
                 j -= 2
                 continue
-            if t.text[:1].isupper() and t.text not in self.stop and (adjective_stem(t.text) or self._place_adjective(t.text)):
+            if w[:1].isupper() and w not in self.stop and (adjective_stem(w) or self._place_adjective(w)):
                 left_adj.append(j)
                 j -= 1
                 continue
@@ -238,13 +273,14 @@ class InstitutionRecognizer:
         stem = adjective_stem(text)
         return stem is None or stem not in NAME_ADJECTIVES and not stem.endswith(("isch", "sch")) or stem in ("Technisch", "Wissenschaftlich")
 
-    def _state_and_legal(self, doc: Doc, end: int) -> int:
+    def _state_and_legal(self, words: list[str], end: int) -> int:
         """A Land name or a legal form closing the name ("… Mecklenburg-Vorpommern", "… e. V.")."""
-        if end < len(doc) and doc[end].text in self.gaz.state_names and not (end + 1 < len(doc) and doc[end + 1].text == "-"):
+        n = len(words)
+        if end < n and words[end] in self.gaz.state_names and not (end + 1 < n and words[end + 1] == "-"):
             end += 1
-        if end < len(doc) and doc[end].text in self.LEGAL:
+        if end < n and words[end] in self.LEGAL:
             end += 1
-        elif end + 1 < len(doc) and doc[end].text == "e." and doc[end + 1].text == "V.":
+        elif end + 1 < n and words[end] == "e." and words[end + 1] == "V.":
             end += 2
         return end
 
@@ -255,25 +291,30 @@ class InstitutionRecognizer:
         stem = text[:-2].rsplit("-", 1)[-1]
         return any(f in self.gaz.by_form or f in self.gaz.state_of_form for f in (stem, stem + "en", stem + "e", stem + "n"))
 
-    def _complement(self, doc: Doc, k: int) -> int:
+    GEN_CLOSERS = ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises", "la", "l'")
+
+    def _complement(self, tt: TokenTable, k: int) -> int:
         """End of 'für Umwelt, Naturschutz, Bau und Reaktorsicherheit', 'des Innern, für Bau und Heimat' …"""
+        words = tt.words
+        n = len(words)
+        starts = self.complement_starts
         end = start_k = k
-        while k < len(doc):
-            t = doc[k]
-            if t.text in self.cfg.complement_starts:
-                j = self._noun_list(doc, k + 1)
+        while k < n:
+            w = words[k]
+            if w in starts:
+                j = self._noun_list(words, k + 1)
                 if j == k + 1:
                     break
                 end = k = j
             else:
                 matched = False
-                for words in (self.gen_complements if t.text in self.gen_first else ()):
-                    if [x.text for x in doc[k:k + len(words)]] == words:
-                        j = k + len(words)
-                        if words[-1] in ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises", "la", "l'") or words[-2:] == ["Freien", "Hansestadt"]:
-                            if j < len(doc) and doc[j].text[:1].isupper():
+                for comp in (self.gen_complements if w in self.gen_first else ()):
+                    if words[k:k + len(comp)] == comp:
+                        j = k + len(comp)
+                        if comp[-1] in self.GEN_CLOSERS or comp[-2:] == ["Freien", "Hansestadt"]:
+                            if j < n and words[j][:1].isupper():
                                 j += 1
-                                while j + 1 < len(doc) and doc[j].text == "-" and doc[j + 1].text[:1].isupper():
+                                while j + 1 < n and words[j] == "-" and words[j + 1][:1].isupper():
                                     j += 2
                             else:
                                 break
@@ -282,96 +323,105 @@ class InstitutionRecognizer:
                         break
                 if not matched:
                     break
-            if k < len(doc) and doc[k].text == "," and k + 1 < len(doc) and doc[k + 1].text in self.cfg.complement_starts:
+            if k < n and words[k] == "," and k + 1 < n and words[k + 1] in starts:
                 k += 1
                 continue
         # a trailing acronym written without parentheses ("Fraunhofer-Institut für … IMWS")
-        if end > start_k and end < len(doc) and re.fullmatch(r"[A-ZÄÖÜ]{2,6}", doc[end].text) and doc[end].text not in self.gaz.state_of_form:
+        if end > start_k and end < n and CAPS_ACRONYM.fullmatch(words[end]) and words[end] not in self.gaz.state_of_form:
             end += 1
         return end
 
-    def _noun_list(self, doc: Doc, k: int) -> int:
+    def _noun_list(self, words: list[str], k: int) -> int:
         """A coordination of (adjective +) nouns: 'Umwelt, Naturschutz, Bau und Reaktorsicherheit'."""
+        n = len(words)
         end = k
         j = k
-        while j < len(doc):
-            t = doc[j]
-            if t.text[:1].isupper() and t.text not in self.stop and t.is_alpha or (t.text.endswith("-") and t.text[:1].isupper()) or re.fullmatch(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+", t.text):
+        while j < n:
+            w = words[j]
+            if w[:1].isupper() and w not in self.stop and w.isalpha() or (w.endswith("-") and w[:1].isupper()) or HYPHEN_COMPOUND.fullmatch(w):
                 j += 1
                 end = j
                 continue
-            if t.is_lower and len(t.text) > 4 and re.search(r"(e|en|er|es|em)$", t.text) and j + 1 < len(doc) and doc[j + 1].text[:1].isupper() and t.text not in NOT_ADJECTIVES:
+            if w.islower() and len(w) > 4 and ADJ_ENDING.search(w) and j + 1 < n and words[j + 1][:1].isupper() and w not in NOT_ADJECTIVES:
                 j += 1
                 continue
-            if t.text in ("und", "von") and j + 1 < len(doc) and (doc[j + 1].text[:1].isupper() or doc[j + 1].is_lower and j + 2 < len(doc) and doc[j + 2].text[:1].isupper()) and doc[j + 1].text not in self.stop:
+            if w in ("und", "von") and j + 1 < n and (words[j + 1][:1].isupper() or words[j + 1].islower() and j + 2 < n and words[j + 2][:1].isupper()) and words[j + 1] not in self.stop:
                 j += 1
                 continue
-            if t.text == "," and j + 1 < len(doc) and doc[j + 1].text[:1].isupper() and doc[j + 1].text not in self.stop and self._list_closes(doc, j + 1):
+            if w == "," and j + 1 < n and words[j + 1][:1].isupper() and words[j + 1] not in self.stop and self._list_closes(words, j + 1):
                 j += 1
                 continue
             break
         return end
 
-    def _list_closes(self, doc: Doc, j: int) -> bool:
+    @staticmethod
+    def _list_closes(words: list[str], j: int) -> bool:
         """After a comma inside a complement, the list must close with 'und X' soon."""
-        for t in doc[j:j + 8]:
-            if t.text == "und":
+        for w in words[j:j + 8]:
+            if w == "und":
                 return True
-            if t.text in (".", "(", ")", ";", ":") or (t.is_lower and t.text not in ("und",)):
+            if w in (".", "(", ")", ";", ":") or (w.islower() and w not in ("und",)):
                 return False
         return False
 
-    def _proper_after(self, doc: Doc, k: int, head: HeadNoun) -> int:
+    def _proper_after(self, tt: TokenTable, k: int, head: HeadNoun) -> int:
         """'Stiftung Mercator', 'Universität Hamburg', 'Stadtverwaltung Weil der Stadt', 'Institut Arbeit und Qualifikation'."""
+        words = tt.words
+        n_words = len(words)
         for n in range(5, 0, -1):  # the longest town name first
-            if k + n <= len(doc) and doc[k:k + n].text in self.gaz.by_form:
+            if k + n <= n_words and tt.span_text(k, k + n) in self.gaz.by_form:
                 j = k + n
-                if j + 2 < len(doc) and doc[j].text == "(" and doc[j + 2].text == ")" and not ACRONYM.match(doc[j + 1].text):
+                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and not ACRONYM.match(words[j + 1]):
                     j += 3
                 return j
         j = k
-        while j < len(doc) and j - k < 4:
-            t = doc[j]
-            if j > k and starts_sentence(doc, j):
+        while j < n_words and j - k < 4:
+            w = words[j]
+            if j > k and starts_sentence(words, j):
                 break
-            if t.text[:1].isupper() and t.text not in self.stop and not self.head_of(t.text) and (t.is_alpha or "-" in t.text or "/" in t.text) and t.text not in self.gaz.state_names:
+            if w[:1].isupper() and w not in self.stop and not self.head_of(w) and (w.isalpha() or "-" in w or "/" in w) and w not in self.gaz.state_names:
                 j += 1
                 continue
-            if t.text == "und" and j > k and head.lemma == "Institut" and j + 1 < len(doc) and doc[j + 1].text[:1].isupper():
+            if w == "und" and j > k and head.lemma == "Institut" and j + 1 < n_words and words[j + 1][:1].isupper():
                 j += 1
                 continue
-            if t.text == "(" and j + 2 < len(doc) and doc[j + 2].text == ")" and j > k and not ACRONYM.match(doc[j + 1].text):
+            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and not ACRONYM.match(words[j + 1]):
                 j += 3
                 continue
             break
         return j
 
-    def _acronym_after(self, doc: Doc, k: int) -> str | None:
-        if k + 2 < len(doc) and doc[k].text == "(" and doc[k + 2].text == ")" and ACRONYM.match(doc[k + 1].text):
-            return doc[k + 1].text
+    @staticmethod
+    def _acronym_after(words: list[str], k: int) -> str | None:
+        if k + 2 < len(words) and words[k] == "(" and words[k + 2] == ")" and ACRONYM.match(words[k + 1]):
+            return words[k + 1]
         return None
 
-    def _acronym_before(self, doc: Doc, k: int, canonical: str) -> str | None:
+    @staticmethod
+    def _acronym_before(words: list[str], k: int, canonical: str) -> str | None:
         """'ILS - Institut für …': an acronym whose letters are the name's capitals."""
-        if k >= 2 and doc[k - 1].text in ("-", "–") and ACRONYM.match(doc[k - 2].text):
-            acr = doc[k - 2].text
-            caps = "".join(w[0] for w in re.findall(r"[A-ZÄÖÜ][\wäöüß]*", canonical))
+        if k >= 2 and words[k - 1] in ("-", "–") and ACRONYM.match(words[k - 2]):
+            acr = words[k - 2]
+            caps = "".join(w[0] for w in CAPITALISED.findall(canonical))
             if all(c in caps for c in acr.upper() if c.isalpha()):
                 return acr
         return None
 
-    def _canonical(self, span, head_i: int, head: HeadNoun) -> str:
-        words = []
-        for t in span:
-            if t.i < head_i and adjective_stem(t.text) and not self._place_adjective(t.text):
-                words.append(nominative_adjective(t.text, head.gender))
-            elif t.i == head_i:
-                words.append(nominative_head(t.text, head.lemma, head.genitive))
+    def _canonical(self, tt: TokenTable, s: int, e: int, head_i: int, head: HeadNoun) -> str:
+        """The name in the nominative, from tokens s..e-1 with their own spacing."""
+        parts = []
+        words, spaces = tt.words, tt.spaces
+        for i in range(s, e):
+            w = words[i]
+            if i < head_i and adjective_stem(w) and not self._place_adjective(w):
+                parts.append(nominative_adjective(w, head.gender))
+            elif i == head_i:
+                parts.append(nominative_head(w, head.lemma, head.genitive))
             else:
-                words.append(t.text)
-            words.append(t.whitespace_)
-        text = "".join(words).strip()
-        return re.sub(r"\s+", " ", text)
+                parts.append(w)
+            parts.append(" " if spaces[i] else "")
+        text = "".join(parts).strip()
+        return SPACES.sub(" ", text)
 
     # ------------------------------------------------------------------ model NER
     def _ner(self, doc: Doc, found: list[Evidence]) -> list[Evidence]:
@@ -396,7 +446,7 @@ class InstitutionRecognizer:
         out = []
         for ev in found:
             parent = next((o for o in found if o is not ev and 0 <= o.start - ev.end <= 12
-                           and re.fullmatch(r"\s*(?:der|des|an der|am)\s+", text[ev.end:o.start])
+                           and SUB_UNIT_GAP.fullmatch(text[ev.end:o.start])
                            and any(k in (o.attrs.get("canonical") or o.text) for k in self.PARENT_KINDS)), None)
             if parent is not None and ev.attrs.get("head") in self.SUB_UNIT_HEADS:
                 continue
@@ -418,12 +468,16 @@ class InstitutionRecognizer:
         out = []
         if not defined:
             return out
-        text = doc_text(doc)
-        for tok in doc:
-            if tok.text in defined and not any(ev.start <= tok.idx < ev.end for ev in found):
-                src = defined[tok.text]
-                if tok.idx > 0 and text[tok.idx - 1] == "(":
+        tt = token_table(doc)
+        text = tt.text
+        for i, word in enumerate(tt.words):
+            if word in defined:
+                idx = tt.starts[i]
+                if any(ev.start <= idx < ev.end for ev in found):
                     continue
-                out.append(Evidence("institution", tok.idx, tok.idx + len(tok.text), tok.text, "institutions:acronym.defined_in_text",
+                src = defined[word]
+                if idx > 0 and text[idx - 1] == "(":
+                    continue
+                out.append(Evidence("institution", idx, idx + len(word), word, "institutions:acronym.defined_in_text",
                                     0.85, attrs={"canonical": src.attrs["canonical"], "is_acronym": True, "acronym_of": src.start}))
         return out

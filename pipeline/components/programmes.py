@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from pipeline.evidence import Evidence, add_all, doc_text
 from pipeline.inflection import adjective_variants, nominative_adjective
-from pipeline.matching import form_matcher
+from pipeline.matching import form_matcher, token_table
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, programme_registry
 
@@ -31,34 +31,75 @@ def _index():
     return {e.id: e for e in reg}, forms
 
 
+ACRONYM_AFTER = re.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
+PROJECT_WORD = re.compile(r"projekt|vorhaben", re.I)
+QUOTED_COMPOUND = re.compile(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b")
+# "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“"
+WORD_BEFORE = re.compile(r"([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$")
+
+
+@lru_cache(maxsize=512)
+def _word_before(text: str, pos: int, window: int) -> str | None:
+    """The word a trigger noun would be, right before pos; cached because programmes and
+    projects ask about the same quotes."""
+    m = WORD_BEFORE.search(text[max(0, pos - window):pos])
+    return m.group(1) if m else None
+
+
+@lru_cache(maxsize=16)
+def _trigger_endings(words: frozenset) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Lowercased trigger words and '-'+word, as tuples for one str.endswith call."""
+    return tuple(w.lower() for w in words), tuple("-" + w for w in words)
+
+
 def trigger_before(text: str, pos: int, words: set[str], window: int = 60) -> str | None:
     """The trigger noun right before position pos (a compound ending in a trigger counts too)."""
-    before = text[max(0, pos - window):pos]
-    # "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“"
-    m = re.search(r"([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$", before)
-    if not m:
+    word = _word_before(text, pos, window)
+    if word is None:
         return None
-    word = m.group(1)
     for form in (word, word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None):
         if form and form in words:  # "des Bundesprogramms „X“"
             return word
-    if word.endswith("s") and any(word[:-1].endswith(w.lower()) and word[0].isupper() for w in words):
+    lowers, hyphened = _trigger_endings(words if isinstance(words, frozenset) else frozenset(words))
+    if word[0].isupper():
+        if word.endswith("s") and word[:-1].endswith(lowers):
+            return word
+        # a compound ending in a trigger ("Landesförderprogramm"), longer than the trigger itself
+        if word.endswith(lowers) and any(len(word) > len(w) and word.endswith(w.lower()) for w in words):
+            return word
+    if word.endswith(hyphened):
         return word
-    for w in words:
-        if len(word) > len(w) and word.endswith(w.lower()) and word[0].isupper():
-            return word
-        if word.endswith("-" + w):
-            return word
     return None
+
+
+HYPHEN_GAP = re.compile(r"-,?\s")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what \w matches
+
+
+def coordination_start(text: str) -> int:
+    """The earliest place a coordination ("Asyl-, Migrations- und …") can start: the word before
+    the first hyphen that has a word character before it and (a comma and) a space after it;
+    -1 when there is none. Scanning from there finds the same matches, most texts have none."""
+    for m in HYPHEN_GAP.finditer(text):
+        k = m.start()
+        if k > 0 and _is_word_char(text[k - 1]):
+            while k > 0 and _is_word_char(text[k - 1]):
+                k -= 1
+            return k
+    return -1
 
 
 NAME_TOKEN = r"(?:[A-ZÄÖÜ][\wäöüßÄÖÜ.+!-]*|[IVX]+|\d{4}(?:[–-]\d{2,4})?|plus|[A-Z]-[A-Z])"
 
 
 # compiled once at import, not per document
-UNQUOTED_AFTER_TRIGGER = re.compile(r"\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
+# each starts with a lookahead on its possible first letters: impossible start positions fail fast
+UNQUOTED_AFTER_TRIGGER = re.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
         r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
-SINGLE_COMPOUND = re.compile(r"\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
+SINGLE_COMPOUND = re.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
         r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich)(?:e|en|er|es)\s+)?"
         r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie|-Richtlinie)"
         r"|(?:Fonds|Programm) für (?!(?:seine|ihre|eine|unsere|alle|diese|keine|die|den)\b)[a-zäöü]+(?:e|en) [A-ZÄÖÜ][\wäöüß]+)"
@@ -75,9 +116,12 @@ class ProgrammeRecognizer:
         self.nlp = nlp
         self.cfg = programme_patterns()
         self.entries, self.forms = _index()
-        self.triggers = set(self.cfg.quote_triggers.words)
+        self.triggers = frozenset(self.cfg.quote_triggers.words)
         self.generic = set(self.cfg.generic)
         self.generic_lower = {g.lower() for g in self.generic}
+        # "Asyl-, Migrations- und Integrationsfonds"; the lookahead only skips impossible starts fast
+        self.coordination = re.compile(r"(?=[A-ZÄÖÜ])(?:[A-ZÄÖÜ][\wäöüß]*-,?\s+(?:und\s+|oder\s+)?)+[A-ZÄÖÜ][\wäöüß]*(?:"
+                                       + "|".join(self.cfg.name_suffixes.words) + r")\b")
 
     def matcher(self):
         return form_matcher(self.nlp, "programmes", self.forms)
@@ -116,7 +160,7 @@ class ProgrammeRecognizer:
                 canon = nominative_adjective(m.group("adj").strip(), gender.get(m.group("suffix") or "", "n")) + " " + canon
             ev = Evidence("programme", start, end, text[start:end], "programmes:" + self.cfg.name_suffixes.id,
                           self.cfg.name_suffixes.score, attrs={"canonical": canon})
-            acr = re.match(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)", text[end:end + 16])
+            acr = ACRONYM_AFTER.match(text[end:end + 16])
             if acr and sum(c.isupper() for c in acr.group(1)) >= 2:
                 ev.attrs["acronym"] = acr.group(1)
             out.append(ev)
@@ -125,25 +169,26 @@ class ProgrammeRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         found: list[Evidence] = []
+        tt = token_table(doc)
         for s, e, form in self.matcher()(doc):
-            span = doc[s:e]
+            start, end = tt.starts[s], tt.ends[e - 1]
             hits = self.forms[form]
             entry = self.entries[hits[0][0]]
-            found.append(Evidence("programme", span.start_char, span.end_char, span.text, f"programmes:registry.{hits[0][1]}",
+            found.append(Evidence("programme", start, end, text[start:end], f"programmes:registry.{hits[0][1]}",
                                   0.9, attrs={"canonical": entry.name, "registry_id": entry.id, "acronym": entry.acronyms[0] if entry.acronyms else None,
                                               "is_acronym": hits[0][1] == "acronym"}))
         for o_s, o_e, i_s, i_e in quoted(text):
             inner = text[i_s:i_e].strip()
             trig = trigger_before(text, o_s, self.triggers)
-            if trig and not re.search(r"projekt|vorhaben", trig, re.I):
+            if trig and not PROJECT_WORD.search(trig):
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:" + self.cfg.quote_triggers.id,
                                       self.cfg.quote_triggers.score, attrs={"canonical": inner, "trigger": trig, "quoted": (o_s, o_e)}))
-            elif re.match(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b", text[o_e:o_e + 16]):
+            elif QUOTED_COMPOUND.match(text[o_e:o_e + 16]):
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:programme.quoted_compound",
                                       0.8, attrs={"canonical": inner, "quoted": (o_s, o_e)}))
         # "Asyl-, Migrations- und Integrationsfonds": a coordination closed by a -fonds/-programm compound
-        suffixes = tuple(self.cfg.name_suffixes.words)
-        for m in re.finditer(r"(?:[A-ZÄÖÜ][\wäöüß]*-,?\s+(?:und\s+|oder\s+)?)+[A-ZÄÖÜ][\wäöüß]*(?:" + "|".join(suffixes) + r")\b", text):
+        start = coordination_start(text)
+        for m in (self.coordination.finditer(text, start) if start >= 0 else ()):
             found.append(Evidence("programme", m.start(), m.end(), m.group(0), "programmes:" + self.cfg.name_suffixes.id,
                                   self.cfg.name_suffixes.score, attrs={"canonical": m.group(0)}))
         found += self._unquoted_after_trigger(text)

@@ -3,6 +3,7 @@ a project, 'das Projekt X' with a rare proper name, and a release title that nam
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -17,19 +18,38 @@ from pipeline.rules import programme_patterns, project_patterns
 ISSUER_FUNCTION_WORDS = {"für", "und", "der", "des", "die", "das", "von", "zu", "zur", "zum", "am", "an", "im", "in", "de"}
 
 
+LINE = re.compile(r"[^\n]+")
+WORD = re.compile(r"[\wäöüÄÖÜß]+")
+LABEL_LINE = re.compile(r"(?:Bild|Foto|Quelle|Copyright|Stand|Datum|Pressemitteilung|Presseinformation)\b")
+HEADER_LINE = re.compile(r"Pressestelle|Pressemitteilung|Pressemeldung|Presseinformation|Medieninformation|Pressekontakt|Tel\.|E-Mail|@|www\.|·")
+LOWER_WORD = re.compile(r"\b[a-zäöüß][\wäöüß-]*")
+QUOTE_COLON_DIGIT = re.compile(r"[„“\":\d]")
+YEAR = re.compile(r"\d{4}")
+PRESS_WORD = re.compile(r"Presse|Medien|Mitteilung|Meldung")
+ANY_WORD = re.compile(r"\w+")
+PROJECT_TRIGGER = re.compile(r"projekt|vorhaben|Projekt|Vorhaben")
+PROJECT_IN_LINE = re.compile(r"[Pp]rojekt|[Vv]orhaben")
+LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*")
+OPENING_QUOTE = re.compile(r"[„“\"»]")
+PROJECT = re.compile(r"[Pp]rojekt")
+SENTENCE_END = re.compile(r"[.!?]$")
+
+
+@lru_cache(maxsize=8)
 def title_line(text: str) -> tuple[int, int] | None:
-    """The first line that reads like a headline (not a caption, date or label line)."""
-    for m in re.finditer(r"[^\n]+", text[:2000]):
+    """The first line that reads like a headline (not a caption, date or label line).
+    Cached: the projects component and the record builder both ask."""
+    for m in LINE.finditer(text, 0, 2000):
         line = m.group(0).strip()
-        words = re.findall(r"[\wäöüÄÖÜß]+", line)
-        if len(words) < 3 or len(line) > 250 or re.match(r"(?:Bild|Foto|Quelle|Copyright|Stand|Datum|Pressemitteilung|Presseinformation)\b", line):
+        words = WORD.findall(line)
+        if len(words) < 3 or len(line) > 250 or LABEL_LINE.match(line):
             continue
-        if re.search(r"Pressestelle|Pressemitteilung|Pressemeldung|Presseinformation|Medieninformation|Pressekontakt|Tel\.|E-Mail|@|www\.|·", line):
+        if HEADER_LINE.search(line):
             continue  # the issuer's header, not the headline
-        lower = {w for w in re.findall(r"\b[a-zäöüß][\wäöüß-]*", line)} - ISSUER_FUNCTION_WORDS
-        if not lower and not re.search(r"[„“\":\d]", line):
+        lower = {w for w in LOWER_WORD.findall(line)} - ISSUER_FUNCTION_WORDS
+        if not lower and not QUOTE_COLON_DIGIT.search(line):
             continue  # only names and function words: an issuer line ("Freie und Hansestadt Hamburg")
-        if re.search(r"\d{4}", line) and (len(words) <= 6 or re.search(r"Presse|Medien|Mitteilung|Meldung", line)):
+        if YEAR.search(line) and (len(words) <= 6 or PRESS_WORD.search(line)):
             continue
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
         return start, start + len(line)
@@ -44,9 +64,13 @@ def make_projects(nlp: Language, name: str, min_rare_zipf: float):
 class ProjectRecognizer:
     def __init__(self, min_rare_zipf: float):
         self.cfg = project_patterns()
-        self.triggers = set(self.cfg.quote_triggers.words)
-        self.programme_triggers = set(programme_patterns().quote_triggers.words)
+        self.triggers = frozenset(self.cfg.quote_triggers.words)
+        self.programme_triggers = frozenset(programme_patterns().quote_triggers.words)
         self.name_triggers = set(self.cfg.name_triggers.words)
+        # "das Projekt Elbwerk"; the lookahead on the first letters only skips impossible starts fast
+        firsts = "".join(sorted({w[0] for w in self.name_triggers}))
+        self.name_pattern = re.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
+                                       + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:])")
         self.min_rare_zipf = min_rare_zipf
 
     def __call__(self, doc: Doc) -> Doc:
@@ -55,10 +79,10 @@ class ProjectRecognizer:
         title = title_line(text)
         for o_s, o_e, i_s, i_e in quoted(text):
             inner = text[i_s:i_e]
-            if len(re.findall(r"\w+", inner)) < 1 or not inner[:1].isupper():
+            if not ANY_WORD.search(inner) or not inner[:1].isupper():
                 continue
             trig = trigger_before(text, o_s, self.triggers)
-            if trig and (re.search(r"projekt|vorhaben|Projekt|Vorhaben", trig) or trig in self.triggers):
+            if trig and (PROJECT_TRIGGER.search(trig) or trig in self.triggers):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:" + self.cfg.quote_triggers.id,
                                       self.cfg.quote_triggers.score, attrs={"canonical": inner.strip(), "trigger": trig}))
                 continue
@@ -66,7 +90,7 @@ class ProjectRecognizer:
                 continue
             line_s = text.rfind("\n", 0, o_s) + 1
             # "Kehl: „…“", "- Lage (Lippe): „…“", "1. Norden (Niedersachsen) – „…“"
-            lead = re.fullmatch(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*", text[line_s:o_s])
+            lead = LIST_LEAD.fullmatch(text[line_s:o_s])
             if lead and lead.group("town").strip() in gazetteer().by_form and len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?")):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_in_town_list", 0.7,
                                       attrs={"canonical": inner.strip()}))
@@ -74,10 +98,10 @@ class ProjectRecognizer:
             line_s = text.rfind("\n", 0, o_s) + 1
             line_e = text.find("\n", o_e)
             line = text[line_s:line_e if line_e >= 0 else len(text)]
-            if len(line) <= 160 and re.search(r"[Pp]rojekt|[Vv]orhaben", line.replace(inner, "")) and len(re.findall(r"\w+", inner)) >= 2:
+            if len(line) <= 160 and PROJECT_IN_LINE.search(line.replace(inner, "")) and len(ANY_WORD.findall(inner)) >= 2:
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_in_project_line", 0.7,
                                       attrs={"canonical": inner.strip()}))
-        for m in re.finditer(r"\b(" + "|".join(sorted(self.name_triggers)) + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:])", text):
+        for m in self.name_pattern.finditer(text):
             word = m.group(2)
             if self._rare(word):
                 found.append(Evidence("project", m.start(2), m.end(2), word, "projects:" + self.cfg.name_triggers.id,
@@ -85,7 +109,7 @@ class ProjectRecognizer:
         if not found and title is not None:
             t = text[title[0]:title[1]]
             body = text[title[1]:]
-            if not re.search(r"[„“\"»]", t) and re.search(r"[Pp]rojekt", body) and not re.search(r"[.!?]$", t):
+            if not OPENING_QUOTE.search(t) and PROJECT.search(body) and not SENTENCE_END.search(t):
                 found.append(Evidence("project", title[0], title[1], t, "projects:project.title_names_project",
                                       self.cfg.title_rule_score, attrs={"canonical": t}))
         kept: list[Evidence] = []

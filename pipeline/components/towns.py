@@ -12,16 +12,23 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add_all, doc_text
+from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer, town_matcher
+from pipeline.matching import TokenTable, token_table
 from pipeline.rules import town_evidence
 
 DATELINE_AFTER = re.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)")
 
 
-def starts_sentence(doc: Doc, i: int) -> bool:
-    """Cheap sentence-start test (no sentence boundaries needed): first token or after . ! ? : or a line break."""
-    return i == 0 or doc[i - 1].text in (".", "!", "?", ":", "„", '"') or "\n" in doc[i - 1].text
+WORD_ENDING = re.compile(r"[a-zäöü](e|en|em|er|es)$")
+LIST_GAP = re.compile(r"\s*(?:,|und|sowie|oder|/)\s*")
+PARENTHESES = re.compile(r"\s*\([^)]{1,30}\)")
+
+
+def starts_sentence(words: list[str], i: int) -> bool:
+    """Cheap sentence-start test on the token texts (no sentence boundaries needed): first token
+    or after . ! ? : or a line break."""
+    return i == 0 or words[i - 1] in (".", "!", "?", ":", "„", '"') or "\n" in words[i - 1]
 
 
 @Language.factory("press_towns", default_config={"base_score": 0.85}, assigns=["doc._.evidence", "doc.spans"])
@@ -58,68 +65,70 @@ class TownRecognizer:
             if s >= last_end:
                 kept.append((s, e, form))
                 last_end = e
-        text = doc_text(doc)  # built from the tokens on every access: once per document
+        tt = token_table(doc)
         found: list[Evidence] = []
         for s, e, form in kept:
-            ev = self._judge(doc, text, s, e, form)
+            ev = self._judge(tt, s, e, form)
             if ev is not None:
                 found.append(ev)
-        self._lists(text, found)
+        self._lists(tt.text, found)
         add_all(doc, [ev for ev in found if ev.attrs.get("accepted")])
-        self._districts(doc)
+        self._districts(doc, tt)
         return doc
 
     # ------------------------------------------------------------------
-    def _judge(self, doc: Doc, text: str, s: int, e: int, form: str) -> Evidence | None:
-        span = doc[s:e]
+    def _judge(self, tt: TokenTable, s: int, e: int, form: str) -> Evidence | None:
+        words, text = tt.words, tt.text
+        n_words = len(words)
+        start_char, end_char = tt.starts[s], tt.ends[e - 1]
         places = self.gaz.candidates(form)
         risk = self.gaz.risk.get(form)
-        prev = doc[s - 1] if s > 0 else None
-        prev2 = doc[s - 2] if s > 1 else None
-        nxt = doc[e] if e < len(doc) else None
-        ev = Evidence("town", span.start_char, span.end_char, span.text, "towns:gazetteer", self.base_score,
+        prev = words[s - 1] if s > 0 else None
+        prev2 = words[s - 2] if s > 1 else None
+        nxt = words[e] if e < n_words else None
+        ev = Evidence("town", start_char, end_char, text[start_char:end_char], "towns:gazetteer", self.base_score,
                       attrs={"form": form, "candidates": [p.key for p in places], "risk": risk})
         positive: list[str] = []
         negative: list[str] = []
         if e - s > 1 or form != places[0].name.split(" (")[0] and form == places[0].name:
             positive.append("official_form")
-        if prev is not None and prev.text in self.district_nouns:
+        if prev is not None and prev in self.district_nouns:
             return None  # "Landkreis Goslar": the Kreis, not the town
         k = s - 1  # "die Landkreise Bautzen, Görlitz und Zwickau": every item of the list
-        while k > 0 and s - k <= 12 and (doc[k].text in (",", "und", "sowie", "oder") or doc[k].text[:1].isupper() and doc[k].text not in self.place_nouns):
-            if doc[k - 1].text in self.district_nouns and doc[k - 1].text.endswith(("e", "en")) and doc[k].text[:1].isupper():
+        while k > 0 and s - k <= 12 and (words[k] in (",", "und", "sowie", "oder") or words[k][:1].isupper() and words[k] not in self.place_nouns):
+            if words[k - 1] in self.district_nouns and words[k - 1].endswith(("e", "en")) and words[k][:1].isupper():
                 return None
             k -= 1
-        if prev is not None and prev.text in self.place_nouns:
+        if prev is not None and prev in self.place_nouns:
             positive.append("place_noun")
-        if form in self.directions and prev is not None and prev.text.lower() in ("nach", "richtung", "gen", "im", "von"):
+        if form in self.directions and prev is not None and prev.lower() in ("nach", "richtung", "gen", "im", "von"):
             return None  # "nach Norden hin": a direction
-        if prev is not None and prev.text in self.place_preps:
+        if prev is not None and prev in self.place_preps:
             # "in Halle statt": a bare noun after in/nach is a place; after aus/bei a material or
             # weather noun is likely ("aus Stein wird", "bei Regen"), so a verb after it undoes the reading
-            strong = prev.text.lower() in ("in", "nach", "nahe")
-            if strong or not (risk == "noun" and nxt is not None and nxt.is_lower and nxt.text not in ("und", "oder", "sowie")):
+            strong = prev.lower() in ("in", "nach", "nahe")
+            if strong or not (risk == "noun" and nxt is not None and nxt.islower() and nxt not in ("und", "oder", "sowie")):
                 positive.append("place_preposition")
-        if prev is not None and prev2 is not None and prev.text == "von" and prev2.text in self.place_nouns:
+        if prev is not None and prev2 is not None and prev == "von" and prev2 in self.place_nouns:
             positive.append("place_noun")
-        if nxt is not None and nxt.text == "(" and e + 2 < len(doc) and doc[e + 2].text == ")":
-            inner = doc[e + 1].text
+        if nxt is not None and nxt == "(" and e + 2 < n_words and words[e + 2] == ")":
+            inner = words[e + 1]
             if inner in self.gaz.state_of_form:
                 positive.append("state_in_parentheses")
                 ev.attrs["state_hint"] = self.gaz.state_of_form[inner]
             elif inner in self.gaz.kreise:
                 positive.append("district_in_parentheses")  # "Lage (Lippe)"
                 ev.attrs["district_hint"] = inner
-        line_start = text.rfind("\n", 0, span.start_char) + 1
-        if not text[line_start:span.start_char].strip() and DATELINE_AFTER.match(text[span.end_char:span.end_char + 40]):
+        line_start = text.rfind("\n", 0, start_char) + 1
+        if not text[line_start:start_char].strip() and DATELINE_AFTER.match(text[end_char:end_char + 40]):
             positive.append("dateline")
-        if nxt is not None and nxt.text in ("in", "im", "bei", "an") and e + 1 < len(doc):
-            after = doc[e + 1:e + 4].text
-            if any(after.startswith(f) for f in ("Kreis", "Landkreis", "Ober", "Nieder", "Mittel", "Unter")) or doc[e + 1].text in self.gaz.state_of_form or doc[e + 1].text in self.gaz.by_form:
+        if nxt is not None and nxt in ("in", "im", "bei", "an") and e + 1 < n_words:
+            after = tt.span_text(e + 1, min(e + 4, n_words))
+            if any(after.startswith(f) for f in ("Kreis", "Landkreis", "Ober", "Nieder", "Mittel", "Unter")) or words[e + 1] in self.gaz.state_of_form or words[e + 1] in self.gaz.by_form:
                 positive.append("location_after")
-                if doc[e + 1].text in self.gaz.state_of_form and nxt.text in ("in", "im"):
-                    ev.attrs["state_hint"] = self.gaz.state_of_form[doc[e + 1].text]  # "Hamm in Westfalen"
-        if prev is not None and (prev.text in self.negative or (starts_sentence(doc, s - 1) and prev.text[:1].isupper() and re.search(r"[a-zäöü](e|en|em|er|es)$", prev.text) and prev.text not in self.place_preps and prev.text not in self.place_nouns) or (risk and prev.is_lower and re.search(r"[a-zäöü](e|en|em|er|es)$", prev.text) and prev.text not in self.place_preps)):
+                if words[e + 1] in self.gaz.state_of_form and nxt in ("in", "im"):
+                    ev.attrs["state_hint"] = self.gaz.state_of_form[words[e + 1]]  # "Hamm in Westfalen"
+        if prev is not None and (prev in self.negative or (starts_sentence(words, s - 1) and prev[:1].isupper() and WORD_ENDING.search(prev) and prev not in self.place_preps and prev not in self.place_nouns) or (risk and prev.islower() and WORD_ENDING.search(prev) and prev not in self.place_preps)):
             negative.append("article_or_adjective_before")
         ev.attrs["positive"] = positive
         if negative and not positive:
@@ -146,25 +155,32 @@ class TownRecognizer:
                     other = found[j]
                     a, b = (other, ev) if j < i else (ev, other)
                     gap = text[a.end:b.start]
-                    gap = re.sub(r"\s*\([^)]{1,30}\)", "", gap)
-                    if other.attrs.get("accepted") and not other.attrs.get("weak") and re.fullmatch(r"\s*(?:,|und|sowie|oder|/)\s*", gap):
+                    gap = PARENTHESES.sub("", gap)
+                    if other.attrs.get("accepted") and not other.attrs.get("weak") and LIST_GAP.fullmatch(gap):
                         ev.attrs["accepted"] = True
                         ev.attrs["weak"] = False
                         ev.rule += "+list"
                         ev.adjust("in a list of towns", 0.1)
                         break
 
-    def _districts(self, doc: Doc) -> None:
+    def _districts(self, doc: Doc, tt: TokenTable) -> None:
         """'Berlin-Neukölln', 'Halle-Neustadt': a quarter of a big city, reported as a district."""
-        found = []
-        for tok in doc:
-            if "-" not in tok.text or tok.text in self.gaz.by_form or tok.text in self.gaz.state_of_form:
+        hits = []  # (position, word, city): each distinct word is looked at once
+        first, following = tt.occurrences()
+        for word, i in first.items():
+            if "-" not in word or word in self.gaz.by_form or word in self.gaz.state_of_form:
                 continue
-            head, _, rest = tok.text.partition("-")
+            head, _, rest = word.partition("-")
             if not rest[:1].isupper():
                 continue
             places = self.gaz.candidates(head)
             if places and places[0].population >= self.cfg.big_city_population and head not in self.gaz.state_of_form:
-                found.append(Evidence("district", tok.idx, tok.idx + len(tok.text), tok.text, "towns:district.city_compound", 0.7,
-                                      attrs={"town": places[0].name, "ags": places[0].ags}))
+                while i >= 0:
+                    hits.append((i, word, places[0]))
+                    i = following[i]
+        found = []
+        for i, word, city in sorted(hits, key=lambda h: h[0]):
+            idx = tt.starts[i]
+            found.append(Evidence("district", idx, idx + len(word), word, "towns:district.city_compound", 0.7,
+                                  attrs={"town": city.name, "ags": city.ags}))
         add_all(doc, found)
