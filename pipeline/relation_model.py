@@ -30,7 +30,8 @@ SUBJECT_START = re.compile(r"(?:(?:Das|Der|Die)\s+)?")
 FUNDED_AFTER = re.compile(r"gefördert|finanziert")
 TOWN_LEAD = re.compile(r"(?:\bin|\bim|\bfür|Stadt|Gemeinde|Hansestadt|Kommune|Kreisstadt|Markt)\s*$")
 WORD = re.compile(r"[\wäöüÄÖÜß-]+")
-PLURAL_PROJECTS = re.compile(r"\b(?:\w*(?:[Pp]rojekte|[Vv]orhaben|[Kk]ommunen|[Ss]tandorte)n?|jeweils|alle\s+\w+)\b")
+PLURAL_ENDINGS = ("projekte", "projekten", "vorhaben", "kommunen", "standorte", "standorten")
+QUOTE_MARK = re.compile(r"[„“”\"]")
 LIST_ITEM = re.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
 
 
@@ -45,6 +46,15 @@ class Candidate:
     rule: Optional[str] = None
     score: float = 0.0
     explain: list[tuple[str, float]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> tuple[tuple[str, frozenset], ...]:
+    """The cue vocabularies of rules/relations.yaml, lower-cased, by the cue name a sentence gets."""
+    cues = relation_cues()
+    lists = {"funding": cues.funding, "partner": cues.partner, "strong_partner": cues.strong_partner, "town": cues.towns,
+             "speech": cues.speech_verbs, "programme_role": cues.programme_role}
+    return tuple((name, frozenset(w.lower() for w in words)) for name, words in lists.items())
 
 
 @lru_cache(maxsize=1)
@@ -70,40 +80,23 @@ class ReleaseView:
     """Sentences, paragraphs and cue words of one release, computed once for all candidates."""
 
     def __init__(self, text: str, sent_starts: list[int], towns, institutions, programmes, projects):
-        cues = relation_cues()
         self.text = text
         self.bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
         breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
         self.para = [bisect.bisect_right(breaks, a) for a, _ in self.bounds]
-        funding = {w.lower() for w in cues.funding}
-        partner = {w.lower() for w in cues.partner}
-        town_cues = {w.lower() for w in cues.towns}
-        speech = {w.lower() for w in cues.speech_verbs}
-        programme_role = {w.lower() for w in cues.programme_role}
-        strong = {"kooperationspartner", "kooperationspartnerin", "kooperationspartnern", "partner", "partnern", "projektpartner",
-                  "verbundpartner", "kooperation", "zusammenarbeit", "kooperiert", "kooperieren", "gemeinsam", "zusammen"}
+        cue_words = _cue_words()
         self.cue: list[frozenset] = []
         for a, b in self.bounds:
             sent = text[a:b]
             words = set(WORD.findall(sent.lower()))
-            c = set()
-            if words & funding:
-                c.add("funding")
-            if words & partner:
-                c.add("partner")
-            if words & strong:
-                c.add("strong_partner")
-            if words & town_cues:
-                c.add("town")
-            if MONEY.search(sent):
+            c = {name for name, vocabulary in cue_words if not words.isdisjoint(vocabulary)}
+            if "speech" in c and not QUOTE_MARK.search(sent):
+                c.discard("speech")
+            if ("Euro" in sent or "€" in sent or "EUR" in sent) and MONEY.search(sent):
                 c.add("money")
-            if words & speech and re.search(r"[„“”\"]", sent):
-                c.add("speech")
             if CONTACT.search(sent):
                 c.add("contact")
-            if words & programme_role:
-                c.add("programme_role")
-            if PLURAL_PROJECTS.search(sent):
+            if "jeweils" in words or "alle" in words or any(w.endswith(PLURAL_ENDINGS) for w in words):
                 c.add("plural")
             self.cue.append(frozenset(c))
         self.projects, self.programmes, self.institutions, self.towns = projects, programmes, institutions, towns
@@ -359,8 +352,8 @@ def score(cands: list[Candidate]) -> list[Candidate]:
                 z += weights[k] * v
         c.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         if c.rule or c.score >= tm.threshold:  # a rule's relation stands; the model adds what the rules miss
-            contrib = ((k, round(weights[k] * v, 3)) for k, v in c.features.items() if v and weights.get(k))
-            c.explain = sorted(contrib, key=lambda kw: -abs(kw[1]))[:4]
+            contrib = sorted(((weights[k] * v, k) for k, v in c.features.items() if v and k in weights), key=lambda wk: -abs(wk[0]))
+            c.explain = [(k, round(w, 3)) for w, k in contrib[:4]]
             kept.append(c)
     # an institution is a project's funder or its partner: the model adds one role, a rule may state both
     roles = ("project_funder", "project_partner")

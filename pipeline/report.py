@@ -498,8 +498,9 @@ def entity_tables(doc: Doc) -> str:
             ev = r.get("evidence") or {}
             rows.append(("low" if score_of(ev) < LOW_SCORE else "",
                          [esc(r.get("type")), link(first.get(r.get("from")), r.get("from", "")), link(first.get(r.get("to")), r.get("to", "")),
-                          f"<code>{esc(r.get('rule'))}</code>", esc(ev.get("text")), f"{score_of(ev):.2f}"]))
-        parts.append("<h4>Relations</h4>" + table(["type", "from", "to", "rule", "evidence", "score"], rows))
+                          f"<code>{esc(r.get('rule'))}</code>", esc(ev.get("text")), f"{score_of(ev):.2f}",
+                          esc(", ".join(f"{a.get('reason')} {a.get('delta', 0):+.2f}" for a in ev.get("adjustments") or []))]))
+        parts.append("<h4>Relations</h4>" + table(["type", "from", "to", "rule", "evidence", "score", "why (model features)"], rows))
     return "\n".join(parts) or "<p class=\"muted\">no entities</p>"
 
 

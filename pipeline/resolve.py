@@ -452,8 +452,6 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 # ---------------------------------------------------------------- relations
 LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
 SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
-STRONG_PARTNER = {"kooperationspartner", "kooperationspartnerin", "kooperationspartnern", "partner", "partnern", "projektpartner",
-                  "verbundpartner", "kooperation", "zusammenarbeit", "zusammen", "gemeinsam", "kooperiert", "kooperieren"}
 PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die)\s+(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben|jeweils)\b")
 MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
@@ -470,6 +468,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     cues = relation_cues()
     funding = {w.lower() for w in cues.funding}
     partner = {w.lower() for w in cues.partner}
+    strong_partner = {w.lower() for w in cues.strong_partner}
     town_cues = {w.lower() for w in cues.towns}
     if not projects and not programmes:
         return []
@@ -580,7 +579,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                             rel("programme_funder", pe, ie, s, "relations:funding_subject_runs_programme")
                     used.add(id(im))
         if partner_sentence:
-            strong = bool(words & STRONG_PARTNER)
+            strong = bool(words & strong_partner)
             for ie, im in insts:
                 if id(im) in used:
                     continue

@@ -193,6 +193,7 @@ class InstitutionKind(Strict):
 class RelationCues(Strict):
     funding: list[str]
     partner: list[str]
+    strong_partner: list[str]
     towns: list[str]
     funder_prepositions: list[str]
     speech_verbs: list[str]
