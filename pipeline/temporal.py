@@ -212,6 +212,13 @@ class DateGrammar:
         firsts = {f[0] for f in month_words + season_words} | set("HJQMVF0123456789")
         self.any_anchor = re.compile("(?=[" + re.escape("".join(sorted(firsts))) + "])(?:"
                                      + "|".join(f"(?P<{name}>{rx.pattern})" for name, rx in self.anchors.items()) + ")")
+        # Every match of these rules holds such a stretch (a four-digit year; "3.5" / "3. 5"):
+        # windows without one are skipped, which is most digit windows.
+        year = re.compile(r"(?:1[6-9]|20)\d\d")
+        day_dot_month = re.compile(r"\d\.\s?\d")
+        self.needs = {"date.year": year, "date.year_range": year, "date.mod_year": year, "date.iso": year,
+                      "date.numeric": day_dot_month, "date.numeric_yearless": day_dot_month,
+                      "date.range.numeric": day_dot_month, "date.range.numeric_dm": day_dot_month}
         self.anchor_of = {
             "date.range.day_month_day_month": "month", "date.range.day_day_month": "month", "date.range.mod_month_month": "month",
             "date.full": "month", "date.range.month_month": "month", "date.month_year": "month", "date.month": "month",
@@ -491,8 +498,16 @@ class DateGrammar:
         masked = self._masked(text)
         windows = self._all_windows(masked)
         found: list[tuple[int, int, int, str, float, re.Match]] = []
+        has_need: dict[tuple[re.Pattern, int], bool] = {}
         for prio, (rule, score, rx) in enumerate(self.patterns):
+            need = self.needs.get(rule)
             for ws, we in windows[self.anchor_of[rule]]:
+                if need is not None:
+                    ok = has_need.get((need, ws))
+                    if ok is None:
+                        ok = has_need[need, ws] = need.search(masked, ws, we) is not None
+                    if not ok:
+                        continue
                 for m in rx.finditer(masked, ws, we):
                     if "\x00" not in m.group(0):
                         found.append((m.start(), m.end(), prio, rule, score, m))
