@@ -102,14 +102,22 @@ def with_lead(regex: str, lead: str, flags: int = 0) -> re.Pattern:
     those literals is faster still."""
     if not lead:
         return re.compile(regex, flags)
+    guard = "(?=[" + re.escape(lead) + "])"
     try:
         parsed = _parser.parse(regex, flags)
-        first = None if parsed.state.flags & re.IGNORECASE or not _literal_led(parsed) else _first_chars(parsed)
-    except Exception:  # noqa: BLE001 — an internal parser change: keep the lookahead
-        first = None
-    if first is not None and not first[1] and first[0] <= set(lead):
-        return re.compile(regex, flags)
-    return re.compile("(?=[" + re.escape(lead) + "])" + regex, flags)
+        if not parsed.state.flags & re.IGNORECASE:
+            first = _first_chars(parsed) if _literal_led(parsed) else None
+            if first is not None and not first[1] and first[0] <= set(lead):
+                return re.compile(regex, flags)
+            # guard + "A|B" guards A only; when B too can only start with a lead character,
+            # guarding the whole alternation matches the same and rejects other positions at once
+            if len(parsed.data) == 1 and parsed.data[0][0] is _c.BRANCH:
+                others = [_first_chars(alt) for alt in parsed.data[0][1][1][1:]]
+                if all(o is not None and not o[1] and o[0] <= set(lead) for o in others):
+                    return re.compile(guard + "(?:" + regex + ")", flags)
+    except Exception:  # noqa: BLE001 — an internal parser change or inline flags: keep the plain lookahead
+        pass
+    return re.compile(guard + regex, flags)
 
 
 def two_digit_year(y: str) -> int:
