@@ -43,9 +43,12 @@ if not Doc.has_extension("evidence"):
 
 
 def doc_evidence(doc: Doc) -> list[Evidence]:
-    if doc._.evidence is None:
-        doc._.evidence = []
-    return doc._.evidence
+    ext = doc._  # each `doc._` builds a new accessor object: once is enough
+    evidence = ext.evidence
+    if evidence is None:
+        ext.evidence = []
+        evidence = ext.evidence
+    return evidence
 
 
 def add_all(doc: Doc, evs: list[Evidence]) -> None:

@@ -15,6 +15,7 @@ from typing import Optional
 
 from pipeline.rules import DateVocabulary
 
+DOC_DATE_HEAD = 1500  # characters at the start of a release where its own date is looked for
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
 
@@ -584,16 +585,16 @@ class DateGrammar:
     def analyse(self, text: str) -> tuple[Optional[Timex], list[Timex], list[Timex]]:
         """One pass over the text: the release's own date, then every date resolved against it."""
         masked, selected = self._select(text)
-        dates = self._build(text, selected, None)
-        anchor = self._pick_doc_date(text, dates)
-        if anchor is not None:
-            dates = self._build(text, selected, dt.date.fromisoformat(anchor.value))
+        # the release's own date stands in the head: only the dates there are needed to find it
+        in_head = [sel for sel in selected if sel[1] <= min(len(text), DOC_DATE_HEAD)]
+        anchor = self._pick_doc_date(text, self._build(text, in_head, None))
+        dates = self._build(text, selected, dt.date.fromisoformat(anchor.value) if anchor is not None else None)
         return anchor, dates, self._durations(text, masked, dates)
 
     @staticmethod
     def _pick_doc_date(text: str, dates: list[Timex]) -> Optional[Timex]:
         """The release's own date: a dateline, 'Pressemitteilung vom …', 'Stand:' or a date line in the header."""
-        head = text[:1500]
+        head = text[:DOC_DATE_HEAD]
         full = [d for d in dates if d.end <= len(head) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.value)]
         if not full:
             return None
