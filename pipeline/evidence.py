@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from pipeline.matching import doc_text, token_table  # noqa: F401  (doc_text: used by the components)
 
@@ -43,9 +43,12 @@ if not Doc.has_extension("evidence"):
 
 
 def doc_evidence(doc: Doc) -> list[Evidence]:
-    if doc._.evidence is None:
-        doc._.evidence = []
-    return doc._.evidence
+    ext = doc._  # each `doc._` builds a new accessor object: once is enough
+    evidence = ext.evidence
+    if evidence is None:
+        ext.evidence = []
+        evidence = ext.evidence
+    return evidence
 
 
 def add_all(doc: Doc, evs: list[Evidence]) -> None:
@@ -53,9 +56,13 @@ def add_all(doc: Doc, evs: list[Evidence]) -> None:
     doc_evidence(doc).extend(evs)
     groups: dict[str, list] = {}
     table = token_table(doc)
+    string_id: dict[str, int] = {}  # labels and rules repeat: add each to the vocabulary once
+    add_string = doc.vocab.strings.add
     for ev in evs:
-        span = table.expand_span(doc, ev.start, ev.end, ev.label, ev.rule)
-        if span is not None:
-            groups.setdefault(ev.label + "s", []).append(span)
+        tokens = table.expand_range(ev.start, ev.end)  # = doc.char_span(…, alignment_mode="expand")
+        if tokens is not None:
+            label = string_id.get(ev.label) or string_id.setdefault(ev.label, add_string(ev.label))
+            rule = string_id.get(ev.rule) or string_id.setdefault(ev.rule, add_string(ev.rule))
+            groups.setdefault(ev.label + "s", []).append(Span(doc, tokens[0], tokens[1], label=label, span_id=rule))
     for key, spans in groups.items():
         doc.spans[key] = (list(doc.spans[key]) if key in doc.spans else []) + spans

@@ -7,6 +7,7 @@ gender (-er, -e, -es), the head drops its genitive ending; the complement stays 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NOMINATIVE_ENDING = {"m": "er", "f": "e", "n": "es"}
 SIMPLE_ADJECTIVES = {"Deutsch", "Frei", "Neu", "Technisch", "Europäisch", "Hessisch", "Bayerisch", "Sächsisch",
@@ -15,8 +16,13 @@ SIMPLE_ADJECTIVES = {"Deutsch", "Frei", "Neu", "Technisch", "Europäisch", "Hess
                      "Bremisch", "Hamburgisch", "Thüringisch", "Brandenburgisch", "Berlinisch", "Saarländisch"}
 
 
+ADJECTIVE_SUFFIX = re.compile(r"(isch|lich|ig|al|ell|iv)$")
+
+
+@lru_cache(maxsize=8192)
 def adjective_stem(token: str) -> str | None:
-    """The stem of a declined adjective ("Hessischen" → "Hessisch", "Deutsch-Französischer" → "Deutsch-Französisch")."""
+    """The stem of a declined adjective ("Hessischen" → "Hessisch", "Deutsch-Französischer" → "Deutsch-Französisch").
+    Cached: the same words come back in every release and in every registry name."""
     if "-" in token:
         head, _, last = token.rpartition("-")
         stem = adjective_stem(last[:1].upper() + last[1:]) if last else None
@@ -24,7 +30,7 @@ def adjective_stem(token: str) -> str | None:
     for end in ("en", "em", "er", "es", "e"):
         if token.endswith(end):
             stem = token[: -len(end)]
-            if stem in SIMPLE_ADJECTIVES or (len(stem) > 3 and re.search(r"(isch|lich|ig|al|ell|iv)$", stem)):
+            if stem in SIMPLE_ADJECTIVES or (len(stem) > 3 and ADJECTIVE_SUFFIX.search(stem)):
                 return stem
     return None
 

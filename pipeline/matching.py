@@ -17,7 +17,7 @@ from pathlib import Path
 import spacy
 from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 
 def cache_dir() -> Path:
@@ -73,25 +73,19 @@ class TokenTable:
     def __len__(self) -> int:
         return len(self.words)
 
-    def _token_at(self, char: int) -> int:
-        """The token whose text or trailing space holds this character, -1 if none."""
-        i = bisect_right(self.starts, char) - 1
-        if i >= 0 and char < self.ends[i] + self.spaces[i]:
-            return i
-        return -1
-
-    def expand_span(self, doc: Doc, start_char: int, end_char: int, label: str, span_id: str) -> Span | None:
-        """doc.char_span(start_char, end_char, label, alignment_mode="expand", span_id=span_id),
-        with the token lookups done on this table instead of through Token objects."""
-        start = self._token_at(start_char)
-        if start < 0:
+    def expand_range(self, start_char: int, end_char: int) -> tuple[int, int] | None:
+        """The tokens start..end-1 that doc.char_span(start_char, end_char, alignment_mode="expand")
+        covers, found by bisection on this table instead of through Token objects; None where it gives None."""
+        starts, ends, spaces = self.starts, self.ends, self.spaces
+        start = bisect_right(starts, start_char) - 1  # the token whose text or trailing space holds the char
+        if start < 0 or start_char >= ends[start] + spaces[start]:
             return None
-        end = self._token_at(end_char - 1)
-        if end < 0:
+        end = bisect_right(starts, end_char - 1) - 1
+        if end < 0 or end_char - 1 >= ends[end] + spaces[end]:
             return None
-        if start_char == self.ends[start]:  # the trailing space of a token is not part of it
+        if start_char == ends[start]:  # the trailing space of a token is not part of it
             start += 1
-        return Span(doc, start, end + 1, label=label, span_id=span_id)
+        return start, end + 1
 
     def span_text(self, s: int, e: int) -> str:
         """The text of tokens s..e-1, like doc[s:e].text."""
@@ -120,11 +114,6 @@ def token_table(doc: Doc) -> TokenTable:
     return table
 
 
-def doc_words(doc: Doc) -> list[str]:
-    """The token texts of a document, built once and shared by all components."""
-    return token_table(doc).words
-
-
 class FormMatcher:
     """All (start, end, form) where a form's token sequence occurs in the document."""
 
@@ -141,7 +130,7 @@ class FormMatcher:
     def _lookup(self, first: str) -> list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]:
         """The lengths of the forms starting with this token, longest first, each with a lookup
         from the whole token tuple to (rank, form), rank being the order of self.index. Built on
-        the token's first occurrence: building it for all 17,000 town names costs more than a run."""
+        the token's first occurrence: for all 17,000 town names at once it slows every start-up."""
         lookup = self._lookups.get(first)
         if lookup is None:
             by_len: dict[int, dict[tuple[str, ...], list[tuple[int, str]]]] = {}

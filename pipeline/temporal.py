@@ -15,6 +15,7 @@ from typing import Optional
 
 from pipeline.rules import DateVocabulary
 
+DOC_DATE_HEAD = 1500  # characters at the start of a release where its own date is looked for
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
 
@@ -102,14 +103,22 @@ def with_lead(regex: str, lead: str, flags: int = 0) -> re.Pattern:
     those literals is faster still."""
     if not lead:
         return re.compile(regex, flags)
+    guard = "(?=[" + re.escape(lead) + "])"
     try:
         parsed = _parser.parse(regex, flags)
-        first = None if parsed.state.flags & re.IGNORECASE or not _literal_led(parsed) else _first_chars(parsed)
-    except Exception:  # noqa: BLE001 — an internal parser change: keep the lookahead
-        first = None
-    if first is not None and not first[1] and first[0] <= set(lead):
-        return re.compile(regex, flags)
-    return re.compile("(?=[" + re.escape(lead) + "])" + regex, flags)
+        if not parsed.state.flags & re.IGNORECASE:
+            first = _first_chars(parsed) if _literal_led(parsed) else None
+            if first is not None and not first[1] and first[0] <= set(lead):
+                return re.compile(regex, flags)
+            # guard + "A|B" guards A only; when B too can only start with a lead character,
+            # guarding the whole alternation matches the same and rejects other positions at once
+            if len(parsed.data) == 1 and parsed.data[0][0] is _c.BRANCH:
+                others = [_first_chars(alt) for alt in parsed.data[0][1][1][1:]]
+                if all(o is not None and not o[1] and o[0] <= set(lead) for o in others):
+                    return re.compile(guard + "(?:" + regex + ")", flags)
+    except Exception:  # noqa: BLE001 — an internal parser change or inline flags: keep the plain lookahead
+        pass
+    return re.compile(guard + regex, flags)
 
 
 def two_digit_year(y: str) -> int:
@@ -212,6 +221,13 @@ class DateGrammar:
         firsts = {f[0] for f in month_words + season_words} | set("HJQMVF0123456789")
         self.any_anchor = re.compile("(?=[" + re.escape("".join(sorted(firsts))) + "])(?:"
                                      + "|".join(f"(?P<{name}>{rx.pattern})" for name, rx in self.anchors.items()) + ")")
+        # Every match of these rules holds such a stretch (a four-digit year; "3.5" / "3. 5"):
+        # windows without one are skipped, which is most digit windows.
+        year = re.compile(r"(?:1[6-9]|20)\d\d")
+        day_dot_month = re.compile(r"\d\.\s?\d")
+        self.needs = {"date.year": year, "date.year_range": year, "date.mod_year": year, "date.iso": year,
+                      "date.numeric": day_dot_month, "date.numeric_yearless": day_dot_month,
+                      "date.range.numeric": day_dot_month, "date.range.numeric_dm": day_dot_month}
         self.anchor_of = {
             "date.range.day_month_day_month": "month", "date.range.day_day_month": "month", "date.range.mod_month_month": "month",
             "date.full": "month", "date.range.month_month": "month", "date.month_year": "month", "date.month": "month",
@@ -491,8 +507,16 @@ class DateGrammar:
         masked = self._masked(text)
         windows = self._all_windows(masked)
         found: list[tuple[int, int, int, str, float, re.Match]] = []
+        has_need: dict[tuple[re.Pattern, int], bool] = {}
         for prio, (rule, score, rx) in enumerate(self.patterns):
+            need = self.needs.get(rule)
             for ws, we in windows[self.anchor_of[rule]]:
+                if need is not None:
+                    ok = has_need.get((need, ws))
+                    if ok is None:
+                        ok = has_need[need, ws] = need.search(masked, ws, we) is not None
+                    if not ok:
+                        continue
                 for m in rx.finditer(masked, ws, we):
                     if "\x00" not in m.group(0):
                         found.append((m.start(), m.end(), prio, rule, score, m))
@@ -561,16 +585,16 @@ class DateGrammar:
     def analyse(self, text: str) -> tuple[Optional[Timex], list[Timex], list[Timex]]:
         """One pass over the text: the release's own date, then every date resolved against it."""
         masked, selected = self._select(text)
-        dates = self._build(text, selected, None)
-        anchor = self._pick_doc_date(text, dates)
-        if anchor is not None:
-            dates = self._build(text, selected, dt.date.fromisoformat(anchor.value))
+        # the release's own date stands in the head: only the dates there are needed to find it
+        in_head = [sel for sel in selected if sel[1] <= min(len(text), DOC_DATE_HEAD)]
+        anchor = self._pick_doc_date(text, self._build(text, in_head, None))
+        dates = self._build(text, selected, dt.date.fromisoformat(anchor.value) if anchor is not None else None)
         return anchor, dates, self._durations(text, masked, dates)
 
     @staticmethod
     def _pick_doc_date(text: str, dates: list[Timex]) -> Optional[Timex]:
         """The release's own date: a dateline, 'Pressemitteilung vom …', 'Stand:' or a date line in the header."""
-        head = text[:1500]
+        head = text[:DOC_DATE_HEAD]
         full = [d for d in dates if d.end <= len(head) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.value)]
         if not full:
             return None
