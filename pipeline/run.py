@@ -186,7 +186,7 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
         if bar is not None:
             bar.close()
         elapsed = time.perf_counter() - started
-        total_records = len(repair_and_index(records_path)) if out.n_records or skipped else len(done)
+        total_records = len(done) + out.n_records  # counted, not re-read: memory stays flat in corpus size
         manifest = {
             "pipeline_version": __version__,
             "nlp_backend": backend,
