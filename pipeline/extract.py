@@ -18,6 +18,9 @@ from pipeline.resolve import Entity, resolve
 from pipeline.rules import rules_hash
 
 
+RULE_RELATION_SCORE = 0.7  # a rule's relation when no relation model is installed
+
+
 def record_id(text: str) -> str:
     """Stable: the same ingested text gives the same id on every run."""
     return "pr-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
@@ -80,8 +83,11 @@ def build_record(nlp: Language, document: Document, backend: str, doc=None) -> R
     rels = []
     for r in res.relations:
         a, b, s = r["evidence"]
+        # the relation model's probability, and the features that weighed most (their log-odds weights)
+        why = [Adjustment(reason=f"model feature {k}", delta=w) for k, w in r.get("explain", ())]
         rels.append(Relation(type=r["type"], source=r["from"], target=r["to"], rule=r["rule"],
-                             evidence=Mention(start=a, end=b, text=document.text[a:b], sentence=s, rule=r["rule"], score=0.7)))
+                             evidence=Mention(start=a, end=b, text=document.text[a:b], sentence=s, rule=r["rule"],
+                                              score=r.get("score", RULE_RELATION_SCORE), adjustments=why)))
     title = title_line(document.text)
     rec = Record(
         record_id=record_id(document.text),

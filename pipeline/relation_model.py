@@ -22,7 +22,7 @@ from typing import Optional
 from pipeline.rules import relation_cues, relation_model
 
 MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
-CONTACT = re.compile(r"\b\d{5}\s+\w|Tel\.|Telefon|E-Mail|@|www\.|Pressekontakt|Ansprechpartner|Kontakt:")
+POSTCODE = re.compile(r"(?<!\d)\d{5}\s+\w")
 FUNDER_LEAD = re.compile(r"(?:von der|vom|durch|über|(?:[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|"
                          r"[Zz]uwendung\w*|[Ff]inanzierung|[Ff]örderbescheid\w*)\s+(?:des|der|vom|von der)):?\s*[\[(„\"]*$")
 SUBJECT_TAIL = re.compile(r"[.:;!?\n]\s*(?:(?:Das|Der|Die)\s+)?$")
@@ -46,6 +46,34 @@ class Candidate:
     rule: Optional[str] = None
     score: float = 0.0
     explain: list[tuple[str, float]] = field(default_factory=list)
+
+
+def sentence_words(text: str, bounds: list[tuple[int, int]], towns) -> list[frozenset]:
+    """The lower-cased words of each sentence, town names taken out ("Weil der Stadt" is no cue word "Stadt")."""
+    town_mentions: dict[int, list] = defaultdict(list)
+    for t in towns:
+        for m in t.mentions:
+            town_mentions[m.sentence].append(m.text)
+    out = []
+    for s, (a, b) in enumerate(bounds):
+        sent = text[a:b]
+        for name in town_mentions.get(s, ()):
+            sent = sent.replace(name, " ")
+        out.append(frozenset(WORD.findall(sent.lower())))
+    return out
+
+
+def _contact_sentences(text: str, sent_starts: list[int]) -> set[int]:
+    """Sentences of the contact block: a marker (Tel., E-Mail, @ …) or a postcode before a town."""
+    hits = set()
+    for marker in relation_cues().contact_markers:
+        pos = text.find(marker)
+        while pos != -1:
+            hits.add(bisect.bisect_right(sent_starts, pos) - 1)
+            pos = text.find(marker, pos + 1)
+    for m in POSTCODE.finditer(text):
+        hits.add(bisect.bisect_right(sent_starts, m.start()) - 1)
+    return hits
 
 
 @lru_cache(maxsize=1)
@@ -79,22 +107,26 @@ def institution_kind(ent) -> str:
 class ReleaseView:
     """Sentences, paragraphs and cue words of one release, computed once for all candidates."""
 
-    def __init__(self, text: str, sent_starts: list[int], towns, institutions, programmes, projects):
+    def __init__(self, text: str, sent_starts: list[int], towns, institutions, programmes, projects,
+                 words_by_sentence: Optional[list[frozenset]] = None):
         self.text = text
         self.bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
         breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
         self.para = [bisect.bisect_right(breaks, a) for a, _ in self.bounds]
+        if words_by_sentence is None:
+            words_by_sentence = sentence_words(text, self.bounds, towns)
         cue_words = _cue_words()
+        contact = _contact_sentences(text, sent_starts)
         self.cue: list[frozenset] = []
-        for a, b in self.bounds:
+        for s, (a, b) in enumerate(self.bounds):
             sent = text[a:b]
-            words = set(WORD.findall(sent.lower()))
+            words = words_by_sentence[s]
             c = {name for name, vocabulary in cue_words if not words.isdisjoint(vocabulary)}
             if "speech" in c and not QUOTE_MARK.search(sent):
                 c.discard("speech")
             if ("Euro" in sent or "€" in sent or "EUR" in sent) and MONEY.search(sent):
                 c.add("money")
-            if CONTACT.search(sent):
+            if s in contact:
                 c.add("contact")
             if "jeweils" in words or "alle" in words or any(w.endswith(PLURAL_ENDINGS) for w in words):
                 c.add("plural")
@@ -367,11 +399,12 @@ def score(cands: list[Candidate]) -> list[Candidate]:
     return [c for c in kept if c.type not in roles or c.rule or best[(id(c.src), id(c.dst))] is c]
 
 
-def model_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects, rule_relations: list[dict]) -> list[dict]:
+def model_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects, rule_relations: list[dict],
+                    words_by_sentence: Optional[list[frozenset]] = None) -> list[dict]:
     """The release's relations: rule relations re-scored by the model (as they are when no model is installed)."""
     if relation_model() is None or not (projects or programmes):
         return rule_relations
-    view = ReleaseView(text, sent_starts, towns, institutions, programmes, projects)
+    view = ReleaseView(text, sent_starts, towns, institutions, programmes, projects, words_by_sentence)
     cands = candidates(view, rule_relations)
     seen = {(c.type, c.src.name, c.dst.name) for c in cands}
     out = [r for r in rule_relations if (r["type"], r["from"], r["to"]) not in seen]  # pairs outside the candidates

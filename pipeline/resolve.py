@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import model_relations
+from pipeline.relation_model import model_relations, sentence_words
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
@@ -128,8 +128,9 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
                          key=lambda e: e.attrs["value"])
     durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
     doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
-    rule_relations = find_relations(text, sent_starts, towns, institutions, programmes, projects)
-    relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations)
+    words = sentence_words(text, list(zip(sent_starts, sent_starts[1:] + [len(text)])), towns)
+    rule_relations = find_relations(text, sent_starts, towns, institutions, programmes, projects, words)
+    relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
                     doc_dates[0] if doc_dates else None, rule_relations)
 
@@ -458,7 +459,8 @@ GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
 
 
-def find_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects) -> list[dict]:
+def find_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects,
+                   words_by_sentence: Optional[list[frozenset]] = None) -> list[dict]:
     """Relations from cue words, genitives and the release's funding frame.
 
     A funding sentence (funding verb or a sum of money) names programmes that pay for projects and
@@ -475,6 +477,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     main = _main_project(text, projects)
     sent_bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
     relations: "OrderedDict[tuple, dict]" = OrderedDict()
+    if words_by_sentence is None:
+        words_by_sentence = sentence_words(text, sent_bounds, towns)
     breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
     para_of = [bisect.bisect_right(breaks, a) for a, _ in sent_bounds]
 
@@ -514,10 +518,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
 
     for s, (a, b) in enumerate(sent_bounds):
         sent = text[a:b]
-        sent_words = sent
-        for te, tm in mentions_in(towns, s):  # "Weil der Stadt" is a name, not the cue word "Stadt"
-            sent_words = sent_words.replace(tm.text, " ")
-        words = {w.lower() for w in re.findall(r"[\wäöüÄÖÜß-]+", sent_words)}
+        words = words_by_sentence[s]
         projs = mentions_in(projects, s)
         progs = mentions_in(programmes, s)
         insts = mentions_in(institutions, s)

@@ -198,6 +198,7 @@ class RelationCues(Strict):
     funder_prepositions: list[str]
     speech_verbs: list[str]
     programme_role: list[str]
+    contact_markers: list[str]
     registry_kinds: dict[str, str]
     institution_kinds: list[InstitutionKind]
 

@@ -106,3 +106,19 @@ def test_committed_model_is_what_the_training_script_gives(tmp_path):
     # each release scored by a model that never saw it: the estimate for new releases
     assert fresh["cross_validation"]["all"]["f1"] >= 0.75
     assert fresh["cross_validation"]["all"]["recall"] >= 0.75
+
+
+def test_records_carry_the_relation_probability_and_its_reasons(tmp_path):
+    from pipeline.run import run
+
+    run([str(ROOT / "corpus")], str(tmp_path), progress=False)
+    rels = [r for line in (tmp_path / "records.jsonl").read_text(encoding="utf-8").splitlines() for r in json.loads(line)["relations"]]
+    assert len(rels) > 300
+    model_only = [r for r in rels if r["rule"].startswith("relations:model.")]
+    assert model_only, "the model adds relations no rule found"
+    for r in model_only:
+        assert r["rule"] == f"relations:model.{r['type']}"
+        assert 0.0 < r["evidence"]["score"] <= 1.0
+        assert r["evidence"]["adjustments"] and all(a["reason"].startswith("model feature ") for a in r["evidence"]["adjustments"])
+    # a rule's relation keeps its rule name and is scored by the model too
+    assert any(not r["rule"].startswith("relations:model.") and r["evidence"]["score"] != 0.7 for r in rels)
