@@ -217,9 +217,11 @@ def _main(text: str, projects):
 
 
 class Profile:
-    """What a release says about one entity, whatever the pair: computed once per entity."""
+    """What a release says about one entity, whatever the pair: computed once per entity.
 
-    __slots__ = ("sents", "paras", "first", "features")
+    Features are sparse: a feature that is 0 is left out (the weights of absent features count 0)."""
+
+    __slots__ = ("sents", "paras", "first", "features", "kind", "conjoined")
 
     def __init__(self, view: "ReleaseView", ent):
         mentions = [m for m in ent.mentions if "in_name_of" not in m.attrs] or ent.mentions
@@ -227,46 +229,64 @@ class Profile:
         self.paras = frozenset(view.para[s] for s in self.sents)
         self.first = min(self.sents)
         cue = view.cue
-        self.features = {
-            "mentions_log": math.log1p(len(mentions)) / 2,
-            "in_title": float(0 in self.paras),
-            "in_lead": float(min(self.paras) <= view.lead_para),
-            "mentions_2plus": float(len(mentions) >= 2),
-            "only_contact": float(all("contact" in cue[s] for s in self.sents)),
-            "only_speech": float(all("speech" in cue[s] for s in self.sents)),
+        flags = {
+            "in_title": 0 in self.paras,
+            "in_lead": min(self.paras) <= view.lead_para,
+            "mentions_2plus": len(mentions) >= 2,
+            "only_contact": all("contact" in cue[s] for s in self.sents),
+            "only_speech": all("speech" in cue[s] for s in self.sents),
             # a sentence that names no project but speaks of them all, or the lead before any project is named
-            "frame": float(any(view.names_no_project(s) and ("plural" in cue[s] or s < view.first_project_sentence) for s in self.sents)),
-            "list_item": float(any(view.list_item(m) for m in mentions)),
-            "cue_programme_role": float(any("programme_role" in cue[s] for s in self.sents)),
+            "frame": any(view.names_no_project(s) and ("plural" in cue[s] or s < view.first_project_sentence) for s in self.sents),
+            "list_item": any(view.list_item(m) for m in mentions),
+            "cue_programme_role": any("programme_role" in cue[s] for s in self.sents),
         }
+        self.features = {"mentions_log": math.log1p(len(mentions)) / 2} | {k: 1.0 for k, v in flags.items() if v}
+        self.kind = None
+        self.conjoined = ()
         if ent.type == "institution":
             self.features.update(_institution_features(view, ent))
+            self.kind = view.kind(ent)
+            self.conjoined = _CONJOINED_KEYS.setdefault(self.kind, tuple((c, f"kind_{self.kind}&{c}") for c in CONJOINED))
         elif ent.type == "town":
             self.features.update(_town_features(view, ent))
 
 
 def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
-    """Features of a pair: the entity's own profile and how it stands to the source."""
+    """Features of a pair: the entity's own profile and how it stands to the source (sparse)."""
     p, q = view.profile(dst), view.profile(src)
+    f = dict(p.features)
     n_proj = len(view.projects)
-    f = {"single_project": float(n_proj == 1), "many_projects": float(n_proj >= 3)}
-    f.update(p.features)
-    f["same_sentence"] = float(not p.sents.isdisjoint(q.sents))
+    if n_proj == 1:
+        f["single_project"] = 1.0
+    elif n_proj >= 3:
+        f["many_projects"] = 1.0
+    if not p.sents.isdisjoint(q.sents):
+        f["same_sentence"] = 1.0
     gap = min(abs(a - b) for a in p.sents for b in q.sents)
-    f["sentence_gap"] = min(gap, 10) / 10
-    f["near"] = float(gap <= 2)
-    f["before_src"] = float(p.first < q.first)
-    f["same_paragraph"] = float(not p.paras.isdisjoint(q.paras))
-    f["attached"] = float(bool(attached))
-    scope = attached or p.sents
+    if gap:
+        f["sentence_gap"] = min(gap, 10) / 10
+    if gap <= 2:
+        f["near"] = 1.0
+    if p.first < q.first:
+        f["before_src"] = 1.0
+    if not p.paras.isdisjoint(q.paras):
+        f["same_paragraph"] = 1.0
+    if attached:
+        f["attached"] = 1.0
     cue = view.cue
+    present = frozenset().union(*(cue[s] for s in (attached or p.sents)))
     for c in ("funding", "partner", "strong_partner", "town", "money"):
-        f[f"cue_{c}"] = float(any(c in cue[s] for s in scope))
-    if "town_listed" in f and f["single_project"]:
-        f["town_list_item&single_project"] = float(f.pop("town_list_item_body"))
-        f["town_listed&single_project"] = f["town_listed"]
-    else:
-        f.pop("town_list_item_body", None)
+        if c in present:
+            f[f"cue_{c}"] = 1.0
+    body_item = f.pop("town_list_item_body", None)
+    if n_proj == 1 and dst.type == "town":
+        if body_item:
+            f["town_list_item&single_project"] = 1.0
+        if "town_listed" in f:
+            f["town_listed&single_project"] = 1.0
+    for c, key in p.conjoined:  # kind × context: a ministry in a funding sentence is a funder, a university there is not
+        if c in f:
+            f[key] = 1.0
     return f
 
 
@@ -292,38 +312,30 @@ def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
         before = text[max(a, m.start - 45):m.start]
         funder_lead = funder_lead or bool(FUNDER_LEAD.search(before)) or bool(FUNDED_AFTER.search(text, m.end, m.end + 30))
         subject = subject or _opens_clause(text, a, m.start)
-    f["funder_lead"] = float(funder_lead)
-    f["subject"] = float(subject)
-    f["acronym_only"] = float(all(m.attrs.get("is_acronym") for m in dst.mentions))
-    f["registry"] = float(bool(dst.attrs.get("registry_id")))
-    return f
+    flags = {"funder_lead": funder_lead, "subject": subject, "acronym_only": all(m.attrs.get("is_acronym") for m in dst.mentions),
+             "registry": bool(dst.attrs.get("registry_id")), "kind_unique": f.pop("kind_unique") > 0}
+    return f | {k: 1.0 for k, v in flags.items() if v}
 
 
 CONJOINED = ("attached", "same_sentence", "cue_funding", "cue_partner", "funder_lead", "subject", "single_project", "frame", "kind_unique")
-
-
-def _conjoin(f: dict[str, float]) -> dict[str, float]:
-    """Kind × context: a ministry in a funding sentence is a funder, a university there is not."""
-    kind = next(k for k in f if k.startswith("kind_"))
-    for c in CONJOINED:
-        if f.get(c):
-            f[f"{kind}&{c}"] = 1.0
-    return f
+_CONJOINED_KEYS: dict[str, tuple] = {}
 
 
 def _town_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
     body = [m for m in dst.mentions if view.in_body(m)]
-    f = {"town_home": float(dst is view.home), "town_no_body": float(not body),
-         "town_foreign": float(dst.attrs["place"].country != "DE"),
-         "town_lead_in": float(any(TOWN_LEAD.search(text[max(0, m.start - 14):m.start]) for m in body))}
     towns_in = view.towns_in_sentence()
-    f["town_listed"] = float(any(len(towns_in[view.sentence_of(m)] - {id(dst)}) >= 2 for m in body))
-    f["town_in_title"] = float(any(view.para[view.sentence_of(m)] == 0 for m in body))
     n_body = view.body_counts()
-    f["town_share"] = len(body) / max(1, sum(n_body.values()))
-    f["many_towns"] = float(sum(1 for n in n_body.values() if n) >= 6)
-    f["town_list_item_body"] = float(any(view.list_item(m) for m in body))
+    flags = {"town_home": dst is view.home, "town_no_body": not body,
+             "town_foreign": dst.attrs["place"].country != "DE",
+             "town_lead_in": any(TOWN_LEAD.search(text[max(0, m.start - 14):m.start]) for m in body),
+             "town_listed": any(len(towns_in[view.sentence_of(m)] - {id(dst)}) >= 2 for m in body),
+             "town_in_title": any(view.para[view.sentence_of(m)] == 0 for m in body),
+             "many_towns": sum(1 for n in n_body.values() if n) >= 6,
+             "town_list_item_body": any(view.list_item(m) for m in body)}
+    f = {k: 1.0 for k, v in flags.items() if v}
+    if body:
+        f["town_share"] = len(body) / max(1, sum(n_body.values()))
     return f
 
 
@@ -339,21 +351,25 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         own = [r for r in rules if r["type"] == kind]
         for r in own:
             feats["rule_" + r["rule"].split(":", 1)[1].split(".")[0]] = 1.0
-        feats["rule_any"] = float(bool(own))
-        feats["rule_other_type"] = float(bool(rules) and not own)
+        if own:
+            feats["rule_any"] = 1.0
+        elif rules:
+            feats["rule_other_type"] = 1.0
         out.append(Candidate(kind, src, dst, feats, attached, own[0]["evidence"] if own else None, own[0]["rule"] if own else None))
 
     for p in view.projects:
         for ie in view.institutions:
             att = _attached(view, p, ie)
-            base = _conjoin(_pair(view, p, ie, att))
+            base = _pair(view, p, ie, att)
             add("project_funder", p, ie, dict(base), att)
             add("project_partner", p, ie, dict(base), att)
         for ge in view.programmes:
             att = _attached(view, p, ge)
             f = _pair(view, p, ge, att)
-            f["prog_registry"] = float(bool(ge.attrs.get("registry_id")))
-            f["single_programme"] = float(len(view.programmes) == 1)
+            if ge.attrs.get("registry_id"):
+                f["prog_registry"] = 1.0
+            if len(view.programmes) == 1:
+                f["single_programme"] = 1.0
             add("project_programme", p, ge, f, att)
         for te in view.towns:
             att = _attached(view, p, te)
@@ -362,9 +378,11 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         for ie in view.institutions:
             prog_sents = {view.sentence_of(m) for m in ge.mentions}
             att = sorted({view.sentence_of(m) for m in ie.mentions} & prog_sents)
-            f = _conjoin(_pair(view, ge, ie, att))
-            f["single_programme"] = float(len(view.programmes) == 1)
-            f["prog_registry"] = float(bool(ge.attrs.get("registry_id")))
+            f = _pair(view, ge, ie, att)
+            if len(view.programmes) == 1:
+                f["single_programme"] = 1.0
+            if ge.attrs.get("registry_id"):
+                f["prog_registry"] = 1.0
             add("programme_funder", ge, ie, f, att)
     return out
 
