@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import defaultdict
 
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
@@ -12,8 +13,7 @@ from pipeline import __version__
 from pipeline.components.projects import title_line
 from pipeline.evidence import Evidence
 from pipeline.ingest import Document, analysis_copy
-from pipeline.records import (Adjustment, Candidate, DateValue, District, Duration, Institution, Mention, Programme,
-                              Project, Provenance, Record, Relation, Source, Town)
+from pipeline.records import Record
 from pipeline.resolve import Entity, resolve
 from pipeline.rules import rules_hash
 
@@ -30,21 +30,20 @@ def text_file(sha256: str) -> str:
     return f"texts/{sha256}.txt"
 
 
-def mention(ev: Evidence) -> Mention:
-    return Mention(start=ev.start, end=ev.end, text=ev.text, sentence=ev.sentence, rule=ev.rule,
-                   score=round(ev.score, 3), adjustments=[Adjustment(reason=r, delta=round(d, 3)) for r, d in ev.adjustments],
-                   in_name_of=ev.attrs.get("in_name_of"))
+def mention(ev: Evidence) -> dict:
+    return {"start": ev.start, "end": ev.end, "text": ev.text, "sentence": ev.sentence, "rule": ev.rule, "score": round(ev.score, 3),
+            "adjustments": [{"reason": r, "delta": round(d, 3)} for r, d in ev.adjustments], "in_name_of": ev.attrs.get("in_name_of")}
 
 
 def _base(ent: Entity) -> dict:
     return {"name": ent.name, "aliases": ent.aliases, "score": round(ent.score, 3), "mentions": [mention(m) for m in ent.mentions]}
 
 
-def _town(ent: Entity) -> Town:
+def _town(ent: Entity) -> dict:
     p = ent.attrs["place"]
-    return Town(**_base(ent), ags=p.ags, state=p.state, district=p.district, country=p.country, lat=p.lat, lon=p.lon,
-                population=p.population or None, geonames_id=p.geonames_id,
-                candidates=[Candidate(ags=o.ags, name=o.name, state=o.state, population=o.population) for o in ent.attrs["others"]])
+    return _base(ent) | {"ags": p.ags, "state": p.state, "district": p.district, "country": p.country, "lat": p.lat, "lon": p.lon,
+                         "population": p.population or None, "geonames_id": p.geonames_id,
+                         "candidates": [{"ags": o.ags, "name": o.name, "state": o.state, "population": o.population} for o in ent.attrs["others"]]}
 
 
 def sentence_starts(doc) -> list[int]:
@@ -81,37 +80,40 @@ def build_record(nlp: Language, document: Document, backend: str, doc=None) -> R
         doc_date = document.meta["date"]  # the web page's own date metadata
     res = resolve(document.text, evidence, sent_starts, doc_date)
     rels = []
+    targets = defaultdict(list)  # (type, from) → the relation ends, for the entities' own fields
     for r in res.relations:
         a, b, s = r["evidence"]
+        targets[(r["type"], r["from"])].append(r["to"])
         # the relation model's probability, and the features that weighed most (their log-odds weights)
-        why = [Adjustment(reason=f"model feature {k}", delta=w) for k, w in r.get("explain", ())]
-        rels.append(Relation(type=r["type"], source=r["from"], target=r["to"], rule=r["rule"],
-                             evidence=Mention(start=a, end=b, text=document.text[a:b], sentence=s, rule=r["rule"],
-                                              score=r.get("score", RULE_RELATION_SCORE), adjustments=why)))
+        why = [{"reason": f"model feature {k}", "delta": w} for k, w in r.get("explain", ())]
+        rels.append({"type": r["type"], "from": r["from"], "to": r["to"], "rule": r["rule"],
+                     "evidence": {"start": a, "end": b, "text": document.text[a:b], "sentence": s, "rule": r["rule"],
+                                  "score": r.get("score", RULE_RELATION_SCORE), "adjustments": why}})
     title = title_line(document.text)
-    rec = Record(
-        record_id=record_id(document.text),
-        source=Source(path=document.path, sha256=document.sha256, bytes=document.bytes, encoding=document.encoding,
-                      text_file=text_file(document.sha256)),
-        doc_date=doc_date,
-        doc_date_evidence=mention(doc_date_ev) if doc_date_ev else None,
-        title=document.text[title[0]:title[1]] if title else None,
-        towns=[_town(e) for e in res.towns],
-        towns_in_names=[_town(e) for e in res.towns_in_names],
-        districts=[District(**_base(e), town=e.attrs.get("town"), ags=e.attrs.get("ags")) for e in res.districts],
-        institutions=[Institution(**_base(e), acronym=e.attrs.get("acronym"), registry_id=e.attrs.get("registry_id"), kind=e.attrs.get("kind")) for e in res.institutions],
-        programmes=[Programme(**_base(e), acronym=e.attrs.get("acronym"), registry_id=e.attrs.get("registry_id"),
-                              funders=[r["to"] for r in res.relations if r["type"] == "programme_funder" and r["from"] == e.name]) for e in res.programmes],
-        projects=[Project(**_base(e),
-                          programmes=[r["to"] for r in res.relations if r["type"] == "project_programme" and r["from"] == e.name],
-                          funders=[r["to"] for r in res.relations if r["type"] == "project_funder" and r["from"] == e.name],
-                          partners=[r["to"] for r in res.relations if r["type"] == "project_partner" and r["from"] == e.name],
-                          towns=[r["to"] for r in res.relations if r["type"] == "project_town" and r["from"] == e.name]) for e in res.projects],
-        dates=[DateValue(text=e.mentions[0].text, value=e.key, mod=e.attrs.get("mod"), time=e.attrs.get("time"), mentions=[mention(m) for m in e.mentions]) for e in res.dates],
-        durations=[Duration(text=e.mentions[0].text, value=e.key, mentions=[mention(m) for m in e.mentions]) for e in res.durations],
-        relations=rels,
-        provenance=Provenance(pipeline_version=__version__, nlp_backend=backend, rules_hash=rules_hash(),
-                              extracted_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
-    )
+    # one validation of the whole record (pydantic-core), not one per nested object
+    rec = Record.model_validate({
+        "record_id": record_id(document.text),
+        "source": {"path": document.path, "sha256": document.sha256, "bytes": document.bytes, "encoding": document.encoding,
+                   "text_file": text_file(document.sha256)},
+        "doc_date": doc_date,
+        "doc_date_evidence": mention(doc_date_ev) if doc_date_ev else None,
+        "title": document.text[title[0]:title[1]] if title else None,
+        "towns": [_town(e) for e in res.towns],
+        "towns_in_names": [_town(e) for e in res.towns_in_names],
+        "districts": [_base(e) | {"town": e.attrs.get("town"), "ags": e.attrs.get("ags")} for e in res.districts],
+        "institutions": [_base(e) | {"acronym": e.attrs.get("acronym"), "registry_id": e.attrs.get("registry_id"), "kind": e.attrs.get("kind")}
+                         for e in res.institutions],
+        "programmes": [_base(e) | {"acronym": e.attrs.get("acronym"), "registry_id": e.attrs.get("registry_id"),
+                                   "funders": targets[("programme_funder", e.name)]} for e in res.programmes],
+        "projects": [_base(e) | {"programmes": targets[("project_programme", e.name)], "funders": targets[("project_funder", e.name)],
+                                 "partners": targets[("project_partner", e.name)], "towns": targets[("project_town", e.name)]}
+                     for e in res.projects],
+        "dates": [{"text": e.mentions[0].text, "value": e.key, "mod": e.attrs.get("mod"), "time": e.attrs.get("time"),
+                   "mentions": [mention(m) for m in e.mentions]} for e in res.dates],
+        "durations": [{"text": e.mentions[0].text, "value": e.key, "mentions": [mention(m) for m in e.mentions]} for e in res.durations],
+        "relations": rels,
+        "provenance": {"pipeline_version": __version__, "nlp_backend": backend, "rules_hash": rules_hash(),
+                       "extracted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
+    })
     rec.check_offsets(document.text)
     return rec
