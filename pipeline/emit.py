@@ -9,6 +9,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 from pipeline.records import Record
 
@@ -26,13 +27,12 @@ class Output:
     def record(self, rec: Record, text: str) -> None:
         self.record_json(rec.model_dump_json(by_alias=True), rec.source.sha256, text)
 
-    def record_json(self, line: str, sha256: str, text: str) -> None:
-        """Write the ingested text first, then the record line, flushed: a crash never leaves a record without its text."""
-        path = self.dir / "texts" / f"{sha256}.txt"
-        if not path.exists():
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
+    def record_json(self, line: str, sha256: str, text: Optional[str]) -> None:
+        """Write the ingested text first, then the record line, flushed: a crash never leaves a record without its text.
+
+        text is None when a worker process has already written it (write_text)."""
+        if text is not None:
+            write_text(self.dir, sha256, text)
         self.records.write(line + "\n")
         self.records.flush()
         self.n_records += 1
@@ -47,6 +47,15 @@ class Output:
         self.records.close()
         self.errors.close()
         write_atomic(self.dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_text(out_dir: Path, sha256: str, text: str) -> None:
+    """OUT/texts/<sha256>.txt, the ingested text the offsets refer to; written once, atomically."""
+    path = Path(out_dir) / "texts" / f"{sha256}.txt"
+    if not path.exists():
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # workers may write the same text at once
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
 
 
 def write_atomic(path: Path, content: str) -> None:

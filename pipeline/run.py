@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline import __version__
-from pipeline.emit import Output
+from pipeline.emit import Output, write_text
 from pipeline.errors import OutputLocked, PipelineError
 from pipeline.ingest import DEFAULT_MAX_BYTES, discover, read_document
 from pipeline.rules import rules_hash
@@ -35,8 +35,11 @@ def _init_worker(model: Optional[str]) -> None:
     _WORKER["nlp"], _WORKER["backend"] = build_nlp(model)
 
 
-def process(path: str, max_bytes: int, skip: frozenset = frozenset()) -> tuple[str, str, str, str, Optional[str]]:
-    """(path, kind, payload, sha256, text) where kind is 'record', 'error:<stage>' or 'skip'."""
+def process(path: str, max_bytes: int, skip: frozenset = frozenset(), out_dir: Optional[str] = None) -> tuple[str, str, str, str, Optional[str]]:
+    """(path, kind, payload, sha256, text) where kind is 'record', 'error:<stage>' or 'skip'.
+
+    With out_dir (worker processes on this machine) the text file is written here and text is None:
+    the parent then only appends the record line."""
     from pipeline.extract import build_record
 
     try:
@@ -54,6 +57,9 @@ def process(path: str, max_bytes: int, skip: frozenset = frozenset()) -> tuple[s
     except Exception as exc:  # noqa: BLE001 — a bad document must not stop the run
         log.exception("extraction failed for %s", path)
         return path, "error:extract", f"E031 unexpected {type(exc).__name__}: {exc}", document.sha256, None
+    if out_dir is not None:
+        write_text(Path(out_dir), document.sha256, document.text)
+        return path, "record", rec.model_dump_json(by_alias=True), document.sha256, None
     return path, "record", rec.model_dump_json(by_alias=True), document.sha256, document.text
 
 
@@ -174,7 +180,7 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
                 ctx, init, initargs = mp.get_context("spawn"), _init_worker, (model,)
             with ctx.Pool(workers, initializer=init, initargs=initargs) as pool:
                 backend = pool.apply(_backend_name)
-                results = pool.imap(_process_star, [(f, max_bytes, skip) for f in files], chunksize=8)
+                results = pool.imap(_process_star, [(f, max_bytes, skip, str(out_path)) for f in files], chunksize=8)
                 skipped = _consume(results, out, bar)
         else:
             _WORKER["nlp"], _WORKER["backend"] = build_nlp(model)
