@@ -401,7 +401,8 @@ def score(cands: list[Candidate]) -> list[Candidate]:
             if v and k in weights:
                 z += weights[k] * v
         c.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        if c.rule or c.score >= tm.threshold:  # a rule's relation stands; the model adds what the rules miss
+        # a rule's relation stands unless the model all but rules it out; the model adds what the rules miss
+        if c.rule and c.score >= tm.veto or c.score >= tm.threshold:
             contrib = sorted(((weights[k] * v, k) for k, v in c.features.items() if v and k in weights), key=lambda wk: -abs(wk[0]))
             c.explain = [(k, round(w, 3)) for w, k in contrib[:4]]
             kept.append(c)

@@ -210,6 +210,7 @@ class RelationTypeModel(Strict):
     bias: float
     weights: dict[str, float]
     threshold: float = Field(ge=0.0, le=1.0)
+    veto: float = Field(0.0, ge=0.0, le=1.0, description="a rule's relation is dropped below this probability")
 
 
 class RelationModel(Strict):

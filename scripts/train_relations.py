@@ -75,20 +75,22 @@ def fit(X: np.ndarray, y: np.ndarray, l2: float, steps: int = 3000, lr: float = 
     return w, b
 
 
-def best_threshold(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: int, beta: float = 1.0) -> tuple[float, dict]:
-    """The threshold for pairs no rule found (a rule's pair is always kept), best F-beta out of fold."""
-    best = (0.5, {"f_beta": -1.0})
+def best_threshold(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: int, beta: float = 1.0) -> tuple[float, float, dict]:
+    """(threshold, veto, scores): pairs no rule found are kept from the threshold up; a rule's pair is
+    kept unless the model puts it below the veto (0 keeps every rule relation). Best F-beta out of fold."""
+    best = (0.5, 0.0, {"f_beta": -1.0})
     total_gold = int(y.sum()) + uncovered
-    for thr in np.arange(0.10, 0.91, 0.025):
-        pred = (probs >= thr) | fired
-        tp = int((pred & (y == 1)).sum())
-        fp = int((pred & (y == 0)).sum())
-        p = tp / (tp + fp) if tp + fp else 1.0
-        r = tp / total_gold if total_gold else 1.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        fb = (1 + beta ** 2) * p * r / (beta ** 2 * p + r) if p + r else 0.0
-        if fb > best[1].get("f_beta", -1.0) + 1e-9:
-            best = (round(float(thr), 3), {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "f_beta": round(fb, 4)})
+    for veto in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+        for thr in np.arange(0.10, 0.91, 0.025):
+            pred = (probs >= thr) | (fired & (probs >= veto))
+            tp = int((pred & (y == 1)).sum())
+            fp = int((pred & (y == 0)).sum())
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / total_gold if total_gold else 1.0
+            f = 2 * p * r / (p + r) if p + r else 0.0
+            fb = (1 + beta ** 2) * p * r / (beta ** 2 * p + r) if p + r else 0.0
+            if fb > best[2].get("f_beta", -1.0) + 1e-9:
+                best = (round(float(thr), 3), veto, {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "f_beta": round(fb, 4)})
     return best
 
 
@@ -144,13 +146,13 @@ def main() -> None:
             oof_y.append(yte)
             oof_r.append(Xte[:, col["rule_any"]] > 0 if "rule_any" in col else np.zeros(len(yte), bool))
         uncovered = sum(u.get(kind, 0) for _, _, u in releases)
-        thr, cv = best_threshold(np.concatenate(oof_p), np.concatenate(oof_y), np.concatenate(oof_r), uncovered, args.beta)
+        thr, veto, cv = best_threshold(np.concatenate(oof_p), np.concatenate(oof_y), np.concatenate(oof_r), uncovered, args.beta)
         X, y = matrix(releases)
         w, b = fit(X, y, args.l2)
         model["types"][kind] = {"bias": round(float(b), 4), "weights": {k: round(float(v), 4) for k, v in zip(names, w) if abs(v) >= 1e-4},
-                                "threshold": thr}
+                                "threshold": thr, "veto": veto}
         model["cross_validation"][kind] = cv | {"candidates": float(len(y)), "positives": float(y.sum()), "uncovered_gold": float(uncovered)}
-        print(f"{kind:<18} candidates {len(y):5d}  positives {int(y.sum()):4d}  uncovered {uncovered:3d}  threshold {thr:.3f}  "
+        print(f"{kind:<18} candidates {len(y):5d}  positives {int(y.sum()):4d}  uncovered {uncovered:3d}  threshold {thr:.3f} veto {veto:.3f}  "
               f"out-of-fold P {cv['precision']:.3f} R {cv['recall']:.3f} F1 {cv['f1']:.3f}")
     cv = list(model["cross_validation"].values())
     tp = sum(c["recall"] * (c["positives"] + c["uncovered_gold"]) for c in cv)

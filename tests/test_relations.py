@@ -51,7 +51,7 @@ def test_model_adds_a_relation_no_rule_found_and_explains_it(nlp, monkeypatch):
     assert rels == []
 
 
-def test_rule_relations_stand_and_without_a_model_nothing_changes(nlp, monkeypatch):
+def test_rule_relations_stand_unless_vetoed_and_without_a_model_nothing_changes(nlp, monkeypatch):
     res, starts = resolved(nlp, RELEASE)
     project, town = res.projects[0], next(t for t in res.towns if t.name == "Jena")
     rule_rel = {"type": "project_town", "from": project.name, "to": town.name, "rule": "relations:test_rule", "evidence": (0, 5, 0)}
@@ -63,6 +63,8 @@ def test_rule_relations_stand_and_without_a_model_nothing_changes(nlp, monkeypat
     rels = rm.model_relations(RELEASE, starts, res.towns, res.institutions, res.programmes, res.projects, [rule_rel])
     assert [(r["type"], r["to"], r["rule"]) for r in rels] == [("project_town", "Jena", "relations:test_rule")]
     assert rels[0]["score"] < 0.01  # the model's view is reported even where the rule decides
+    model.types["project_town"].veto = 0.05  # ... and below the veto the model overrules the rule
+    assert rm.model_relations(RELEASE, starts, res.towns, res.institutions, res.programmes, res.projects, [rule_rel]) == []
 
 
 def test_a_model_file_with_an_unknown_relation_type_is_rejected():
