@@ -163,7 +163,7 @@ class InstitutionRecognizer:
     # ------------------------------------------------------------------ patterns
     TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}
     BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
-                          "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde"}
+                          "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde", "Aktionsgruppe", "Musikschule", "Eigenbetrieb"}
     LEGAL = ("e.V.", "gGmbH", "GmbH", "mbH", "AG", "eG", "e.G.")
     LEGAL_HEADS = ("e.V.", "GmbH", "gGmbH", "eG", "AG", "mbH")
     LOWER_HEADS = ("e.V.", "gGmbH", "gGmbH.", "eG", "eG.", "mbH", "mbH.", "e.")
@@ -197,6 +197,8 @@ class InstitutionRecognizer:
             if not complemented and not legal_head and (head.lemma in self.proper_heads or word in self.TOWN_HEADS) \
                     and (word not in self.generic or word == head.lemma or word in self.TOWN_HEADS):
                 end = self._proper_after(tt, i + 1, head)
+            if end > i + 1 or start < i:
+                end = self._continued(tt, end)
             end = self._state_and_legal(words, end)
             named_after = end > i + 1
             if not named_after:
@@ -272,6 +274,20 @@ class InstitutionRecognizer:
     def _generic_adjective(text: str) -> bool:
         stem = adjective_stem(text)
         return stem is None or stem not in NAME_ADJECTIVES and not stem.endswith(("isch", "sch")) or stem in ("Technisch", "Wissenschaftlich")
+
+    @staticmethod
+    def _continued(tt: TokenTable, end: int) -> int:
+        """A name goes on over a slash written without spaces ("Hochschule Emden/Leer") or an ampersand
+        ("Wageningen University & Research") when a capitalised word follows."""
+        words, n = tt.words, len(tt.words)
+        while end + 1 < n and words[end + 1][:1].isupper() and words[end + 1].isalpha():
+            if words[end] == "/" and tt.ends[end - 1] == tt.starts[end] and tt.ends[end] == tt.starts[end + 1]:
+                end += 2
+            elif words[end] == "&":
+                end += 2
+            else:
+                break
+        return end
 
     def _state_and_legal(self, words: list[str], end: int) -> int:
         """A Land name or a legal form closing the name ("… Mecklenburg-Vorpommern", "… e. V.")."""

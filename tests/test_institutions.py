@@ -1,0 +1,35 @@
+"""Institution names found by head-noun patterns: extent and canonical nominative form."""
+from __future__ import annotations
+
+import pytest
+
+CASES = [
+    ("Gefördert wird das Vorhaben vom Deutschen Institut für Urbanistik in Berlin.", "Deutsches Institut für Urbanistik"),
+    ("Die Mittel stammen aus dem Etat des Hessischen Ministeriums für Soziales und Integration.",
+     "Hessisches Ministerium für Soziales und Integration"),
+    ("Begleitet wird das Projekt von der Hochschule Emden/Leer.", "Hochschule Emden/Leer"),
+    ("Partner ist die Wageningen University & Research in den Niederlanden.", "Wageningen University & Research"),
+    ("Den Unterricht übernimmt die Musikschule Marburg.", "Musikschule Marburg"),
+    ("Die Lokale Aktionsgruppe Arberland hat den Antrag gestellt.", "Lokale Aktionsgruppe Arberland"),
+    ("Die Geräte beschafft der Eigenbetrieb Kommunale Informationstechnik der Stadt.", "Eigenbetrieb Kommunale Informationstechnik"),
+    ("Das Staatssekretariat für Bildung, Forschung und Innovation finanziert die Schweizer Partner.",
+     "Staatssekretariat für Bildung, Forschung und Innovation"),
+    ("Die Bücherhallen Hamburg laden zu Lesungen ein.", "Bücherhallen Hamburg"),
+]
+
+
+@pytest.mark.parametrize("sentence,name", CASES)
+def test_pattern_names(nlp, sentence, name):
+    doc = nlp(sentence)
+    found = {e.attrs.get("canonical") or e.text for e in doc._.evidence if e.label == "institution"}
+    assert name in found, found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Die Lokale Aktionsgruppe tagt morgen.",  # a generic mention
+    "An der Hochschule / Universität wird gelehrt.",  # a slash with spaces between bare heads
+])
+def test_no_name(nlp, sentence):
+    doc = nlp(sentence)
+    names = [e.attrs.get("canonical") or e.text for e in doc._.evidence if e.label == "institution"]
+    assert names == [], names
