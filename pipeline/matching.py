@@ -170,3 +170,9 @@ def form_matcher(nlp: Language, name: str, forms) -> FormMatcher:
         forms = sorted(forms)
         _MATCHERS[key] = FormMatcher(forms, tokenize_forms(nlp, forms))
     return _MATCHERS[key]
+
+
+def forget(nlp: Language) -> None:
+    """Drop the matchers of a pipeline that is being replaced (see run.recycle)."""
+    for key in [k for k in _MATCHERS if k[0] == id(nlp.vocab)]:
+        del _MATCHERS[key]

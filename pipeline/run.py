@@ -63,6 +63,37 @@ def process(path: str, max_bytes: int, skip: frozenset = frozenset(), out_dir: O
     return path, "record", rec.model_dump_json(by_alias=True), document.sha256, document.text
 
 
+# spaCy's string store and tokenizer cache keep every new word they see, so a process that reads
+# 100,000 releases would grow by tens of MiB; a fresh pipeline every RECYCLE_EVERY documents keeps the
+# peak memory flat in corpus size (rebuilding costs about half a second).
+RECYCLE_EVERY = 10_000
+CHUNK = 8  # documents per task sent to a worker process
+
+
+def recycle(model: Optional[str]) -> None:
+    """Replace this process's pipeline by a fresh one and free the old one."""
+    import gc
+
+    from pipeline.matching import forget
+    from pipeline.nlp import build_nlp
+
+    gc.unfreeze()
+    old = _WORKER.pop("nlp", None)
+    if old is not None:
+        forget(old)
+    del old
+    gc.collect()
+    _WORKER["nlp"], _WORKER["backend"] = build_nlp(model)
+    gc.freeze()
+
+
+def _recycling(files: list[str], max_bytes: int, skip: frozenset, model: Optional[str]):
+    for n, path in enumerate(files):
+        if n and n % RECYCLE_EVERY == 0:
+            recycle(model)
+        yield process(path, max_bytes, skip)
+
+
 # ---------------------------------------------------------------- output folder state
 class Lock:
     """OUT/.lock holds the pid of the run that owns the folder; a stale lock (dead pid) is taken over."""
@@ -178,17 +209,18 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
                 ctx, init, initargs = mp.get_context("fork"), None, ()
             else:
                 ctx, init, initargs = mp.get_context("spawn"), _init_worker, (model,)
-            with ctx.Pool(workers, initializer=init, initargs=initargs) as pool:
+            # a worker is replaced after RECYCLE_EVERY documents, forked again from the untouched pipeline
+            with ctx.Pool(workers, initializer=init, initargs=initargs, maxtasksperchild=max(1, RECYCLE_EVERY // CHUNK)) as pool:
                 backend = pool.apply(_backend_name)
-                results = pool.imap(_process_star, [(f, max_bytes, skip, str(out_path)) for f in files], chunksize=8)
+                results = pool.imap(_process_star, [(f, max_bytes, skip, str(out_path)) for f in files], chunksize=CHUNK)
                 skipped = _consume(results, out, bar)
         else:
             _WORKER["nlp"], _WORKER["backend"] = build_nlp(model)
             import gc
 
-            gc.freeze()  # the built pipeline lives as long as the run: no need to scan it on every collection
+            gc.freeze()  # the built pipeline lives until it is recycled: no need to scan it on every collection
             backend = _WORKER["backend"]
-            skipped = _consume((process(f, max_bytes, skip) for f in files), out, bar)
+            skipped = _consume(_recycling(files, max_bytes, skip, model), out, bar)
         if bar is not None:
             bar.close()
         elapsed = time.perf_counter() - started

@@ -285,3 +285,32 @@ def test_an_unreadable_file_is_an_error_and_the_run_goes_on(tmp_path):
         shutil.rmtree(base, ignore_errors=True)
     assert manifest["inputs"] == 2 and manifest["records"] == 1 and manifest["errors"] == 1
     assert "permission denied" in errors["gesperrt.txt"]
+
+
+def test_recycling_the_pipeline_changes_no_record(tmp_path, monkeypatch):
+    """A long run replaces its pipeline every RECYCLE_EVERY documents (memory stays flat); the records
+    are the same as without it, in one process and with workers."""
+    import pipeline.run as run_module
+
+    src = few_corpus_files(tmp_path, 5)
+    plain = tmp_path / "plain"
+    run([str(src)], str(plain), progress=False)
+    built = []
+    real_build = run_module.recycle
+    monkeypatch.setattr(run_module, "RECYCLE_EVERY", 2)
+    monkeypatch.setattr(run_module, "recycle", lambda model: (built.append(model), real_build(model)))
+    recycled = tmp_path / "recycled"
+    run([str(src)], str(recycled), progress=False)
+    assert len(built) == 2  # after documents 2 and 4
+    monkeypatch.setattr(run_module, "CHUNK", 1)
+    pooled = tmp_path / "pooled"
+    run([str(src)], str(pooled), progress=False, workers=2)
+
+    def records(folder):
+        out = []
+        for rec in lines(folder / "records.jsonl"):
+            rec["provenance"].pop("extracted_at")
+            out.append(rec)
+        return out
+
+    assert records(recycled) == records(plain) == records(pooled)
