@@ -29,7 +29,8 @@ PRESS_WORD = re.compile(r"Presse|Medien|Mitteilung|Meldung")
 ANY_WORD = re.compile(r"\w+")
 PROJECT_TRIGGER = re.compile(r"projekt|vorhaben|Projekt|Vorhaben")
 PROJECT_IN_LINE = re.compile(r"[Pp]rojekt|[Vv]orhaben")
-LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*")
+LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*"
+                       r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+)?")  # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"
 OPENING_QUOTE = re.compile(r"[„“\"»]")
 PROJECT = re.compile(r"[Pp]rojekt")
 SENTENCE_END = re.compile(r"[.!?]$")
@@ -82,7 +83,7 @@ class ProjectRecognizer:
             if not ANY_WORD.search(inner) or not inner[:1].isupper():
                 continue
             trig = trigger_before(text, o_s, self.triggers)
-            if trig and (PROJECT_TRIGGER.search(trig) or trig in self.triggers):
+            if trig and (PROJECT_TRIGGER.search(trig) or trig in self.triggers or trig.rsplit("-", 1)[-1] in self.triggers):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:" + self.cfg.quote_triggers.id,
                                       self.cfg.quote_triggers.score, attrs={"canonical": inner.strip(), "trigger": trig}))
                 continue
