@@ -137,7 +137,7 @@ class ReleaseView:
         for p in projects:
             for m in p.mentions:
                 by_sent[m.sentence].append(p)
-        self.main = _main(text, projects)
+        self.main = main_project(projects)
         self.about: list[list] = []  # the projects each sentence speaks of
         for s in range(len(self.bounds)):
             named = list(OrderedDict.fromkeys(by_sent.get(s, [])))
@@ -207,7 +207,8 @@ class ReleaseView:
         return min(m.sentence, len(self.bounds) - 1)
 
 
-def _main(text: str, projects):
+def main_project(projects):
+    """The release's main project: the first named in its head (first 400 characters), else the most mentioned."""
     if not projects:
         return None
     for p in projects:

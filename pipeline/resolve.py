@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import model_relations, sentence_words
+from pipeline.relation_model import main_project, model_relations, sentence_words
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
@@ -474,7 +474,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     town_cues = {w.lower() for w in cues.towns}
     if not projects and not programmes:
         return []
-    main = _main_project(text, projects)
+    main = main_project(projects)
     sent_bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
     relations: "OrderedDict[tuple, dict]" = OrderedDict()
     if words_by_sentence is None:
@@ -670,13 +670,3 @@ def _registry_programme_funders(programmes, institutions, rel) -> None:
         for ie in institutions:
             if ie.attrs.get("registry_id") in family:
                 rel("programme_funder", pe, ie, pe.mentions[0].sentence, "relations:registry_programme_funder")
-
-
-def _main_project(text: str, projects: list[Entity]) -> Optional[Entity]:
-    if not projects:
-        return None
-    head = text[:400]
-    for p in projects:
-        if any(m.start < len(head) for m in p.mentions):
-            return p
-    return max(projects, key=lambda p: (len(p.mentions), p.score))
