@@ -147,6 +147,8 @@ class InstitutionPatterns(Strict):
     complement_starts: list[str]
     genitive_complements: list[str]
     proper_name_heads: list[str]
+    foreign_heads: list[str] = Field(default_factory=list)
+    foreign_connectors: list[str] = Field(default_factory=list)
     office_heads: list[str]
     generic: list[str]
     stop_words: list[str]

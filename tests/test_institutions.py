@@ -15,6 +15,10 @@ CASES = [
     ("Das Staatssekretariat für Bildung, Forschung und Innovation finanziert die Schweizer Partner.",
      "Staatssekretariat für Bildung, Forschung und Innovation"),
     ("Die Bücherhallen Hamburg laden zu Lesungen ein.", "Bücherhallen Hamburg"),
+    ("Mit dabei ist die University of Copenhagen.", "University of Copenhagen"),
+    ("Die Université de Lorraine in Nancy koordiniert den französischen Teil.", "Université de Lorraine"),
+    ("Partner ist die Uniwersytet Ekonomiczny w Krakowie.", "Uniwersytet Ekonomiczny w Krakowie"),
+    ("Die Communauté d’Agglomération Forbach Porte de France beteiligt sich.", "Communauté d’Agglomération Forbach Porte de France"),
 ]
 
 

@@ -97,6 +97,8 @@ class InstitutionRecognizer:
         self.entries, self.forms = _registry_index()
         self.stop = set(self.cfg.stop_words)
         self.generic = set(self.cfg.generic)
+        self.foreign_heads = frozenset(self.cfg.foreign_heads)
+        self.foreign_connectors = frozenset(self.cfg.foreign_connectors)
         self.proper_heads = set(self.cfg.proper_name_heads)
         self.gen_complements = sorted((c.split(" ") for c in self.cfg.genitive_complements), key=len, reverse=True)
         self.gen_first = {words[0] for words in self.gen_complements}
@@ -391,10 +393,14 @@ class InstitutionRecognizer:
                     j += 3
                 return j
         j = k
-        while j < n_words and j - k < 4:
+        foreign = head.lemma in self.foreign_heads
+        while j < n_words and j - k < (7 if foreign else 4):
             w = words[j]
             if j > k and starts_sentence(words, j):
                 break
+            if foreign and w in self.foreign_connectors and j + 1 < n_words and words[j + 1][:1].isupper():
+                j += 1  # "University of Copenhagen", "Communauté d’Agglomération …", "Uniwersytet Przyrodniczy w Poznaniu"
+                continue
             if w[:1].isupper() and w not in self.stop and not self.head_of(w) and (w.isalpha() or "-" in w or "/" in w) and w not in self.gaz.state_names:
                 j += 1
                 continue
