@@ -240,8 +240,11 @@ def test_dask_local_cluster_gives_the_same_records(tmp_path):
 
 DROP_TO_NOBODY = """
 import os, sys
+import pipeline.nlp
 from pipeline.run import run
 run([sys.argv[1]], sys.argv[2], progress=False)  # as root: every module the run needs is imported now
+built = pipeline.nlp.build_nlp(None)
+pipeline.nlp.build_nlp = lambda model=None: built  # the user nobody may not be able to read the venv or the repo
 os.setgid(65534)
 os.setuid(65534)
 run([sys.argv[3]], sys.argv[4], progress=False)
