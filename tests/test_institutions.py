@@ -37,3 +37,12 @@ def test_no_name(nlp, sentence):
     doc = nlp(sentence)
     names = [e.attrs.get("canonical") or e.text for e in doc._.evidence if e.label == "institution"]
     assert names == [], names
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("Träger ist der Förderkreis Alte Mühle e. V. aus Hamm.", "Förderkreis Alte Mühle e. V."),
+    ("Träger ist der Förderkreis Alte Mühle e.V. aus Hamm.", "Förderkreis Alte Mühle e.V."),
+])
+def test_registered_associations_in_both_spellings(nlp, sentence, name):
+    doc = nlp(sentence)
+    assert name in {e.attrs.get("canonical") or e.text for e in doc._.evidence if e.label == "institution"}

@@ -194,7 +194,7 @@ class InstitutionRecognizer:
                 if k < i - 1:
                     start = k + 1
                     coordination_only = False
-            end = i + 1 if legal_head else self._complement(tt, i + 1)
+            end = i + (2 if word == "e." else 1) if legal_head else self._complement(tt, i + 1)
             complemented = end > i + 1
             if not complemented and not legal_head and (head.lemma in self.proper_heads or word in self.TOWN_HEADS) \
                     and (word not in self.generic or word == head.lemma or word in self.TOWN_HEADS):
@@ -253,6 +253,12 @@ class InstitutionRecognizer:
             while head is not None and i >= 0:
                 out.append((i, head))
                 i = following[i]
+        # "e. V." written as the standard spells it, in two tokens
+        i = first.get("e.", -1)
+        while i >= 0:
+            if i + 1 < len(tt.words) and tt.words[i + 1] == "V.":
+                out.append((i, self.head_of("e.V.")))
+            i = following[i]
         out.sort(key=lambda p: p[0])
         return out
 
