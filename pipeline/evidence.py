@@ -10,7 +10,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from pipeline.matching import doc_text, token_table  # noqa: F401  (doc_text: used by the components)
+from pipeline.matching import token_table
 
 LABELS = ("town", "district", "institution", "programme", "project", "date", "duration", "doc_date")
 

@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import defaultdict
+from typing import Optional
 
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
@@ -14,7 +15,7 @@ from pipeline.components.projects import title_line
 from pipeline.evidence import Evidence
 from pipeline.ingest import Document, analysis_copy
 from pipeline.records import Record
-from pipeline.resolve import Entity, resolve
+from pipeline.resolve import Entity, Resolved, resolve
 from pipeline.rules import rules_hash
 
 
@@ -65,7 +66,9 @@ def sentence_starts(doc) -> list[int]:
     return sorted(starts)
 
 
-def build_record(nlp: Language, document: Document, backend: str, doc=None) -> Record:
+def analyse(nlp: Language, document: Document, doc=None) -> tuple[Resolved, Optional[Evidence], Optional[str]]:
+    """NLP and resolution of one document: (resolved entities and relations, doc_date evidence, doc_date).
+    build_record turns it into a record; scripts/train_relations.py reads its relation candidates."""
     if doc is None:
         analysed = analysis_copy(document.text)  # same length: offsets fit the stored text
         doc = nlp.make_doc(analysed)
@@ -73,12 +76,15 @@ def build_record(nlp: Language, document: Document, backend: str, doc=None) -> R
         for _, proc in nlp.pipeline:
             doc = proc(doc)
     evidence = list(doc._.evidence or [])
-    sent_starts = sentence_starts(doc)
     doc_date_ev = max((e for e in evidence if e.label == "doc_date"), key=lambda e: e.score, default=None)
     doc_date = doc_date_ev.attrs["value"] if doc_date_ev else None
     if doc_date is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(document.meta.get("date") or "")):
         doc_date = document.meta["date"]  # the web page's own date metadata
-    res = resolve(document.text, evidence, sent_starts, doc_date)
+    return resolve(document.text, evidence, sentence_starts(doc), doc_date), doc_date_ev, doc_date
+
+
+def build_record(nlp: Language, document: Document, backend: str, doc=None) -> Record:
+    res, doc_date_ev, doc_date = analyse(nlp, document, doc)
     rels = []
     targets = defaultdict(list)  # (type, from) → the relation ends, for the entities' own fields
     for r in res.relations:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
@@ -23,8 +23,12 @@ from pipeline.rules import relation_cues, relation_model
 
 MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
 POSTCODE = re.compile(r"(?<!\d)\d{5}\s+\w")
-FUNDER_LEAD = re.compile(r"(?:von der|vom|durch|über|(?:[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|"
-                         r"[Zz]uwendung\w*|[Ff]inanzierung|[Ff]örderbescheid\w*)\s+(?:des|der|vom|von der)):?\s*[\[(„\"]*$")
+_FUNDER_NOUNS = r"[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|[Zz]uwendung\w*|[Ff]inanzierung"
+_FUNDER_LEAD = r"(?:von der|vom|durch|über|(?:{nouns})\s+(?:des|der|vom|von der)):?\s*[\[(„\"]*$"
+# what stands right before a funder: "von der …", "Fördermittel des …" (the rules; the model also reads "Förderbescheid des …")
+FUNDER_LEAD_RULE = re.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS))
+FUNDER_LEAD = re.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS + r"|[Ff]örderbescheid\w*"))
+TOWN_OFFICE = re.compile(r"(?i)^(?:stadt|amt)\b")
 SUBJECT_TAIL = re.compile(r"[.:;!?\n]\s*(?:(?:Das|Der|Die)\s+)?$")
 SUBJECT_START = re.compile(r"(?:(?:Das|Der|Die)\s+)?")
 FUNDED_AFTER = re.compile(r"gefördert|finanziert")
@@ -46,6 +50,26 @@ class Candidate:
     rule: Optional[str] = None
     score: float = 0.0
     explain: list[tuple[str, float]] = field(default_factory=list)
+
+
+def sentence_bounds(text: str, sent_starts: list[int]) -> list[tuple[int, int]]:
+    return list(zip(sent_starts, sent_starts[1:] + [len(text)]))
+
+
+def paragraph_of(text: str, bounds: list[tuple[int, int]]) -> list[int]:
+    """The paragraph (blank-line separated block) of each sentence."""
+    breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
+    return [bisect.bisect_right(breaks, a) for a, _ in bounds]
+
+
+def sentence_evidence(text: str, a: int, b: int, s: int) -> tuple[int, int, int]:
+    """(start, end, sentence) of sentence s without its surrounding white space: a relation's evidence."""
+    seg = text[a:b]
+    stripped = seg.strip()
+    if not stripped:
+        return a, b, s
+    lead = len(seg) - len(seg.lstrip())
+    return a + lead, a + lead + len(stripped), s
 
 
 def sentence_words(text: str, bounds: list[tuple[int, int]], towns) -> list[frozenset]:
@@ -96,7 +120,7 @@ def institution_kind(ent) -> str:
     patterns, registry = _kind_patterns()
     if ent.attrs.get("kind"):
         kind = registry.get(ent.attrs["kind"], "other")
-        if kind != "state" or not re.search(r"(?i)^(?:stadt|amt)\b", ent.name):
+        if kind != "state" or not TOWN_OFFICE.search(ent.name):  # "Amt für …" of a city is local, not state
             return kind
     for kind, rx in patterns:
         if rx.search(ent.name):
@@ -110,9 +134,8 @@ class ReleaseView:
     def __init__(self, text: str, sent_starts: list[int], towns, institutions, programmes, projects,
                  words_by_sentence: Optional[list[frozenset]] = None):
         self.text = text
-        self.bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
-        breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
-        self.para = [bisect.bisect_right(breaks, a) for a, _ in self.bounds]
+        self.bounds = sentence_bounds(text, sent_starts)
+        self.para = paragraph_of(text, self.bounds)
         if words_by_sentence is None:
             words_by_sentence = sentence_words(text, self.bounds, towns)
         cue_words = _cue_words()
@@ -151,12 +174,16 @@ class ReleaseView:
             if not named and self.main is not None:
                 named = [self.main]
             self.about.append(named)
-        body = [(te, sum(1 for m in te.mentions if self.in_body(m))) for te in towns]
-        self.home = max(body, key=lambda kv: kv[1])[0] if body and max(n for _, n in body) >= 2 else None
+        self.body = {id(t): sum(1 for m in t.mentions if self.in_body(m)) for t in towns}  # mentions outside names and contacts
+        home = max(towns, key=lambda t: self.body[id(t)], default=None)
+        self.home = home if home is not None and self.body[id(home)] >= 2 else None
+        self.towns_in: dict[int, set] = defaultdict(set)  # sentence → the towns it names
+        for t in towns:
+            for m in t.mentions:
+                self.towns_in[self.sentence_of(m)].add(id(t))
+        self.kinds = {id(i): institution_kind(i) for i in institutions}
+        self.kind_counts = Counter(self.kinds.values())
         self._profiles: dict[int, Profile] = {}
-        self._kinds: dict[int, str] = {}
-        self._towns_in = None
-        self._body = None
         self.named_in = set(by_sent)
         self.first_project_sentence = min(by_sent) if by_sent else len(self.bounds)
 
@@ -173,32 +200,10 @@ class ReleaseView:
             p = self._profiles[id(ent)] = Profile(self, ent)
         return p
 
-    def kind(self, ent) -> str:
-        k = self._kinds.get(id(ent))
-        if k is None:
-            k = self._kinds[id(ent)] = institution_kind(ent)
-        return k
-
-    def towns_in_sentence(self) -> dict[int, set]:
-        if self._towns_in is None:
-            self._towns_in = defaultdict(set)
-            for t in self.towns:
-                for m in t.mentions:
-                    self._towns_in[self.sentence_of(m)].add(id(t))
-        return self._towns_in
-
-    def body_counts(self) -> dict[int, int]:
-        if self._body is None:
-            self._body = {id(t): sum(1 for m in t.mentions if self.in_body(m)) for t in self.towns}
-        return self._body
-
     def evidence(self, c: "Candidate") -> tuple[int, int, int]:
         """The sentence that supports a model relation: the first where the entity stands in the project's context."""
         s = c.attached[0] if c.attached else self.profile(c.dst).first
-        a, b = self.bounds[s]
-        seg = self.text[a:b]
-        lead = len(seg) - len(seg.lstrip())
-        return (a + lead, a + lead + len(seg.strip()), s) if seg.strip() else (a, b, s)
+        return sentence_evidence(self.text, *self.bounds[s], s)
 
     def in_body(self, m) -> bool:
         return "in_name_of" not in m.attrs and "dateline" not in m.rule and "contact" not in self.cue[m.sentence]
@@ -222,7 +227,7 @@ class Profile:
 
     Features are sparse: a feature that is 0 is left out (the weights of absent features count 0)."""
 
-    __slots__ = ("sents", "paras", "first", "features", "kind", "conjoined")
+    __slots__ = ("sents", "paras", "first", "features", "conjoined")
 
     def __init__(self, view: "ReleaseView", ent):
         mentions = [m for m in ent.mentions if "in_name_of" not in m.attrs] or ent.mentions
@@ -242,12 +247,10 @@ class Profile:
             "cue_programme_role": any("programme_role" in cue[s] for s in self.sents),
         }
         self.features = {"mentions_log": math.log1p(len(mentions)) / 2} | {k: 1.0 for k, v in flags.items() if v}
-        self.kind = None
         self.conjoined = ()
         if ent.type == "institution":
             self.features.update(_institution_features(view, ent))
-            self.kind = view.kind(ent)
-            self.conjoined = _CONJOINED_KEYS.setdefault(self.kind, tuple((c, f"kind_{self.kind}&{c}") for c in CONJOINED))
+            self.conjoined = _conjoined_keys(view.kinds[id(ent)])
         elif ent.type == "town":
             self.features.update(_town_features(view, ent))
 
@@ -305,28 +308,31 @@ def _opens_clause(text: str, a: int, start: int) -> bool:
 
 def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
-    kind = view.kind(dst)
-    f = {f"kind_{kind}": 1.0, "kind_unique": float(sum(1 for i in view.institutions if view.kind(i) == kind) == 1)}
+    kind = view.kinds[id(dst)]
     funder_lead = subject = False
     for m in dst.mentions:
         a = view.bounds[view.sentence_of(m)][0]
         before = text[max(a, m.start - 45):m.start]
         funder_lead = funder_lead or bool(FUNDER_LEAD.search(before)) or bool(FUNDED_AFTER.search(text, m.end, m.end + 30))
         subject = subject or _opens_clause(text, a, m.start)
-    flags = {"funder_lead": funder_lead, "subject": subject, "acronym_only": all(m.attrs.get("is_acronym") for m in dst.mentions),
-             "registry": bool(dst.attrs.get("registry_id")), "kind_unique": f.pop("kind_unique") > 0}
-    return f | {k: 1.0 for k, v in flags.items() if v}
+    flags = {f"kind_{kind}": True, "kind_unique": view.kind_counts[kind] == 1, "funder_lead": funder_lead, "subject": subject,
+             "acronym_only": all(m.attrs.get("is_acronym") for m in dst.mentions), "registry": bool(dst.attrs.get("registry_id"))}
+    return {k: 1.0 for k, v in flags.items() if v}
 
 
 CONJOINED = ("attached", "same_sentence", "cue_funding", "cue_partner", "funder_lead", "subject", "single_project", "frame", "kind_unique")
-_CONJOINED_KEYS: dict[str, tuple] = {}
+
+
+@lru_cache(maxsize=None)
+def _conjoined_keys(kind: str) -> tuple[tuple[str, str], ...]:
+    """(context feature, 'kind_X&feature') for one institution kind: kind × context features."""
+    return tuple((c, f"kind_{kind}&{c}") for c in CONJOINED)
 
 
 def _town_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
     body = [m for m in dst.mentions if view.in_body(m)]
-    towns_in = view.towns_in_sentence()
-    n_body = view.body_counts()
+    towns_in, n_body = view.towns_in, view.body
     flags = {"town_home": dst is view.home, "town_no_body": not body,
              "town_foreign": dst.attrs["place"].country != "DE",
              "town_lead_in": any(TOWN_LEAD.search(text[max(0, m.start - 14):m.start]) for m in body),
@@ -376,8 +382,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
             att = _attached(view, p, te)
             add("project_town", p, te, _pair(view, p, te, att), att)
     for ge in view.programmes:
+        prog_sents = {view.sentence_of(m) for m in ge.mentions}
         for ie in view.institutions:
-            prog_sents = {view.sentence_of(m) for m in ge.mentions}
             att = sorted({view.sentence_of(m) for m in ie.mentions} & prog_sents)
             f = _pair(view, ge, ie, att)
             if len(view.programmes) == 1:
@@ -409,12 +415,14 @@ def score(cands: list[Candidate]) -> list[Candidate]:
             kept.append(c)
     # an institution is a project's funder or its partner: the model adds one role, a rule may state both
     roles = ("project_funder", "project_partner")
+    def margin(c: Candidate) -> tuple[bool, float]:
+        return bool(c.rule), c.score - model.types[c.type].threshold
+
     best: dict[tuple, Candidate] = {}
     for c in kept:
         if c.type in roles:
             key = (id(c.src), id(c.dst))
-            margin = (bool(c.rule), c.score - model.types[c.type].threshold)
-            if key not in best or margin > (bool(best[key].rule), best[key].score - model.types[best[key].type].threshold):
+            if key not in best or margin(c) > margin(best[key]):
                 best[key] = c
     return [c for c in kept if c.type not in roles or c.rule or best[(id(c.src), id(c.dst))] is c]
 

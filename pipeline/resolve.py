@@ -17,7 +17,8 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import main_project, model_relations, sentence_words
+from pipeline.relation_model import (FUNDER_LEAD_RULE, MONEY, main_project, model_relations, paragraph_of, sentence_bounds,
+                                     sentence_evidence, sentence_words)
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
@@ -66,7 +67,8 @@ class Resolved:
     durations: list[Entity]
     relations: list[dict]
     doc_date: Optional[Evidence]
-    rule_relations: list[dict] = field(default_factory=list)
+    rule_relations: list[dict] = field(default_factory=list)  # what the rules found, before the relation model
+    sent_starts: list[int] = field(default_factory=list)
 
 
 def _title_like(quote: str) -> bool:
@@ -128,11 +130,11 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
                          key=lambda e: e.attrs["value"])
     durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
     doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
-    words = sentence_words(text, list(zip(sent_starts, sent_starts[1:] + [len(text)])), towns)
+    words = sentence_words(text, sentence_bounds(text, sent_starts), towns)
     rule_relations = find_relations(text, sent_starts, towns, institutions, programmes, projects, words)
     relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
-                    doc_dates[0] if doc_dates else None, rule_relations)
+                    doc_dates[0] if doc_dates else None, rule_relations, sent_starts)
 
 
 # ---------------------------------------------------------------- helpers
@@ -454,7 +456,6 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
 SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
 PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die)\s+(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben|jeweils)\b")
-MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
 
@@ -475,22 +476,17 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     if not projects and not programmes:
         return []
     main = main_project(projects)
-    sent_bounds = list(zip(sent_starts, sent_starts[1:] + [len(text)]))
+    sent_bounds = sentence_bounds(text, sent_starts)
     relations: "OrderedDict[tuple, dict]" = OrderedDict()
     if words_by_sentence is None:
         words_by_sentence = sentence_words(text, sent_bounds, towns)
-    breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
-    para_of = [bisect.bisect_right(breaks, a) for a, _ in sent_bounds]
+    para_of = paragraph_of(text, sent_bounds)
 
     def rel(kind, src, dst, s, rule):
         key = (kind, src.name, dst.name)
         if key not in relations and src is not dst:
-            a, b = sent_bounds[s]
-            seg = text[a:b]
-            lead = len(seg) - len(seg.lstrip())
-            seg = seg.strip() or text[a:b]
             relations[key] = {"type": kind, "from": src.name, "to": dst.name, "rule": rule,
-                              "evidence": (a + lead, a + lead + len(seg), s) if seg.strip() else (a, b, s)}
+                              "evidence": sentence_evidence(text, *sent_bounds[s], s)}
 
     index: dict[int, dict[int, list]] = {}  # id(entity list) → sentence → [(entity, mention)]
 
@@ -570,7 +566,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 before = text[max(a, im.start - 40):im.start]
                 if LOCATIVE.search(before) and not re.search(r"(?:von der|vom|durch|über)\s*$", before):
                     continue
-                funder_like = re.search(r"(?:von der|vom|durch|über|(?:[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|[Zz]uwendung\w*|[Ff]inanzierung)\s+(?:des|der|vom|von der)):?\s*[\[(„\"]*$", before) \
+                funder_like = FUNDER_LEAD_RULE.search(before) \
                     or re.search(r"gefördert|finanziert", text[im.end:im.end + 30]) or SUBJECT.search(text[a:im.start])
                 if funder_like and not (partner_sentence and not SUBJECT.search(text[a:im.start])):
                     for t in targets:

@@ -31,24 +31,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.eval import gold_relations  # noqa: E402
-from pipeline.extract import sentence_starts  # noqa: E402
-from pipeline.ingest import analysis_copy, read_document  # noqa: E402
+from pipeline.extract import analyse  # noqa: E402
+from pipeline.ingest import read_document  # noqa: E402
 from pipeline.nlp import build_nlp  # noqa: E402
 from pipeline.relation_model import ReleaseView, candidates  # noqa: E402
-from pipeline.resolve import resolve  # noqa: E402
 from pipeline.rules import RELATION_TYPES  # noqa: E402
 
 
 def release_candidates(nlp, path: Path, gold: dict):
     """(candidates with labels, gold relations no candidate covers) for one release."""
     document = read_document(str(path))
-    analysed = analysis_copy(document.text)
-    doc = nlp(analysed)
-    evidence = list(doc._.evidence or [])
-    doc_date_ev = max((e for e in evidence if e.label == "doc_date"), key=lambda e: e.score, default=None)
-    res = resolve(document.text, evidence, sentence_starts(doc), doc_date_ev.attrs["value"] if doc_date_ev else None)
+    res, _, _ = analyse(nlp, document)
     gold_rel, key = gold_relations(gold)
-    view = ReleaseView(document.text, sentence_starts(doc), res.towns, res.institutions, res.programmes, res.projects)
+    view = ReleaseView(document.text, res.sent_starts, res.towns, res.institutions, res.programmes, res.projects)
     rows, covered = [], set()
     for c in candidates(view, res.rule_relations):
         k = key(c.type, c.src.name, c.dst.name)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add_all, doc_text
+from pipeline.evidence import Evidence, add_all
+from pipeline.matching import doc_text
 from pipeline.rules import date_vocabulary
 from pipeline.temporal import DateGrammar
 

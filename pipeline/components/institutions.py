@@ -13,12 +13,11 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add_all, doc_text
-from pipeline.gazetteer import gazetteer
-from pipeline.matching import TokenTable, form_matcher, token_table
-from pipeline.inflection import adjective_stem, nominative_adjective, nominative_head
 from pipeline.components.towns import starts_sentence
-from pipeline.inflection import SIMPLE_ADJECTIVES
+from pipeline.evidence import Evidence, add_all
+from pipeline.gazetteer import gazetteer
+from pipeline.inflection import SIMPLE_ADJECTIVES, adjective_stem, nominative_adjective, nominative_head
+from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry
 
 CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")

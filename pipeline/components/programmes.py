@@ -8,9 +8,9 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.evidence import Evidence, add_all, doc_text
+from pipeline.evidence import Evidence, add_all
 from pipeline.inflection import adjective_variants, nominative_adjective
-from pipeline.matching import form_matcher, token_table
+from pipeline.matching import doc_text, form_matcher, token_table
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, programme_registry
 

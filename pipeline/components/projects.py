@@ -9,7 +9,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.components.programmes import trigger_before
-from pipeline.evidence import Evidence, add_all, doc_text
+from pipeline.evidence import Evidence, add_all
+from pipeline.matching import doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, project_patterns
