@@ -28,7 +28,6 @@ _FUNDER_LEAD = r"(?:von der|vom|durch|über|(?:{nouns})\s+(?:des|der|vom|von der
 # what stands right before a funder: "von der …", "Fördermittel des …" (the rules; the model also reads "Förderbescheid des …")
 FUNDER_LEAD_RULE = re.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS))
 FUNDER_LEAD = re.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS + r"|[Ff]örderbescheid\w*"))
-TOWN_OFFICE = re.compile(r"(?i)^(?:stadt|amt)\b")
 SUBJECT_TAIL = re.compile(r"[.:;!?\n]\s*(?:(?:Das|Der|Die)\s+)?$")
 SUBJECT_START = re.compile(r"(?:(?:Das|Der|Die)\s+)?")
 FUNDED_AFTER = re.compile(r"gefördert|finanziert")
@@ -118,10 +117,8 @@ def _kind_patterns():
 def institution_kind(ent) -> str:
     """A coarse kind: state, agency, science, foundation, local, culture, company, civil or other."""
     patterns, registry = _kind_patterns()
-    if ent.attrs.get("kind"):
-        kind = registry.get(ent.attrs["kind"], "other")
-        if kind != "state" or not TOWN_OFFICE.search(ent.name):  # "Amt für …" of a city is local, not state
-            return kind
+    if ent.attrs.get("kind"):  # a registry entry's own kind
+        return registry.get(ent.attrs["kind"], "other")
     for kind, rx in patterns:
         if rx.search(ent.name):
             return kind
