@@ -171,13 +171,22 @@ class TriggerRule(Strict):
 class ProgrammePatterns(Strict):
     quote_triggers: TriggerRule
     name_suffixes: TriggerRule
+    money_sources: TriggerRule
+    title_guidelines: TriggerRule
     generic: list[str]
     funder_links: list[str]
+
+
+class SubjectTitleRule(TriggerRule):
+    """A title between a project noun that opens the sentence and the sentence's finite verb."""
+    verbs: list[str] = Field(min_length=1)
+    max_words: int = Field(default=10, ge=2)
 
 
 class ProjectPatterns(Strict):
     quote_triggers: TriggerRule
     name_triggers: TriggerRule
+    subject_titles: SubjectTitleRule
     title_rule_score: float = Field(ge=0, le=1)
 
 

@@ -89,12 +89,23 @@ def best_threshold(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovere
     return best
 
 
+def print_curve(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: int, veto: float) -> None:
+    """Out-of-fold precision, recall and F1 by threshold (at the chosen veto): how flat the choice is."""
+    total_gold = int(y.sum()) + uncovered
+    for thr in np.arange(0.1, 0.91, 0.1):
+        pred = (probs >= thr) | (fired & (probs >= veto))
+        tp, n = int((pred & (y == 1)).sum()), int(pred.sum())
+        p, r = (tp / n if n else 1.0), tp / max(1, total_gold)
+        print(f"    threshold {thr:.1f}  P {p:.3f} R {r:.3f} F1 {2 * p * r / (p + r) if p + r else 0.0:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", action="append", dest="sets", help="FOLDER:GOLD_DIR[:REGEX]")
     ap.add_argument("--l2", type=float, default=0.01)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--beta", type=float, default=1.0, help="thresholds maximise F-beta out of fold (beta > 1 favours recall)")
+    ap.add_argument("--curve", action="store_true", help="print out-of-fold P/R/F1 by threshold for each type")
     ap.add_argument("--out", default=str(ROOT / "rules" / "relation_model.json"))
     args = ap.parse_args()
     sets = args.sets or ["corpus:corpus/gold"] + (["../shared/seeds:../shared/dev-gold"] if (ROOT.parent / "shared" / "seeds").is_dir() else [])
@@ -141,7 +152,8 @@ def main() -> None:
             oof_y.append(yte)
             oof_r.append(Xte[:, col["rule_any"]] > 0 if "rule_any" in col else np.zeros(len(yte), bool))
         uncovered = sum(u.get(kind, 0) for _, _, u in releases)
-        thr, veto, cv = best_threshold(np.concatenate(oof_p), np.concatenate(oof_y), np.concatenate(oof_r), uncovered, args.beta)
+        oof = np.concatenate(oof_p), np.concatenate(oof_y), np.concatenate(oof_r)
+        thr, veto, cv = best_threshold(*oof, uncovered, args.beta)
         X, y = matrix(releases)
         w, b = fit(X, y, args.l2)
         model["types"][kind] = {"bias": round(float(b), 4), "weights": {k: round(float(v), 4) for k, v in zip(names, w) if abs(v) >= 1e-4},
@@ -149,6 +161,8 @@ def main() -> None:
         model["cross_validation"][kind] = cv | {"candidates": float(len(y)), "positives": float(y.sum()), "uncovered_gold": float(uncovered)}
         print(f"{kind:<18} candidates {len(y):5d}  positives {int(y.sum()):4d}  uncovered {uncovered:3d}  threshold {thr:.3f} veto {veto:.3f}  "
               f"out-of-fold P {cv['precision']:.3f} R {cv['recall']:.3f} F1 {cv['f1']:.3f}")
+        if args.curve:
+            print_curve(*oof, uncovered, veto)
     cv = list(model["cross_validation"].values())
     tp = sum(c["recall"] * (c["positives"] + c["uncovered_gold"]) for c in cv)
     gold = sum(c["positives"] + c["uncovered_gold"] for c in cv)

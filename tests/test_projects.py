@@ -17,3 +17,18 @@ def test_project_names(nlp, text, name):
 def test_a_quoted_statement_in_a_town_line_is_no_project(nlp):
     doc = nlp("Goslar: Mit „wir wollen, dass alle mitmachen können.“ begründet die Stadt den Antrag.\n")
     assert [e.text for e in doc._.evidence if e.label == "project"] == []
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Das Projekt Teilhabe in „neuen“ Ankunftsquartieren stärken will Erfahrungen aufbereiten.",
+     "Teilhabe in „neuen“ Ankunftsquartieren stärken"),
+    ("Vorab ein Wort.\nDas Vorhaben Wohnen am Fluss wird von der Stadt getragen.", "Wohnen am Fluss"),
+])
+def test_a_title_as_the_subject_ends_at_the_finite_verb(nlp, text, name):
+    assert name in {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}
+
+
+def test_a_name_with_its_owner_is_not_a_subject_title(nlp):
+    names = {e.attrs.get("canonical") for e in nlp("Das Projekt Fischerhütte der TU Ilmenau soll 2024 starten.")._.evidence
+             if e.label == "project"}
+    assert "Fischerhütte der TU Ilmenau" not in names

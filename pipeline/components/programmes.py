@@ -31,7 +31,12 @@ def _index():
     return {e.id: e for e in reg}, forms
 
 
+# one word of a guideline's title; group 2 a comma or stop that closes the title
+TITLE_WORD = re.compile(r"([\wäöüßÄÖÜ-]+)([,.;:]|(?=[)]))?[ \t]*")
+TITLE_JOINERS = frozenset({"und", "oder", "sowie", "von", "der", "des", "den", "dem", "für", "im", "in", "zur", "zum", "mit"})
+ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 ACRONYM_AFTER = re.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
+SHORT_NAME_AFTER = re.compile(r"\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü+-]{1,11}(?: [A-Za-zÄÖÜäöü+-]{2,10})?)\)")  # "(FR Regio)"
 PROJECT_WORD = re.compile(r"projekt|vorhaben", re.I)
 QUOTED_COMPOUND = re.compile(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b")
 # "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“"
@@ -120,6 +125,12 @@ class ProgrammeRecognizer:
         self.generic = set(self.cfg.generic)
         self.generic_lower = {g.lower() for g in self.generic}
         # "Asyl-, Migrations- und Integrationsfonds"; the lookahead only skips impossible starts fast
+        money = self.cfg.money_sources.words
+        # "Mittel aus „Leihgeräte für Lehrkräfte“": money that comes from a quoted name (searched up to the quote)
+        self.money_before_quote = re.compile(r"\b(?:" + "|".join(map(re.escape, money)) + r")\s+aus\s+(?:dem\s+|der\s+|den\s+)?$")
+        heads = self.cfg.title_guidelines.words
+        self.guideline_title = re.compile(r"(?=[A-ZÄÖÜ])\b(?:" + "|".join(map(re.escape, heads)) + r")\s+"
+                                          r"(?:über\s+die\s+Gewährung\s+von\s+Zuwendungen\s+)?(?:zur|über\s+die)\s+Förderung\s+")
         self.coordination = re.compile(r"(?=[A-ZÄÖÜ])(?:[A-ZÄÖÜ][\wäöüß]*-,?\s+(?:und\s+|oder\s+)?)+[A-ZÄÖÜ][\wäöüß]*(?:"
                                        + "|".join(self.cfg.name_suffixes.words) + r")\b")
 
@@ -140,8 +151,48 @@ class ProgrammeRecognizer:
             if len(name) < 3 or name in self.generic:
                 continue
             start = m.start("name")
-            out.append(Evidence("programme", start, start + len(name), name, "programmes:programme.name_after_trigger", 0.7,
-                                attrs={"canonical": name}))
+            canon, short = name, None
+            acr = SHORT_NAME_AFTER.match(text, start + len(name))
+            trigger = text[m.start():start].rstrip()
+            if acr and acr.group(1)[0] == trigger[0] != name[0]:
+                # "Förderrichtlinie Regionalentwicklung (FR Regio)": the acronym spells the trigger, so it is part of the name
+                canon = (trigger[:-1] if trigger.endswith("programms") else trigger) + " " + name
+                start, short = m.start(), acr.group(1)
+            end = m.start("name") + len(name)
+            out.append(Evidence("programme", start, end, text[start:end], "programmes:programme.name_after_trigger", 0.7,
+                                attrs={"canonical": canon, "acronym": short}))
+        return out
+
+    def _guideline_titles(self, text: str) -> list[Evidence]:
+        """'Richtlinie zur Förderung kommunaler Radverkehrsinfrastruktur': a guideline named by what it funds.
+        The title is a noun phrase: adjectives and nouns joined by articles and conjunctions, ending on a noun;
+        a second noun in a row, a verb or a comma ends it."""
+        out = []
+        rule = self.cfg.title_guidelines
+        for m in self.guideline_title.finditer(text):
+            end, pos, prev = None, m.end(), "join"
+            for _ in range(12):
+                w = TITLE_WORD.match(text, pos)
+                if w is None:
+                    break
+                word = w.group(1)
+                if word in TITLE_JOINERS:
+                    kind = "join"
+                elif prev == "noun":
+                    break
+                elif word[0].isupper():
+                    kind, end = "noun", w.end(1)
+                elif word.endswith(ADJECTIVE_ENDINGS):
+                    kind = "adj"
+                else:
+                    break
+                prev, pos = kind, w.end()
+                if w.group(2):  # a comma or full stop closes the title
+                    break
+            if end is None:
+                continue
+            name = text[m.start():end]
+            out.append(Evidence("programme", m.start(), end, name, "programmes:" + rule.id, rule.score, attrs={"canonical": name}))
         return out
 
     def _single_compounds(self, text: str) -> list[Evidence]:
@@ -183,6 +234,10 @@ class ProgrammeRecognizer:
             if trig and not PROJECT_WORD.search(trig):
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:" + self.cfg.quote_triggers.id,
                                       self.cfg.quote_triggers.score, attrs={"canonical": inner, "trigger": trig, "quoted": (o_s, o_e)}))
+            elif self.money_before_quote.search(text, max(0, o_s - 48), o_s):
+                rule = self.cfg.money_sources
+                found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:" + rule.id, rule.score,
+                                      attrs={"canonical": inner, "quoted": (o_s, o_e)}))
             elif QUOTED_COMPOUND.match(text[o_e:o_e + 16]):
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:programme.quoted_compound",
                                       0.8, attrs={"canonical": inner, "quoted": (o_s, o_e)}))
@@ -193,6 +248,8 @@ class ProgrammeRecognizer:
                                   self.cfg.name_suffixes.score, attrs={"canonical": m.group(0)}))
         found += self._unquoted_after_trigger(text)
         found += self._single_compounds(text)
+        if "örderung" in text:
+            found += self._guideline_titles(text)
         kept: list[Evidence] = []
         for ev in sorted(found, key=lambda e: (-(e.end - e.start), 0 if "registry" in e.rule else 1)):
             if ev.attrs["canonical"] in self.generic and "single" not in ev.rule and "suffix" not in ev.rule:

@@ -34,6 +34,10 @@ LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ
                        r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+)?")  # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"
 OPENING_QUOTE = re.compile(r"[„“\"»]")
 PROJECT = re.compile(r"[Pp]rojekt")
+# words that open a time or place phrase after "Das Projekt", not a title
+TITLE_STOP = frozenset({"Ende", "Anfang", "Mitte", "Seit", "Bis", "Ab", "Im", "In", "Am", "Auf", "Aus", "Mit", "Nach", "Vor", "Zum", "Zur",
+                        "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember",
+                        "Der", "Die", "Das", "Des", "Dem", "Den", "Ein", "Eine", "Es", "Sie", "Er", "Wir"})
 SENTENCE_END = re.compile(r"[.!?]$")
 
 
@@ -74,6 +78,11 @@ class ProjectRecognizer:
         self.name_pattern = re.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
                                        + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:])")
         self.min_rare_zipf = min_rare_zipf
+        st = self.cfg.subject_titles
+        # the project noun opens a sentence or line; the title is the rest of the subject up to the finite verb
+        self.subject_title = re.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:Das|Unser|Dieses|Ein) (?:" + "|".join(map(re.escape, st.words))
+                                        + r") (?P<name>[A-ZÄÖÜ„][^\s,.;:!?()]*(?: [^\s,.;:!?()]+){1," + str(st.max_words - 1)
+                                        + r"}?) (?:" + "|".join(map(re.escape, st.verbs)) + r")\b", re.M)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -108,6 +117,7 @@ class ProjectRecognizer:
             if self._rare(word):
                 found.append(Evidence("project", m.start(2), m.end(2), word, "projects:" + self.cfg.name_triggers.id,
                                       self.cfg.name_triggers.score, attrs={"canonical": word}))
+        found += self._subject_titles(text)
         if not found and title is not None:
             t = text[title[0]:title[1]]
             body = text[title[1]:]
@@ -122,6 +132,20 @@ class ProjectRecognizer:
         if title is not None:
             doc.user_data["title_span"] = title
         return doc
+
+    def _subject_titles(self, text: str) -> list[Evidence]:
+        """A phrase title as the subject: it has a lowercase word (a bare name is the name rule's), no date word first,
+        and is not a name with its owner ("Fischerhütte der TU Ilmenau")."""
+        rule = self.cfg.subject_titles
+        out = []
+        for m in self.subject_title.finditer(text):
+            name = m.group("name")
+            words = name.split()
+            if words[0] in TITLE_STOP or words[1] in ("der", "des", "von", "vom") or not any(w[:1].islower() for w in words[1:]) or any(w.lower() in rule.verbs for w in words):
+                continue
+            out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
+                                attrs={"canonical": name}))
+        return out
 
     def _rare(self, word: str) -> bool:
         from wordfreq import zipf_frequency

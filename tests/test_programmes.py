@@ -1,0 +1,34 @@
+"""Programme names beyond the registry: guideline titles, short names that spell the trigger, money sources."""
+from __future__ import annotations
+
+import pytest
+
+
+def programmes(nlp, text):
+    return {(e.attrs.get("canonical"), e.attrs.get("acronym")) for e in nlp(text)._.evidence if e.label == "programme"}
+
+
+def test_a_short_name_that_spells_the_trigger_keeps_it_in_the_name(nlp):
+    found = programmes(nlp, "Gefördert wird auf Grundlage der Förderrichtlinie Dorfleben (FR Dorf) des Landes.")
+    assert ("Förderrichtlinie Dorfleben", "FR Dorf") in found
+
+
+def test_a_short_name_of_the_name_alone_leaves_the_trigger_out(nlp):
+    found = {c for c, _ in programmes(nlp, "Mittel kommen aus dem Programm Dorfleben (DL) des Landes.")}
+    assert "Dorfleben" in found and "Programm Dorfleben" not in found
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Das Land hat Mittel aus der Richtlinie zur Förderung kommunaler Radverkehrsinfrastruktur zugesagt.",
+     "Richtlinie zur Förderung kommunaler Radverkehrsinfrastruktur"),
+    # a second noun in a row is the next part of the sentence, not the title
+    ("Nach der Richtlinie zur Förderung von Radwegen werden Mittel bereitgestellt.", "Richtlinie zur Förderung von Radwegen"),
+    ("Die Verwaltungsvorschrift über die Förderung der Dorfentwicklung und ländlicher Räume, die seit 2022 gilt, hilft.",
+     "Verwaltungsvorschrift über die Förderung der Dorfentwicklung und ländlicher Räume"),
+])
+def test_guideline_titles_end_on_their_last_noun(nlp, text, name):
+    assert name in {c for c, _ in programmes(nlp, text)}
+
+
+def test_a_guideline_without_a_title_is_none(nlp):
+    assert programmes(nlp, "Die Richtlinie zur Förderung ist am 1. Mai in Kraft getreten.") == set()
