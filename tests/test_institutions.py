@@ -19,7 +19,16 @@ CASES = [
     ("Die Université de Lorraine in Nancy koordiniert den französischen Teil.", "Université de Lorraine"),
     ("Partner ist die Uniwersytet Ekonomiczny w Krakowie.", "Uniwersytet Ekonomiczny w Krakowie"),
     ("Die Communauté d’Agglomération Forbach Porte de France beteiligt sich.", "Communauté d’Agglomération Forbach Porte de France"),
+    # a place adjective makes a bare head a name
+    ("Das Frankfurt-Słubicer Kooperationszentrum lädt ein.", "Frankfurt-Słubicer Kooperationszentrum"),
+    # a registry name with no head noun we know is declined too
+    ("Träger ist der Internationale Bund in Gotha.", "Internationaler Bund"),
+    ("Die Mittel kommen vom Deutsch-Französischen Jugendwerk.", "Deutsch-Französisches Jugendwerk"),
 ]
+
+
+def test_a_place_adjective_after_an_indefinite_article_makes_no_name(nlp):
+    assert [e.text for e in nlp("Eine Berliner Stiftung hilft dabei.")._.evidence if e.label == "institution"] == []
 
 
 @pytest.mark.parametrize("sentence,name", CASES)

@@ -16,12 +16,13 @@ from spacy.tokens import Doc
 from pipeline.components.towns import starts_sentence
 from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer
-from pipeline.inflection import SIMPLE_ADJECTIVES, adjective_stem, nominative_adjective, nominative_head
+from pipeline.inflection import SIMPLE_ADJECTIVES, adjective_stem, adjective_variants, nominative_adjective, nominative_head
 from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry
 
 CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
 HYPHEN_COMPOUND = re.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
+INDEFINITE = frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "keine", "jede", "jeder", "jedes"})
 ADJ_ENDING = re.compile(r"(e|en|er|es|em)$")
 CAPITALISED = re.compile(r"[A-ZÄÖÜ][\wäöüß]*")
 SPACES = re.compile(r"\s+")
@@ -48,9 +49,9 @@ def registry_variants(name: str, heads: list[HeadNoun]) -> set[str]:
                 break
         if head is not None:
             break
+    if head is None:  # no head noun we know ("Internationaler Bund"): decline the leading adjectives only
+        return adjective_variants(name)
     variants = {name}
-    if head is None:
-        return variants
     adj_idx = [i for i in range(head_idx) if adjective_stem(tokens[i])]
     endings = INFLECT_END[head.gender]
     head_forms = [tokens[head_idx]] + [tokens[head_idx][: len(tokens[head_idx]) - len(head.lemma)] + g if tokens[head_idx].endswith(head.lemma) else tokens[head_idx] + g[len(head.lemma):] for g in head.genitive]
@@ -209,8 +210,10 @@ class InstitutionRecognizer:
                     start = left_adj[-1] if left_adj else i
                 if not left_adj and (start == i or coordination_only) and (head.needs_modifier or word in self.generic or head.score < 0.8):
                     continue
-                if head.lemma in self.BARE_GENERIC_HEADS and all(self._generic_adjective(words[j]) for j in left_adj):
-                    continue  # "Technische Universität": no name
+                indefinite = start > 0 and words[start - 1].lower() in INDEFINITE
+                if head.lemma in self.BARE_GENERIC_HEADS and all(self._generic_adjective(words[j]) and (indefinite or not self._place_adjective(words[j]))
+                                                                 for j in left_adj):
+                    continue  # "Technische Universität", "eine Berliner Stiftung": no name; "das Essener Kooperationszentrum" is one
             s, e = start, end  # the name's tokens s..e-1
             while e - s > 1 and words[e - 1] in (",", "und", "-", "–"):
                 e -= 1
