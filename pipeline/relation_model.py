@@ -210,12 +210,16 @@ class ReleaseView:
 
 
 def main_project(projects):
-    """The release's main project: the first named in its head (first 400 characters), else the most mentioned."""
+    """The release's main project: the first named in its head (first 400 characters), else the most mentioned;
+    none when several share the most mentions."""
     if not projects:
         return None
     for p in projects:
         if any(m.start < 400 for m in p.mentions):
             return p
+    counts = sorted((len(p.mentions) for p in projects), reverse=True)
+    if len(counts) > 1 and counts[0] == counts[1]:
+        return None  # a series of projects, none of them the release's own
     return max(projects, key=lambda p: (len(p.mentions), p.score))
 
 
@@ -274,6 +278,12 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
         f["same_paragraph"] = 1.0
     if attached:
         f["attached"] = 1.0
+    if src.type == "project" and src is not view.main:  # the release's other projects: one of a series, or a side note
+        f["src_series" if n_proj >= 3 else "src_minor"] = 1.0
+    if src.type == "project":
+        for k in ("in_title", "mentions_2plus", "list_item"):
+            if k in q.features:
+                f["src_" + k] = 1.0
     cue = view.cue
     present = frozenset().union(*(cue[s] for s in (attached or p.sents)))
     for c in ("funding", "partner", "strong_partner", "town", "money"):
@@ -367,13 +377,17 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
             base = _pair(view, p, ie, att)
             add("project_funder", p, ie, dict(base), att)
             add("project_partner", p, ie, dict(base), att)
+        attached = {id(ge): _attached(view, p, ge) for ge in view.programmes}
+        any_attached = any(attached.values())
         for ge in view.programmes:
-            att = _attached(view, p, ge)
+            att = attached[id(ge)]
             f = _pair(view, p, ge, att)
             if ge.attrs.get("registry_id"):
                 f["prog_registry"] = 1.0
             if len(view.programmes) == 1:
                 f["single_programme"] = 1.0
+            if any_attached and not att:  # the release names the project's programme elsewhere: this is another one
+                f["other_attached"] = 1.0
             add("project_programme", p, ge, f, att)
         for te in view.towns:
             att = _attached(view, p, te)

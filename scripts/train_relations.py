@@ -10,10 +10,12 @@ model that never saw it); `--set corpus:corpus/gold:^[123]` leaves the held-out 
 For every release the pipeline runs as in `run`, the candidate pairs of pipeline.relation_model get
 their features, and a pair is positive when the gold lists that relation (ends compared like the
 evaluation does; optional relations and optional ends are left out). One L2-regularised logistic
-regression per relation type is fitted by gradient descent (numpy). A pair a rule found is always
-kept; the threshold for the others is chosen on out-of-fold probabilities (5 folds by release) to
-maximise F-beta of that type (beta 1 by default; beta > 1 favours recall), with the gold relations no
-candidate covers counted as misses.
+regression per relation type is fitted by gradient descent (numpy). A pair a rule found is kept
+unless the model puts it below the type's veto; the threshold for the others is chosen on
+out-of-fold probabilities to maximise F-beta of that type (beta 1 by default; beta > 1 favours
+recall), with the gold relations no candidate covers counted as misses. Out of fold means 5 folds
+by release, dealt 5 times in different orders (--repeats) with the curves pooled, so that which
+releases share a fold does not move the threshold.
 """
 from __future__ import annotations
 
@@ -105,6 +107,7 @@ def main() -> None:
     ap.add_argument("--l2", type=float, default=0.01)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--beta", type=float, default=1.0, help="thresholds maximise F-beta out of fold (beta > 1 favours recall)")
+    ap.add_argument("--repeats", type=int, default=5, help="cross-validation repeats with other fold assignments (pooled)")
     ap.add_argument("--curve", action="store_true", help="print out-of-fold P/R/F1 by threshold for each type")
     ap.add_argument("--out", default=str(ROOT / "rules" / "relation_model.json"))
     args = ap.parse_args()
@@ -140,20 +143,24 @@ def main() -> None:
             return (np.array(xs) if xs else np.zeros((0, len(names)))), np.array(ys)
 
         oof_p, oof_y, oof_r = [], [], []
-        for fold in range(args.folds):
-            train = [r for i, r in enumerate(releases) if i % args.folds != fold]
-            test = [r for i, r in enumerate(releases) if i % args.folds == fold]
-            Xtr, ytr = matrix(train)
-            Xte, yte = matrix(test)
-            if not len(ytr) or not len(yte):
-                continue
-            w, b = fit(Xtr, ytr, args.l2)
-            oof_p.append(1.0 / (1.0 + np.exp(-(Xte @ w + b))))
-            oof_y.append(yte)
-            oof_r.append(Xte[:, col["rule_any"]] > 0 if "rule_any" in col else np.zeros(len(yte), bool))
+        for repeat in range(args.repeats):
+            # each repeat deals the releases into folds in another order; the curves are pooled
+            order = list(range(len(releases))) if repeat == 0 else list(np.random.default_rng(repeat).permutation(len(releases)))
+            fold_of = {i: pos % args.folds for pos, i in enumerate(order)}
+            for fold in range(args.folds):
+                train = [r for i, r in enumerate(releases) if fold_of[i] != fold]
+                test = [r for i, r in enumerate(releases) if fold_of[i] == fold]
+                Xtr, ytr = matrix(train)
+                Xte, yte = matrix(test)
+                if not len(ytr) or not len(yte):
+                    continue
+                w, b = fit(Xtr, ytr, args.l2)
+                oof_p.append(1.0 / (1.0 + np.exp(-(Xte @ w + b))))
+                oof_y.append(yte)
+                oof_r.append(Xte[:, col["rule_any"]] > 0 if "rule_any" in col else np.zeros(len(yte), bool))
         uncovered = sum(u.get(kind, 0) for _, _, u in releases)
         oof = np.concatenate(oof_p), np.concatenate(oof_y), np.concatenate(oof_r)
-        thr, veto, cv = best_threshold(*oof, uncovered, args.beta)
+        thr, veto, cv = best_threshold(*oof, uncovered * args.repeats, args.beta)
         X, y = matrix(releases)
         w, b = fit(X, y, args.l2)
         model["types"][kind] = {"bias": round(float(b), 4), "weights": {k: round(float(v), 4) for k, v in zip(names, w) if abs(v) >= 1e-4},
@@ -162,7 +169,7 @@ def main() -> None:
         print(f"{kind:<18} candidates {len(y):5d}  positives {int(y.sum()):4d}  uncovered {uncovered:3d}  threshold {thr:.3f} veto {veto:.3f}  "
               f"out-of-fold P {cv['precision']:.3f} R {cv['recall']:.3f} F1 {cv['f1']:.3f}")
         if args.curve:
-            print_curve(*oof, uncovered, veto)
+            print_curve(*oof, uncovered * args.repeats, veto)
     cv = list(model["cross_validation"].values())
     tp = sum(c["recall"] * (c["positives"] + c["uncovered_gold"]) for c in cv)
     gold = sum(c["positives"] + c["uncovered_gold"] for c in cv)
