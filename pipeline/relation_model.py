@@ -31,6 +31,11 @@ FUNDER_LEAD = re.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS + r"|[Ff]örder
 SUBJECT_TAIL = re.compile(r"[.:;!?\n]\s*(?:(?:Das|Der|Die)\s+)?$")
 SUBJECT_START = re.compile(r"(?:(?:Das|Der|Die)\s+)?")
 FUNDED_AFTER = re.compile(r"gefördert|finanziert")
+FUNDER_MONEY_LEAD = re.compile(r"(?:" + _FUNDER_NOUNS + r"|[Ff]örderbescheid\w*|[Ff]ördergeld\w*|[Bb]undesmittel\w*|[Ll]andesmittel\w*)\s+"
+                               r"(?:des|der|vom|von der)\s*[\[(„\"]*$")
+FUNDED_BY_LEAD = re.compile(r"(?:gefördert|finanziert|bezuschusst|kofinanziert|unterstützt)\s+(?:von der|vom|von|durch die|durch den|durch das|durch)\s*[\[(„\"]*$")
+FUNDED_PARTICIPLE_AFTER = re.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:geförderte|finanzierte|bezuschusste|kofinanzierte)")
+FUNDER_VERB_AFTER = re.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:fördert|finanziert|bezuschusst|kofinanziert|stellt|bewilligt|trägt)\b")
 TOWN_LEAD = re.compile(r"(?:\bin|\bim|\bfür|Stadt|Gemeinde|Hansestadt|Kommune|Kreisstadt|Markt)\s*$")
 WORD = re.compile(r"[\wäöüÄÖÜß-]+")
 PLURAL_ENDINGS = ("projekte", "projekten", "vorhaben", "kommunen", "standorte", "standorten")
@@ -114,6 +119,28 @@ def _kind_patterns():
     return [(k.kind, re.compile(k.regex)) for k in cues.institution_kinds], dict(cues.registry_kinds)
 
 
+@lru_cache(maxsize=1)
+def _government_levels() -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
+    """(level, the level as a whole in a sentence, its bodies' names) from rules/relations.yaml."""
+    out = []
+    for g in relation_cues().government_levels:
+        words = "|".join(re.escape(w) for w in g.words)
+        out.append((g.level, re.compile(r"\b(?:[Dd]er|[Dd]as|[Dd]em|[Vv]om)\s+(?:" + words + r")\b"), re.compile(g.regex)))
+    return tuple(out)
+
+
+def institution_level(ent) -> Optional[str]:
+    """'federal', 'state' or None: the registry entry's level, else what the name says."""
+    level = ent.attrs.get("level")
+    if level in ("federal", "state"):
+        return level
+    if level is None:
+        for name, _, rx in _government_levels():
+            if rx.search(ent.name):
+                return name
+    return None
+
+
 def institution_kind(ent) -> str:
     """A coarse kind: state, agency, science, foundation, local, culture, company, civil or other."""
     patterns, registry = _kind_patterns()
@@ -138,6 +165,7 @@ class ReleaseView:
         cue_words = _cue_words()
         contact = _contact_sentences(text, sent_starts)
         self.cue: list[frozenset] = []
+        self.levels_funding: set[str] = set()
         for s, (a, b) in enumerate(self.bounds):
             sent = text[a:b]
             words = words_by_sentence[s]
@@ -148,6 +176,8 @@ class ReleaseView:
                 c.add("money")
             if s in contact:
                 c.add("contact")
+            if "funding" in c or "money" in c:  # "Der Bund stellt … bereit": the level's bodies fund
+                self.levels_funding.update(level for level, whole, _ in _government_levels() if whole.search(sent))
             if "jeweils" in words or "alle" in words or any(w.endswith(PLURAL_ENDINGS) for w in words):
                 c.add("plural")
             self.cue.append(frozenset(c))
@@ -316,18 +346,25 @@ def _opens_clause(text: str, a: int, start: int) -> bool:
 def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
     kind = view.kinds[id(dst)]
-    funder_lead = subject = False
+    funder_lead = subject = funder_money = funded_by = funder_verb = False
     for m in dst.mentions:
         a = view.bounds[view.sentence_of(m)][0]
         before = text[max(a, m.start - 45):m.start]
         funder_lead = funder_lead or bool(FUNDER_LEAD.search(before)) or bool(FUNDED_AFTER.search(text, m.end, m.end + 30))
+        # the strong forms: the money is the institution's, it is the agent of a funding participle, or it funds
+        funder_money = funder_money or bool(FUNDER_MONEY_LEAD.search(before))
+        funded_by = funded_by or bool(FUNDED_BY_LEAD.search(before)) or bool(FUNDED_PARTICIPLE_AFTER.match(text, m.end, m.end + 30))
+        funder_verb = funder_verb or bool(FUNDER_VERB_AFTER.match(text, m.end, m.end + 40))
         subject = subject or _opens_clause(text, a, m.start)
     flags = {f"kind_{kind}": True, "kind_unique": view.kind_counts[kind] == 1, "funder_lead": funder_lead, "subject": subject,
+             "funder_money": funder_money, "funded_by": funded_by, "funder_verb": funder_verb,
+             "level_funds": bool(view.levels_funding) and institution_level(dst) in view.levels_funding,
              "acronym_only": all(m.attrs.get("is_acronym") for m in dst.mentions), "registry": bool(dst.attrs.get("registry_id"))}
     return {k: 1.0 for k, v in flags.items() if v}
 
 
-CONJOINED = ("attached", "same_sentence", "cue_funding", "cue_partner", "funder_lead", "subject", "single_project", "frame", "kind_unique")
+CONJOINED = ("attached", "same_sentence", "cue_funding", "cue_partner", "funder_lead", "subject", "single_project", "frame", "kind_unique",
+             "level_funds")
 
 
 @lru_cache(maxsize=None)

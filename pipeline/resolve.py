@@ -328,6 +328,7 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[E
         if rid:
             entry = reg[rid]
             ent.attrs["kind"] = entry.kind
+            ent.attrs["level"] = entry.level
             # the register's name where the text shows it (in any inflection), else the text's own full form
             shown = [m for m in ent.mentions if not m.attrs.get("is_acronym")]
             if not shown or any(norm(m.attrs.get("canonical") or "") == norm(entry.name) and "registry.alias" not in m.rule for m in shown):

@@ -11,10 +11,10 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import RulesError
 
@@ -35,19 +35,24 @@ class Examples(Strict):
     no_match: list[str] = Field(default_factory=list)
 
 
+def _compiled(v: str) -> str:
+    try:
+        re.compile(v)
+    except re.error as e:
+        raise ValueError(f"not a regular expression: {e}") from None
+    return v
+
+
+Regex = Annotated[str, AfterValidator(_compiled)]  # a regular expression, checked on load
+
+
 # ---------------------------------------------------------------- dates
 class MaskRule(Strict):
     id: str
-    regex: str
+    regex: Regex
     lead: Optional[str] = Field(None, description="characters a match can start with (a speed hint)")
     requires: Optional[str] = Field(None, description="a substring without which the mask cannot match (a speed hint)")
     expand_left: Optional[str] = Field(None, description="a character class the mask extends over to the left (e-mail local parts)")
-
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        re.compile(v)
-        return v
 
 
 class DateVocabulary(Strict):
@@ -192,13 +197,14 @@ class ProjectPatterns(Strict):
 
 class InstitutionKind(Strict):
     kind: str
-    regex: str
+    regex: Regex
 
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        re.compile(v)
-        return v
+
+class GovernmentLevel(Strict):
+    """A level of government: the word a release uses for it as a whole ("der Bund") and what its bodies are called."""
+    level: Literal["federal", "state"]
+    words: list[str] = Field(min_length=1)
+    regex: Regex
 
 
 class RelationCues(Strict):
@@ -212,6 +218,7 @@ class RelationCues(Strict):
     contact_markers: list[str]
     registry_kinds: dict[str, str]
     institution_kinds: list[InstitutionKind]
+    government_levels: list[GovernmentLevel]
 
 
 RELATION_TYPES = ("programme_funder", "project_programme", "project_funder", "project_partner", "project_town")

@@ -92,6 +92,58 @@ def test_institution_kinds(name, registry_kind, kind):
     assert rm.institution_kind(ent) == kind
 
 
+@pytest.mark.parametrize("name,registry_level,level", [
+    ("Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen", None, "federal"),
+    ("Die Beauftragte der Bundesregierung für Kultur und Medien", None, "federal"),
+    ("Hessisches Ministerium für Soziales und Integration", None, "state"),
+    ("Ministerium der Finanzen des Landes Sachsen-Anhalt", None, "state"),
+    ("Deutscher Städtetag", None, None),
+    ("Stadtverwaltung Kaiserslautern", "municipal", None),
+    ("Kulturstiftung des Bundes", "federal", "federal"),
+])
+def test_institution_levels(name, registry_level, level):
+    ent = Entity("institution", name, name, attrs={"level": registry_level} if registry_level else {})
+    assert rm.institution_level(ent) == level
+
+
+SERIES = (
+    "Ministerium – Pressestelle\n\n"
+    "Sechs Modellvorhaben ausgewählt\n\n"
+    "Berlin, 3. Mai 2024. Das Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen hat sechs Vorhaben ausgewählt. "
+    "Das Bundesinstitut für Bau-, Stadt- und Raumforschung begleitet sie.\n\n"
+    "Mit dem Vorhaben „Grüne Höfe Nord“ begrünt Jena zwanzig Hinterhöfe.\n\n"
+    "Der Bund stellt je Vorhaben bis zu 250.000 Euro bereit.\n"
+)
+
+
+def test_the_level_that_funds_as_a_whole_marks_its_ministry(nlp):
+    """'Der Bund stellt … Euro bereit': the federal ministry gets the level feature, and as a ministry the conjoined one."""
+    res, starts = resolved(nlp, SERIES)
+    view = rm.ReleaseView(SERIES, starts, res.towns, res.institutions, res.programmes, res.projects)
+    assert view.levels_funding == {"federal"}
+    feats = {i.name: rm._pair(view, res.projects[0], i, []) for i in res.institutions}
+    ministry = feats["Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen"]
+    assert ministry.get("level_funds") == 1.0 and ministry.get("kind_state&level_funds") == 1.0
+    institute = feats["Bundesinstitut für Bau-, Stadt- und Raumforschung"]
+    assert institute.get("level_funds") == 1.0 and "kind_state&level_funds" not in institute
+
+
+@pytest.mark.parametrize("sentence,feature", [
+    ("Gefördert wird das Projekt über Projektfördermittel der Robert Bosch Stiftung.", "funder_money"),
+    ("Das Projekt wird gefördert von der Robert Bosch Stiftung.", "funded_by"),
+    ("Das von der Robert Bosch Stiftung geförderte Projekt startet.", "funded_by"),
+    ("Die Robert Bosch Stiftung fördert das Projekt.", "funder_verb"),
+])
+def test_funding_phrases_around_an_institution(nlp, sentence, feature):
+    text = "Projekt „Grüne Höfe Nord“ in Jena\n\n" + sentence + "\n"
+    res, starts = resolved(nlp, text)
+    view = rm.ReleaseView(text, starts, res.towns, res.institutions, res.programmes, res.projects)
+    stiftung = next(i for i in res.institutions if i.name == "Robert Bosch Stiftung")
+    assert feature in view.profile(stiftung).features
+    others = {"funder_money", "funded_by", "funder_verb"} - {feature}
+    assert not others & set(view.profile(stiftung).features)
+
+
 @pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="the committed model is trained with ../shared/seeds")
 def test_committed_model_is_what_the_training_script_gives(tmp_path):
     out = tmp_path / "model.json"

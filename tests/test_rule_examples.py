@@ -34,3 +34,16 @@ def test_institution_example(nlp, text, expected):
     """The institution patterns' examples (registry names count too: the examples show what is an institution)."""
     found = [e for e in nlp(text)._.evidence if e.label == "institution"]
     assert bool(found) is expected, f"{text!r}: {[(e.text, e.rule) for e in found]}"
+
+
+def test_a_broken_regex_in_a_rule_file_is_a_clear_error_on_load(tmp_path):
+    import shutil
+
+    from pipeline.rules import RelationCues, RulesError, load_model, rules_dir
+
+    shutil.copy(rules_dir() / "relations.yaml", tmp_path / "relations.yaml")
+    path = tmp_path / "relations.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('regex: "^Bundes|', 'regex: "^(Bundes|', 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=r"(?s)relations\.yaml is invalid.*government_levels.*not a regular expression"):
+        load_model(RelationCues, "relations.yaml", base=tmp_path)
+    assert load_model(RelationCues, "relations.yaml").government_levels  # the shipped file loads
