@@ -21,6 +21,9 @@ from typing import Optional
 
 from pipeline.rules import relation_cues, relation_model
 
+# a sentence that speaks of all the release's projects: "14 Projekte", "die sechs Modellvorhaben", "je Vorhaben", "jeweils"
+PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die|den|je)\s+"
+                             r"(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben|jeweils)\b")
 MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
 POSTCODE = re.compile(r"(?<!\d)\d{5}\s+\w")
 _FUNDER_NOUNS = r"[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|[Zz]uwendung\w*|[Ff]inanzierung"
@@ -191,6 +194,8 @@ class ReleaseView:
         self.about: list[list] = []  # the projects each sentence speaks of
         for s in range(len(self.bounds)):
             named = list(OrderedDict.fromkeys(by_sent.get(s, [])))
+            if not named and len(projects) >= 2 and PLURAL_PROJECTS.search(text, *self.bounds[s]):
+                named = list(projects)  # "Das BBSR begleitet die sechs Modellvorhaben": it speaks of them all
             if not named:
                 for t in range(s - 1, -1, -1):
                     if self.para[t] != self.para[s]:

@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (FUNDER_LEAD_RULE, MONEY, main_project, model_relations, paragraph_of, sentence_bounds,
+from pipeline.relation_model import (FUNDER_LEAD_RULE, MONEY, PLURAL_PROJECTS, main_project, model_relations, paragraph_of, sentence_bounds,
                                      sentence_evidence, sentence_words)
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
@@ -456,7 +456,7 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 # ---------------------------------------------------------------- relations
 LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
 SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
-PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die)\s+(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben|jeweils)\b")
+PARENT_GAP = re.compile(r"\)?(?:\s*\([^)]{1,15}\))?\s+(?:im|in der|beim|bei der)\s+")
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
 
@@ -528,6 +528,10 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if 0 <= im.start - pm.end <= 60 and (GENITIVE_GAP.fullmatch(gap) or RELATIVE_GAP.fullmatch(gap)):
                     rel("programme_funder", pe, ie, s, "relations:programme_genitive_institution")
                     used.add(id(im))
+        # "das BBSR im BBR", "der Projektträger im DLR": the second is the first's parent body, not an actor of its own
+        in_order = sorted(insts, key=lambda em: em[1].start)  # mentions_in lists them entity by entity
+        parents = {id(e2) for (_, im1), (e2, im2) in zip(in_order, in_order[1:]) if PARENT_GAP.fullmatch(text, im1.end, im2.start)}
+        used.update(id(im) for ie, im in insts if id(ie) in parents)  # its acronym too
         # project + genitive institution/town: who carries it out, where
         for je, jm in projs:
             for ie, im in insts:
@@ -549,8 +553,10 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         partner_sentence = bool(words & partner)
         if projs:
             targets = list(OrderedDict.fromkeys(e for e, _ in projs))
-        elif funding_sentence and projects and not partner_sentence and PLURAL_PROJECTS.search(sent):
-            targets = projects  # "… fördert 14 Projekte": the release's funding frame covers all its projects
+        elif (funding_sentence or partner_sentence) and projects and PLURAL_PROJECTS.search(sent) \
+                and (len(projects) >= 2 or not partner_sentence):
+            # "… fördert 14 Projekte", "Das BBSR begleitet die sechs Modellvorhaben": the sentence covers all the release's projects
+            targets = projects
         elif funding_sentence and projects and not partner_sentence:
             targets = paragraph_project(s)
         else:

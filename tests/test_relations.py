@@ -176,3 +176,25 @@ def test_records_carry_the_relation_probability_and_its_reasons(tmp_path):
         assert r["evidence"]["adjustments"] and all(a["reason"].startswith("model feature ") for a in r["evidence"]["adjustments"])
     # a rule's relation keeps its rule name and is scored by the model too
     assert any(not r["rule"].startswith("relations:model.") and r["evidence"]["score"] != 0.7 for r in rels)
+
+
+SERIES_PARTNER = (
+    "Ministerium – Pressestelle\n\n"
+    "Drei Modellvorhaben ausgewählt\n\n"
+    "Berlin, 3. Mai 2024. Drei Städte erproben neue Wege.\n\n"
+    "- Jena: Mit dem Vorhaben „Grüne Höfe Nord“ begrünt die Stadt Hinterhöfe.\n"
+    "- Gera: Mit dem Vorhaben „Kühle Ecken“ pflanzt die Stadt Bäume.\n"
+    "- Suhl: Mit dem Vorhaben „Schattige Wege“ baut die Stadt Pergolen.\n\n"
+    "Das Bundesinstitut für Bau-, Stadt- und Raumforschung (BBSR) im Bundesamt für Bauwesen und Raumordnung (BBR) "
+    "begleitet die drei Modellvorhaben wissenschaftlich.\n"
+)
+
+
+def test_a_partner_sentence_about_all_projects_names_no_parent_body(nlp, monkeypatch):
+    """'Das BBSR im BBR begleitet die drei Modellvorhaben': the BBSR is every project's partner, the BBR is its parent."""
+    monkeypatch.setattr(rm, "relation_model", lambda: None)  # the rules alone
+    res, _ = resolved(nlp, SERIES_PARTNER)
+    partners = {(r["from"], r["to"]) for r in res.relations if r["type"] == "project_partner"}
+    bbsr = "Bundesinstitut für Bau-, Stadt- und Raumforschung"
+    assert {(p.name, bbsr) for p in res.projects} <= partners and len(res.projects) == 3
+    assert not any(to == "Bundesamt für Bauwesen und Raumordnung" for _, to in partners)
