@@ -434,11 +434,18 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         for te in view.towns:
             att = _attached(view, p, te)
             add("project_town", p, te, _pair(view, p, te, att), att)
+    # "… aus dem AMIF der EU und dem Programm „WIR“ des Hessischen Ministeriums": whose programme a name is attached to
+    named_funder = defaultdict(set)
+    for r in rule_relations:
+        if r["type"] == "programme_funder" and r["rule"] == "relations:programme_genitive_institution":
+            named_funder[r["to"]].add(r["from"])
     for ge in view.programmes:
         prog_sents = {view.sentence_of(m) for m in ge.mentions}
         for ie in view.institutions:
             att = sorted({view.sentence_of(m) for m in ie.mentions} & prog_sents)
             f = _pair(view, ge, ie, att)
+            if named_funder[ie.name] - {ge.name}:
+                f["funds_other_programme"] = 1.0
             if len(view.programmes) == 1:
                 f["single_programme"] = 1.0
             if ge.attrs.get("registry_id"):

@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (FUNDER_LEAD_RULE, MONEY, PLURAL_PROJECTS, main_project, model_relations, paragraph_of, sentence_bounds,
+from pipeline.relation_model import (FUNDER_LEAD_RULE, LIST_ITEM, MONEY, PLURAL_PROJECTS, main_project, model_relations, paragraph_of, sentence_bounds,
                                      sentence_evidence, sentence_words)
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
@@ -513,6 +513,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 return [named[-1]]
         return [main] if main else []
 
+    list_intro = list_intros(text, sent_bounds)
     for s, (a, b) in enumerate(sent_bounds):
         sent = text[a:b]
         words = words_by_sentence[s]
@@ -551,8 +552,13 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                     rel("project_town", je, te, s, "relations:town_heads_project_line")
         funding_sentence = bool(words & funding) or bool(MONEY.search(sent)) or bool(re.search(r"\b(?:aus|im Rahmen|mit Mitteln)\b", sent) and progs)
         partner_sentence = bool(words & partner)
+        intro = list_intro.get(s)  # a list item goes on with the sentence that introduced the list
+        if intro is not None:
+            partner_sentence = partner_sentence or bool(words_by_sentence[intro] & partner)
         if projs:
             targets = list(OrderedDict.fromkeys(e for e, _ in projs))
+        elif intro is not None and (paragraph_project(intro) or mentions_in(projects, intro)):
+            targets = list(OrderedDict.fromkeys([e for e, _ in mentions_in(projects, intro)] or paragraph_project(intro)))
         elif (funding_sentence or partner_sentence) and projects and PLURAL_PROJECTS.search(sent) \
                 and (len(projects) >= 2 or not partner_sentence):
             # "… fördert 14 Projekte", "Das BBSR begleitet die sechs Modellvorhaben": the sentence covers all the release's projects
@@ -662,6 +668,21 @@ def _funder_family(programme_id: str) -> frozenset:
             stack.append(inst_reg[cur].successor)
         stack.extend(predecessors.get(cur, []))
     return frozenset(family)
+
+
+def list_intros(text: str, sent_bounds: list[tuple[int, int]]) -> dict[int, int]:
+    """List item sentence → the sentence ending in a colon that introduces its list
+    ("Getragen wird das Vorhaben von drei Trägern:" / "- Lernladen Blumenthal e. V.: …")."""
+    out: dict[int, int] = {}
+    intro = None
+    for s, (a, b) in enumerate(sent_bounds):
+        line_start = text.rfind("\n", 0, a + 1) + 1
+        item = text[line_start:a].strip() == "" and LIST_ITEM.match(text, line_start) is not None
+        if item and intro is not None:
+            out[s] = intro
+        elif not item:
+            intro = s if text[a:b].rstrip().endswith(":") else None
+    return out
 
 
 def _registry_programme_funders(programmes, institutions, rel) -> None:

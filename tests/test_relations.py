@@ -198,3 +198,32 @@ def test_a_partner_sentence_about_all_projects_names_no_parent_body(nlp, monkeyp
     bbsr = "Bundesinstitut für Bau-, Stadt- und Raumforschung"
     assert {(p.name, bbsr) for p in res.projects} <= partners and len(res.projects) == 3
     assert not any(to == "Bundesamt für Bauwesen und Raumordnung" for _, to in partners)
+
+
+PARTNER_LIST = (
+    "Senat – Pressestelle\n\n"
+    "„Jobbrücke Nord“ startet\n\n"
+    "Mit 1,9 Millionen Euro fördert die Stadt das neue Projekt „Jobbrücke Nord“ in Bremen.\n\n"
+    "Getragen wird das Vorhaben von einem Verbund aus zwei Trägern:\n\n"
+    "- Hafenwerk Bildung gGmbH: Coaching und Qualifizierung\n"
+    "- Lernladen Blumenthal e. V.: Sprachförderung und Grundbildung\n\n"
+    "Termine:\n"
+    "- Infoabend der Robert Bosch Stiftung am 3. Mai\n"
+)
+
+
+def test_list_items_go_on_with_the_sentence_that_introduces_them(nlp, monkeypatch):
+    """Items under 'Getragen wird das Vorhaben von … Trägern:' are partners; items under 'Termine:' are not."""
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    res, _ = resolved(nlp, PARTNER_LIST)
+    partners = {r["to"] for r in res.relations if r["type"] == "project_partner"}
+    assert {"Hafenwerk Bildung gGmbH", "Lernladen Blumenthal e. V."} <= partners
+    assert "Robert Bosch Stiftung" not in partners
+
+
+def test_list_intros_map_items_to_the_colon_sentence():
+    from pipeline.resolve import list_intros
+
+    text = "Partner sind:\n- A\n- B\nDanach.\n- C\n"
+    bounds = [(0, 13), (14, 17), (18, 21), (22, 29), (30, 33)]
+    assert list_intros(text, bounds) == {1: 0, 2: 0}  # the list under "Danach." has no colon intro
