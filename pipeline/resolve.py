@@ -456,6 +456,7 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 # ---------------------------------------------------------------- relations
 LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
 SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
+ITEM_HEAD = re.compile(LIST_ITEM.pattern + r"(?:(?:Stadt|Gemeinde|Markt|Kreisstadt|Hansestadt|Ortsgemeinde|Samtgemeinde)\s+)?")
 PARENT_GAP = re.compile(r"\)?(?:\s*\([^)]{1,15}\))?\s+(?:im|in der|beim|bei der)\s+")
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
@@ -614,6 +615,13 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if re.search(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:project_sentence_place")
+        if intro is not None and words_by_sentence[intro] & (partner | town_cues):
+            # "Beteiligt sind:" / "- Markt Bodenmais: 150 Adressen": the town that heads a participants' list item
+            line_start = text.rfind("\n", 0, a + 1) + 1
+            for te, tm in towns_s:
+                if "in_name_of" not in tm.attrs and ITEM_HEAD.fullmatch(text, line_start, tm.start):
+                    for t in targets:
+                        rel("project_town", t, te, s, "relations:town_heads_list_item")
         listed = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
         if len(targets) == 1 and len({te.key for te, _ in listed}) >= 3 and not (words & town_cues):
             for te, tm in listed:  # "Gymnasien in Saarbrücken, Neunkirchen, Homburg und Perl testen …"

@@ -227,3 +227,17 @@ def test_list_intros_map_items_to_the_colon_sentence():
     text = "Partner sind:\n- A\n- B\nDanach.\n- C\n"
     bounds = [(0, 13), (14, 17), (18, 21), (22, 29), (30, 33)]
     assert list_intros(text, bounds) == {1: 0, 2: 0}  # the list under "Danach." has no colon intro
+
+
+def test_towns_heading_a_participants_list_are_the_projects_towns(nlp, monkeypatch):
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    text = ("Landratsamt – Pressestelle\n\n"
+            "Im gemeinsamen Vorhaben „Gigabit Arberland“ bauen Gemeinden Glasfaser aus.\n\n"
+            "Beteiligt sind unter anderem:\n"
+            "- Markt Bodenmais: 150 Adressen\n"
+            "- Lindberg: 190 Adressen\n\n"
+            "Termine:\n"
+            "- Zwiesel: Infoabend am 3. Mai\n")
+    res, _ = resolved(nlp, text)
+    towns = {r["to"] for r in res.relations if r["type"] == "project_town" and r["rule"] == "relations:town_heads_list_item"}
+    assert towns == {"Bodenmais", "Lindberg"}
