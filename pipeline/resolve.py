@@ -454,6 +454,8 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 
 
 # ---------------------------------------------------------------- relations
+# from a project's name to a word in its relative clause: "„RhizoMix“, das die …"
+RELATIVE_CLAUSE = re.compile(r"[“”\"']?\s*,\s*(?:das|die|der|welches|welche)\s+(?:[^,.;:!?„“\"]{0,60}\s)?(?:die|der|das|den)?\s*")
 LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
 SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
 ITEM_HEAD = re.compile(LIST_ITEM.pattern + r"(?:(?:Stadt|Gemeinde|Markt|Kreisstadt|Hansestadt|Ortsgemeinde|Samtgemeinde)\s+)?")
@@ -580,14 +582,18 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 before = text[max(a, im.start - 40):im.start]
                 if LOCATIVE.search(before) and not re.search(r"(?:von der|vom|durch|über)\s*$", before):
                     continue
+                # "… „RhizoMix“, das die DFG im Programm P fördert": the relative clause's own project and programmes
+                owner = next((je for je, jm in reversed(projs) if jm.end <= im.start and RELATIVE_CLAUSE.fullmatch(text, jm.end, im.start)), None)
+                subject = SUBJECT.search(text[a:im.start]) or owner is not None
                 funder_like = FUNDER_LEAD_RULE.search(before) \
-                    or re.search(r"gefördert|finanziert", text[im.end:im.end + 30]) or SUBJECT.search(text[a:im.start])
-                if funder_like and not (partner_sentence and not SUBJECT.search(text[a:im.start])):
-                    for t in targets:
+                    or re.search(r"gefördert|finanziert", text[im.end:im.end + 30]) or subject
+                if funder_like and not (partner_sentence and not subject):
+                    for t in ([owner] if owner is not None else targets):
                         rel("project_funder", t, ie, s, "relations:funding_sentence.institution")
-                    if SUBJECT.search(text[a:im.start]):
+                    if subject:
                         for pe, pm in progs:  # "Das Ministerium unterstützt im Rahmen der VwV-Integration …"
-                            rel("programme_funder", pe, ie, s, "relations:funding_subject_runs_programme")
+                            if owner is None or pm.start > im.end:  # in a relative clause, what follows it there
+                                rel("programme_funder", pe, ie, s, "relations:funding_subject_runs_programme")
                     used.add(id(im))
         if partner_sentence:
             strong = bool(words & strong_partner)

@@ -241,3 +241,16 @@ def test_towns_heading_a_participants_list_are_the_projects_towns(nlp, monkeypat
     res, _ = resolved(nlp, text)
     towns = {r["to"] for r in res.relations if r["type"] == "project_town" and r["rule"] == "relations:town_heads_list_item"}
     assert towns == {"Bodenmais", "Lindberg"}
+
+
+def test_a_funder_in_a_projects_relative_clause_funds_that_project_and_runs_the_programme_there(nlp, monkeypatch):
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    text = ("Universität – Pressestelle\n\n"
+            "Das Vorhaben „Mixroots“ startet im Mai.\n\n"
+            "Eng verzahnt ist „Mixroots“ mit dem Projekt „RhizoMix“, das die Deutsche Forschungsgemeinschaft (DFG) "
+            "im Schwerpunktprogramm „Rhizosphere Spatiotemporal Organisation“ fördert.\n")
+    res, _ = resolved(nlp, text)
+    funders = {(r["from"], r["to"]) for r in res.relations if r["type"] == "project_funder"}
+    assert funders == {("RhizoMix", "Deutsche Forschungsgemeinschaft")}
+    assert ("Rhizosphere Spatiotemporal Organisation", "Deutsche Forschungsgemeinschaft") in \
+        {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
