@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (FUNDER_LEAD_RULE, LIST_ITEM, MONEY, PLURAL_PROJECTS, main_project, model_relations, paragraph_of, sentence_bounds,
+from pipeline.relation_model import (FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, MONEY, PLURAL_PROJECTS, main_project, model_relations, paragraph_of, sentence_bounds,
                                      sentence_evidence, sentence_words)
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
@@ -458,6 +458,10 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 RELATIVE_CLAUSE = re.compile(r"[“”\"']?\s*,\s*(?:das|die|der|welches|welche)\s+(?:[^,.;:!?„“\"]{0,60}\s)?(?:die|der|das|den)?\s*")
 LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
 SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
+PASSIVE_BY = re.compile(r"[^.;:!?]{0,40}?\b(?:wird|werden|wurde|wurden)\b[^.;:!?]{0,40}?\b(?:vom|von der|von|durch(?:\s+(?:den|die|das))?)\s+")
+PASSIVE_AND_BY = re.compile(r"\s*(?:,|und|sowie)\s+(?:[^.;:!?]{0,20}\s)?(?:vom|von der|von|durch(?:\s+(?:den|die|das))?)\s+")
+PASSIVE_PARTICIPLE = re.compile(r"(?:\s*\([^)]{1,15}\))?[^.;:!?,]{0,40}?\b(?:gefördert|finanziert|kofinanziert|gesteuert|getragen|verwaltet|betreut|koordiniert|umgesetzt|ausgelobt|aufgelegt)\b")
+MONEY_SUBJECT = re.compile(r"\s*(?:Die|Diese)\s+(?:\w+\s+)?(?:Mittel|Fördermittel|Gelder|Fördergelder|Zuschüsse)\b")
 ITEM_HEAD = re.compile(LIST_ITEM.pattern + r"(?:(?:Stadt|Gemeinde|Markt|Kreisstadt|Hansestadt|Ortsgemeinde|Samtgemeinde)\s+)?")
 PARENT_GAP = re.compile(r"\)?(?:\s*\([^)]{1,15}\))?\s+(?:im|in der|beim|bei der)\s+")
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
@@ -532,6 +536,25 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if 0 <= im.start - pm.end <= 60 and (GENITIVE_GAP.fullmatch(gap) or RELATIVE_GAP.fullmatch(gap)):
                     rel("programme_funder", pe, ie, s, "relations:programme_genitive_institution")
                     used.add(id(im))
+        # "Die MBE wird vom BMI gefördert und vom BAMF gesteuert": the programme as the subject of a passive
+        for pe, pm in progs:
+            pos = pm.end
+            for ie, im in sorted(insts, key=lambda em: em[1].start):
+                if im.start < pos:
+                    continue
+                lead = PASSIVE_BY if pos == pm.end else PASSIVE_AND_BY
+                if lead.fullmatch(text, pos, im.start) and PASSIVE_PARTICIPLE.match(text, im.end):
+                    rel("programme_funder", pe, ie, s, "relations:programme_passive_agent")
+                    pos = PASSIVE_PARTICIPLE.match(text, im.end).end()
+                elif pos != pm.end:
+                    break
+        # "… aus dem DigitalPakt Schule. Die Mittel stellt der Bund über das BMBF bereit": the money of the programme named last
+        if not progs and insts and MONEY_SUBJECT.match(sent):
+            last = next((mentions_in(programmes, t) for t in range(s - 1, max(-1, s - 4), -1) if mentions_in(programmes, t)), [])
+            for pe in OrderedDict.fromkeys(e for e, _ in last):
+                for ie, im in insts:
+                    if FUNDER_LEAD.search(text, max(a, im.start - 45), im.start):
+                        rel("programme_funder", pe, ie, s, "relations:programme_money_source")
         # "das BBSR im BBR", "der Projektträger im DLR": the second is the first's parent body, not an actor of its own
         in_order = sorted(insts, key=lambda em: em[1].start)  # mentions_in lists them entity by entity
         parents = {id(e2) for (_, im1), (e2, im2) in zip(in_order, in_order[1:]) if PARENT_GAP.fullmatch(text, im1.end, im2.start)}

@@ -254,3 +254,18 @@ def test_a_funder_in_a_projects_relative_clause_funds_that_project_and_runs_the_
     assert funders == {("RhizoMix", "Deutsche Forschungsgemeinschaft")}
     assert ("Rhizosphere Spatiotemporal Organisation", "Deutsche Forschungsgemeinschaft") in \
         {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
+
+
+@pytest.mark.parametrize("text,pairs", [
+    ("Die Migrationsberatung für erwachsene Zuwanderer (MBE) wird vom Bundesministerium des Innern und für Heimat (BMI) "
+     "gefördert und vom Bundesamt für Migration und Flüchtlinge (BAMF) gesteuert.",
+     {("Migrationsberatung für erwachsene Zuwanderer", "Bundesministerium des Innern und für Heimat"),
+      ("Migrationsberatung für erwachsene Zuwanderer", "Bundesamt für Migration und Flüchtlinge")}),
+    ("Die Stadt erhält 4 Millionen Euro aus dem Programm „Lebendige Zentren“. Die Mittel stammen vom Bundesministerium "
+     "des Innern, für Bau und Heimat.",
+     {("Lebendige Zentren", "Bundesministerium des Innern, für Bau und Heimat")}),
+])
+def test_programme_funders_named_in_a_passive_or_as_the_source_of_its_money(nlp, monkeypatch, text, pairs):
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    res, _ = resolved(nlp, "Landkreis – Pressestelle\n\n" + text + "\n")
+    assert pairs <= {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
