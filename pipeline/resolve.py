@@ -464,7 +464,8 @@ PASSIVE_PARTICIPLE = re.compile(r"(?:\s*\([^)]{1,15}\))?[^.;:!?,]{0,40}?\b(?:gef
 MONEY_SUBJECT = re.compile(r"\s*(?:Die|Diese)\s+(?:\w+\s+)?(?:Mittel|Fördermittel|Gelder|Fördergelder|Zuschüsse)\b")
 ITEM_HEAD = re.compile(LIST_ITEM.pattern + r"(?:(?:Stadt|Gemeinde|Markt|Kreisstadt|Hansestadt|Ortsgemeinde|Samtgemeinde)\s+)?")
 PARENT_GAP = re.compile(r"\)?(?:\s*\([^)]{1,15}\))?\s+(?:im|in der|beim|bei der)\s+")
-GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
+GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:(?:des Bundes|des Landes|des Freistaate?s)\s+)?"
+                          r"(?:des|der|vom|von der|von)\s+")  # "… des Bundes vom Bundesministerium …"
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
 
 

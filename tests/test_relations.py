@@ -269,3 +269,11 @@ def test_programme_funders_named_in_a_passive_or_as_the_source_of_its_money(nlp,
     monkeypatch.setattr(rm, "relation_model", lambda: None)
     res, _ = resolved(nlp, "Landkreis – Pressestelle\n\n" + text + "\n")
     assert pairs <= {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
+
+
+def test_a_programme_of_the_federal_level_named_with_its_ministry(nlp, monkeypatch):
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    res, _ = resolved(nlp, "Landkreis – Pressestelle\n\nDer Ausbau wird über die Gigabit-Richtlinie des Bundes vom "
+                           "Bundesministerium für Digitales und Verkehr (BMDV) gefördert.\n")
+    assert ("Gigabit-Richtlinie", "Bundesministerium für Digitales und Verkehr") in \
+        {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
