@@ -537,20 +537,10 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if 0 <= im.start - pm.end <= 60 and (GENITIVE_GAP.fullmatch(gap) or RELATIVE_GAP.fullmatch(gap)):
                     rel("programme_funder", pe, ie, s, "relations:programme_genitive_institution")
                     used.add(id(im))
-        # "Die MBE wird vom BMI gefördert und vom BAMF gesteuert": the programme as the subject of a passive
-        for pe, pm in progs:
-            pos = pm.end
-            for ie, im in sorted(insts, key=lambda em: em[1].start):
-                if im.start < pos:
-                    continue
-                lead = PASSIVE_BY if pos == pm.end else PASSIVE_AND_BY
-                if lead.fullmatch(text, pos, im.start) and PASSIVE_PARTICIPLE.match(text, im.end):
-                    rel("programme_funder", pe, ie, s, "relations:programme_passive_agent")
-                    pos = PASSIVE_PARTICIPLE.match(text, im.end).end()
-                elif pos != pm.end:
-                    break
-        # "… aus dem DigitalPakt Schule. Die Mittel stellt der Bund über das BMBF bereit": the money of the programme named last
+        for pe, ie in _passive_agents(text, progs, insts):
+            rel("programme_funder", pe, ie, s, "relations:programme_passive_agent")
         if not progs and insts and MONEY_SUBJECT.match(sent):
+            # "… aus dem DigitalPakt Schule. Die Mittel stellt der Bund über das BMBF bereit": the money of the programme named last
             last = next((mentions_in(programmes, t) for t in range(s - 1, max(-1, s - 4), -1) if mentions_in(programmes, t)), [])
             for pe in OrderedDict.fromkeys(e for e, _ in last):
                 for ie, im in insts:
@@ -706,6 +696,24 @@ def _funder_family(programme_id: str) -> frozenset:
             stack.append(inst_reg[cur].successor)
         stack.extend(predecessors.get(cur, []))
     return frozenset(family)
+
+
+def _passive_agents(text: str, progs: list, insts: list):
+    """(programme, institution) where the programme is the subject of a passive and the institution its agent:
+    "Die MBE wird vom BMI gefördert und vom BAMF gesteuert" gives both."""
+    ordered = sorted(insts, key=lambda em: em[1].start)
+    for pe, pm in progs:
+        pos = pm.end
+        for ie, im in ordered:
+            if im.start < pos:
+                continue
+            lead = PASSIVE_BY if pos == pm.end else PASSIVE_AND_BY
+            participle = lead.fullmatch(text, pos, im.start) and PASSIVE_PARTICIPLE.match(text, im.end)
+            if participle:
+                yield pe, ie
+                pos = participle.end()
+            elif pos != pm.end:
+                break  # the coordination ends
 
 
 def list_intros(text: str, sent_bounds: list[tuple[int, int]]) -> dict[int, int]:
