@@ -458,6 +458,21 @@ SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unters
 PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die)\s+(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben|jeweils)\b")
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:des|der|vom|von der|von)\s+")
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
+# the patterns find_relations tries per sentence and per mention, compiled once
+PROJECT_GENITIVE_GAP = re.compile(r"[“”\"'\s]*(?:des|der|vom|von der)\s+")
+PROJECT_TOWN_GAP = re.compile(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+")
+TOWN_HEADS_LINE = re.compile(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", re.S)
+FUNDING_FRAME = re.compile(r"\b(?:aus|im Rahmen|mit Mitteln)\b")
+PROJECT_WORD = re.compile(r"[Pp]rojekt|[Vv]orhaben")
+FUNDER_PREPOSITION_END = re.compile(r"(?:von der|vom|durch|über)\s*$")
+FUNDED_WORD = re.compile(r"gefördert|finanziert")
+ACTOR_LEAD = re.compile(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:Das|Der|Die)\s+|[\wäöü]+\s+(?:der|des)\s+)?")
+ACTING_VERB = re.compile(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b")
+THE_PROJECT = re.compile(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b")
+PLACE_LEAD = re.compile(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$")
+MUNICIPALITY_LEAD = re.compile(r"(?:Stadt|Gemeinde|Kommune)\s*$")
+CONTACT_LINE = re.compile(r"\b\d{5}\s|Tel\.|E-Mail|@")
+HEADLINE_PLACE_LEAD = re.compile(r"(?:\bin|\bfür|Stadt|Gemeinde)\s*$")
 
 
 def find_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects,
@@ -531,20 +546,20 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         for je, jm in projs:
             for ie, im in insts:
                 gap = text[jm.end:im.start]
-                if 0 <= im.start - jm.end <= 12 and re.fullmatch(r"[“”\"'\s]*(?:des|der|vom|von der)\s+", gap):
+                if 0 <= im.start - jm.end <= 12 and PROJECT_GENITIVE_GAP.fullmatch(gap):
                     rel("project_partner", je, ie, s, "relations:project_genitive_institution")
                     used.add(id(im))
             for te, tm in towns_s:
                 gap = text[jm.end:tm.start]
-                if 0 <= tm.start - jm.end <= 20 and re.fullmatch(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+", gap):
+                if 0 <= tm.start - jm.end <= 20 and PROJECT_TOWN_GAP.fullmatch(gap):
                     rel("project_town", je, te, s, "relations:project_genitive_town")
         # a project listed after its town ("Kehl: Im Projekt „…“ …")
         for je, jm in projs:
             line_start = text.rfind("\n", 0, jm.start) + 1
             for te, tm in towns_s:
-                if tm.start >= line_start and tm.end <= jm.start and re.fullmatch(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", text[tm.end:jm.start], re.S) and tm.start - line_start <= 4:
+                if tm.start >= line_start and tm.end <= jm.start and TOWN_HEADS_LINE.fullmatch(text, tm.end, jm.start) and tm.start - line_start <= 4:
                     rel("project_town", je, te, s, "relations:town_heads_project_line")
-        funding_sentence = bool(words & funding) or bool(MONEY.search(sent)) or bool(re.search(r"\b(?:aus|im Rahmen|mit Mitteln)\b", sent) and progs)
+        funding_sentence = bool(words & funding) or bool(MONEY.search(sent)) or bool(FUNDING_FRAME.search(sent) and progs)
         partner_sentence = bool(words & partner)
         if projs:
             targets = list(OrderedDict.fromkeys(e for e, _ in projs))
@@ -553,7 +568,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         elif funding_sentence and projects and not partner_sentence:
             targets = paragraph_project(s)
         else:
-            targets = paragraph_project(s) if (partner_sentence or words & town_cues or re.search(r"[Pp]rojekt|[Vv]orhaben", sent) or insts) else []
+            targets = paragraph_project(s) if (partner_sentence or words & town_cues or PROJECT_WORD.search(sent) or insts) else []
         if not targets:
             continue
         if funding_sentence:
@@ -564,10 +579,10 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if id(im) in used:
                     continue
                 before = text[max(a, im.start - 40):im.start]
-                if LOCATIVE.search(before) and not re.search(r"(?:von der|vom|durch|über)\s*$", before):
+                if LOCATIVE.search(before) and not FUNDER_PREPOSITION_END.search(before):
                     continue
                 funder_like = FUNDER_LEAD_RULE.search(before) \
-                    or re.search(r"gefördert|finanziert", text[im.end:im.end + 30]) or SUBJECT.search(text[a:im.start])
+                    or FUNDED_WORD.search(text[im.end:im.end + 30]) or SUBJECT.search(text[a:im.start])
                 if funder_like and not (partner_sentence and not SUBJECT.search(text[a:im.start])):
                     for t in targets:
                         rel("project_funder", t, ie, s, "relations:funding_sentence.institution")
@@ -590,15 +605,15 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if id(im) in used or im.attrs.get("is_acronym") and ie.attrs.get("kind") in ("ministry", "government"):
                     continue
                 lead = text[a:im.start]
-                if re.fullmatch(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:Das|Der|Die)\s+|[\wäöü]+\s+(?:der|des)\s+)?", lead) and re.search(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b", sent):
+                if ACTOR_LEAD.fullmatch(lead) and ACTING_VERB.search(sent):
                     for t in targets:
                         rel("project_partner", t, ie, s, "relations:acting_institution")
-        if projs or re.search(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b", sent):
+        if projs or THE_PROJECT.search(sent):
             # the project's place: "in Hamm", "die Stadt Rostock" in a sentence about the project
             for te, tm in towns_s:
                 if "in_name_of" in tm.attrs or "dateline" in tm.rule:
                     continue
-                if re.search(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
+                if PLACE_LEAD.search(text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:project_sentence_place")
         listed = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
@@ -608,7 +623,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         if words & town_cues and len(targets) == 1:
             standalone = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
             for te, tm in standalone:
-                if len(standalone) >= 2 or re.search(r"(?:Stadt|Gemeinde|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
+                if len(standalone) >= 2 or MUNICIPALITY_LEAD.search(text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:town_cue_sentence")
     named_projects = [p for p in projects if any("title_names_project" not in m.rule for m in p.mentions)]
@@ -616,7 +631,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         # the release's home town: a single-project release names it most often
         def in_body(m):  # not the dateline, not the contact block ("99096 Erfurt")
             line = text[text.rfind("\n", 0, m.start) + 1:text.find("\n", m.end) if text.find("\n", m.end) >= 0 else len(text)]
-            return "in_name_of" not in m.attrs and "dateline" not in m.rule and not re.search(r"\b\d{5}\s|Tel\.|E-Mail|@", line)
+            return "in_name_of" not in m.attrs and "dateline" not in m.rule and not CONTACT_LINE.search(line)
         counts = {te: sum(1 for m in te.mentions if in_body(m)) for te in towns}
         total = sum(counts.values())
         if counts:
@@ -627,7 +642,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         for te in towns:
             for tm in te.mentions:
                 if tm.sentence == main.mentions[0].sentence and "in_name_of" not in tm.attrs and "dateline" not in tm.rule \
-                        and re.search(r"(?:\bin|\bfür|Stadt|Gemeinde)\s*$", text[max(0, tm.start - 10):tm.start]):
+                        and HEADLINE_PLACE_LEAD.search(text[max(0, tm.start - 10):tm.start]):
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")
     _registry_programme_funders(programmes, institutions, rel)
     return list(relations.values())
