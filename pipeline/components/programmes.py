@@ -31,6 +31,11 @@ def _index():
     return {e.id: e for e in reg}, forms
 
 
+def programme_matcher(nlp: Language):
+    """The registry matcher of this pipeline (built once)."""
+    return form_matcher(nlp, "programmes", _index()[1])
+
+
 ACRONYM_AFTER = re.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
 PROJECT_WORD = re.compile(r"projekt|vorhaben", re.I)
 QUOTED_COMPOUND = re.compile(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b")
@@ -124,7 +129,7 @@ class ProgrammeRecognizer:
                                        + "|".join(self.cfg.name_suffixes.words) + r")\b")
 
     def matcher(self):
-        return form_matcher(self.nlp, "programmes", self.forms)
+        return programme_matcher(self.nlp)
 
     def _unquoted_after_trigger(self, text: str) -> list[Evidence]:
         """'aus dem Programm Interreg VI Oberrhein', 'Programm STARK III plus EFRE': a name after the noun."""
