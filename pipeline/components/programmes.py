@@ -39,8 +39,10 @@ def programme_matcher(nlp: Language):
 ACRONYM_AFTER = re.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
 PROJECT_WORD = re.compile(r"projekt|vorhaben", re.I)
 QUOTED_COMPOUND = re.compile(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b")
-# "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“"
-WORD_BEFORE = re.compile(r"([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$")
+# "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“".
+# The search starts only where a word starts (the lookbehind): the leftmost match starts there anyway
+# (one starting inside a word also matches from the letter before), and the others are not retried.
+WORD_BEFORE = re.compile(r"(?<![\w-])([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$")
 
 
 @lru_cache(maxsize=512)
