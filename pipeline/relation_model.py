@@ -53,6 +53,11 @@ class Candidate:
     explain: list[tuple[str, float]] = field(default_factory=list)
 
 
+def names_money(sent: str) -> bool:
+    """A sum of money in the sentence; the currency is tested first as plain text (most sentences name none)."""
+    return ("Euro" in sent or "€" in sent or "EUR" in sent) and MONEY.search(sent) is not None
+
+
 def sentence_bounds(text: str, sent_starts: list[int]) -> list[tuple[int, int]]:
     return list(zip(sent_starts, sent_starts[1:] + [len(text)]))
 
@@ -146,7 +151,7 @@ class ReleaseView:
             c = {name for name, vocabulary in cue_words if not words.isdisjoint(vocabulary)}
             if "speech" in c and not QUOTE_MARK.search(sent):
                 c.discard("speech")
-            if ("Euro" in sent or "€" in sent or "EUR" in sent) and MONEY.search(sent):
+            if names_money(sent):
                 c.add("money")
             if s in contact:
                 c.add("contact")
@@ -187,6 +192,13 @@ class ReleaseView:
         self._profiles: dict[int, Profile] = {}
         self.named_in = set(by_sent)
         self.first_project_sentence = min(by_sent) if by_sent else len(self.bounds)
+        # the sentences every entity's profile asks about, as sets: one subset or overlap test per entity
+        cue = self.cue
+        self.contact_sents = frozenset(s for s, c in enumerate(cue) if "contact" in c)
+        self.speech_sents = frozenset(s for s, c in enumerate(cue) if "speech" in c)
+        # a sentence that names no project but speaks of them all, or the lead before any project is named
+        self.frame_sents = frozenset(s for s, c in enumerate(cue)
+                                     if self.names_no_project(s) and ("plural" in c or s < self.first_project_sentence))
 
     def names_no_project(self, s: int) -> bool:
         return s not in self.named_in
@@ -242,12 +254,11 @@ class Profile:
             "in_title": 0 in self.paras,
             "in_lead": min(self.paras) <= view.lead_para,
             "mentions_2plus": len(mentions) >= 2,
-            "only_contact": all("contact" in cue[s] for s in self.sents),
-            "only_speech": all("speech" in cue[s] for s in self.sents),
-            # a sentence that names no project but speaks of them all, or the lead before any project is named
-            "frame": any(view.names_no_project(s) and ("plural" in cue[s] or s < view.first_project_sentence) for s in self.sents),
+            "only_contact": self.sents <= view.contact_sents,
+            "only_speech": self.sents <= view.speech_sents,
+            "frame": not self.sents.isdisjoint(view.frame_sents),
             "list_item": any(view.list_item(m) for m in mentions),
-            "cue_programme_role": any("programme_role" in cue[s] for s in self.sents),
+            "cue_programme_role": "programme_role" in self.cues,
         }
         self.features = {"mentions_log": math.log1p(len(mentions)) / 2} | {k: 1.0 for k, v in flags.items() if v}
         self.conjoined = ()
@@ -421,8 +432,10 @@ def score(cands: list[Candidate]) -> list[Candidate]:
         weights = tm.weights
         z = tm.bias
         for k, v in c.features.items():
-            if v and k in weights:
-                z += weights[k] * v
+            if v:
+                w = weights.get(k)
+                if w is not None:
+                    z += w * v
         c.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         # a rule's relation stands unless the model all but rules it out; the model adds what the rules miss
         if c.rule and c.score >= tm.veto or c.score >= tm.threshold:

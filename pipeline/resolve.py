@@ -17,8 +17,8 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (FUNDER_LEAD_RULE, MONEY, main_project, model_relations, paragraph_of, sentence_bounds,
-                                     sentence_evidence, sentence_words)
+from pipeline.relation_model import (FUNDER_LEAD_RULE, main_project, model_relations, names_money, paragraph_of,
+                                     sentence_bounds, sentence_evidence, sentence_words)
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
@@ -559,7 +559,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             for te, tm in towns_s:
                 if tm.start >= line_start and tm.end <= jm.start and TOWN_HEADS_LINE.fullmatch(text, tm.end, jm.start) and tm.start - line_start <= 4:
                     rel("project_town", je, te, s, "relations:town_heads_project_line")
-        funding_sentence = bool(words & funding) or bool(MONEY.search(sent)) or bool(FUNDING_FRAME.search(sent) and progs)
+        funding_sentence = bool(words & funding) or names_money(sent) or bool(progs and FUNDING_FRAME.search(sent))
         partner_sentence = bool(words & partner)
         if projs:
             targets = list(OrderedDict.fromkeys(e for e, _ in projs))
@@ -608,7 +608,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if ACTOR_LEAD.fullmatch(lead) and ACTING_VERB.search(sent):
                     for t in targets:
                         rel("project_partner", t, ie, s, "relations:acting_institution")
-        if projs or THE_PROJECT.search(sent):
+        if projs or (("rojekt" in sent or "Vorhaben" in sent) and THE_PROJECT.search(sent)):  # plain-text test first
             # the project's place: "in Hamm", "die Stadt Rostock" in a sentence about the project
             for te, tm in towns_s:
                 if "in_name_of" in tm.attrs or "dateline" in tm.rule:
