@@ -503,26 +503,19 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             relations[key] = {"type": kind, "from": src.name, "to": dst.name, "rule": rule,
                               "evidence": sentence_evidence(text, *sent_bounds[s], s)}
 
-    index: dict[int, dict[int, list]] = {}  # id(entity list) → sentence → [(entity, mention)]
-
-    def mentions_in(entities, s):
-        by_sentence = index.get(id(entities))
-        if by_sentence is None:
-            by_sentence = index[id(entities)] = defaultdict(list)
-            for e in entities:
-                for m in e.mentions:
-                    by_sentence[m.sentence].append((e, m))
-        return by_sentence.get(s, [])
+    # sentence → [(entity, mention)] of each type, built once: the loop below asks for every sentence
+    projects_at, programmes_at, institutions_at, towns_at = (_mentions_by_sentence(entities) for entities in
+                                                             (projects, programmes, institutions, towns))
 
     def paragraph_project(s):
         """The project this sentence speaks of: named in it, else the last one named in its paragraph."""
-        named = [e for e, _ in mentions_in(projects, s)]
+        named = [e for e, _ in projects_at.get(s, ())]
         if named:
             return list(OrderedDict.fromkeys(named))
         for t in range(s - 1, -1, -1):
             if para_of[t] != para_of[s]:
                 break
-            named = [e for e, _ in mentions_in(projects, t)]
+            named = [e for e, _ in projects_at.get(t, ())]
             if named:
                 return [named[-1]]
         return [main] if main else []
@@ -530,10 +523,10 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     for s, (a, b) in enumerate(sent_bounds):
         sent = text[a:b]
         words = words_by_sentence[s]
-        projs = mentions_in(projects, s)
-        progs = mentions_in(programmes, s)
-        insts = mentions_in(institutions, s)
-        towns_s = mentions_in(towns, s)
+        projs = projects_at.get(s, ())
+        progs = programmes_at.get(s, ())
+        insts = institutions_at.get(s, ())
+        towns_s = towns_at.get(s, ())
         used: set[int] = set()
         # programme + genitive or relative clause: who funds or runs it ("„WIR …“ des Hessischen Ministeriums")
         for pe, pm in progs:
@@ -646,6 +639,15 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")
     _registry_programme_funders(programmes, institutions, rel)
     return list(relations.values())
+
+
+def _mentions_by_sentence(entities) -> dict[int, list]:
+    """sentence → [(entity, mention)] of the entities' mentions, in entity order."""
+    out: dict[int, list] = defaultdict(list)
+    for e in entities:
+        for m in e.mentions:
+            out[m.sentence].append((e, m))
+    return out
 
 
 @lru_cache(maxsize=4096)
