@@ -179,11 +179,17 @@ def _looks_like_a_quarter(ent: Entity, towns: list[Entity], named_quarters: froz
     return bool(others) and min(distance_km(place, o) for o in others) > 100
 
 
+CAPITALISED_WORD = re.compile(r"[A-ZÄÖÜ][\wäöüß-]+")
+
+
 def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
     gaz = gazetteer()
-    states_named = {gaz.state_of_form[w] for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]+", text) if w in gaz.state_names}
+    # the capitalised words, read once: for Länder, and for Kreise ("Rhein-Sieg-Kreis"; a one-letter
+    # word, which this regex leaves out, ends in no "kreis")
+    capitalised = CAPITALISED_WORD.findall(text)
+    states_named = {gaz.state_of_form[w] for w in capitalised if w in gaz.state_names}
     kreise_named = {m.group(1) for m in re.finditer(r"(?:Landkreis(?:es)?|Kreis(?:es)?)\s+([A-ZÄÖÜ][\wäöüß-]+(?:\s[A-ZÄÖÜ][\wäöüß-]+)?)", text)}
-    kreise_named |= {w for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]*", text) if w.endswith("-Kreis") or w.endswith("kreis")}
+    kreise_named |= {w for w in capitalised if w.endswith("-Kreis") or w.endswith("kreis")}
     chosen: dict[int, tuple[Place, str, float]] = {}
     anchors: list[Place] = []
     first_seen: dict[str, int] = {}  # where each municipality is first named unambiguously
