@@ -20,6 +20,7 @@ from pipeline.rules import rules_hash
 
 
 RULE_RELATION_SCORE = 0.7  # a rule's relation when no relation model is installed
+LINE_BREAKS = re.compile(r"\n[ \t\n]*")  # a line break and the blank space after it
 
 
 def record_id(text: str) -> str:
@@ -52,17 +53,12 @@ def sentence_starts(doc) -> list[int]:
     of a release stand on their own lines without a full stop."""
     if "sents" in doc.user_hooks or not doc.has_annotation("SENT_START") or not len(doc):
         starts = {s.start_char for s in doc.sents} | {0}
-    else:  # what doc.sents gives, read from one array instead of a Span per sentence
-        starts = {idx for idx, flag in doc.to_array([IDX, SENT_START]).tolist() if flag == 1} | {0}
+    else:  # what doc.sents gives, read from one array (selected by numpy) instead of a Span per sentence
+        table = doc.to_array([IDX, SENT_START])
+        starts = set(table[table[:, 1] == 1, 0].tolist()) | {0}
     text = doc.user_data.get("press_text") or doc.text
-    pos = text.find("\n")
-    while pos != -1:
-        nxt = pos + 1
-        while nxt < len(text) and text[nxt] in " \t\n":
-            nxt += 1
-        if nxt < len(text):
-            starts.add(nxt)
-        pos = text.find("\n", nxt)
+    # where each line's text starts (line breaks that end the text start nothing)
+    starts.update(m.end() for m in LINE_BREAKS.finditer(text) if m.end() < len(text))
     return sorted(starts)
 
 

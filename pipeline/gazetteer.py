@@ -7,9 +7,8 @@ so a user can swap in a newer register). The phrase matcher is built once per vo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import yaml
 
@@ -17,8 +16,10 @@ from pipeline.matching import form_matcher
 from pipeline.rules import load_jsonl, rules_dir
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
+    """A town of the gazetteer. A named tuple, not a frozen dataclass: 17,000 are made at every
+    start, and a tuple is made about four times faster (equal and hashable by its fields alike)."""
+
     key: str  # AGS for German towns, "XX:name" for foreign ones
     name: str
     state: Optional[str]

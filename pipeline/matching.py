@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import spacy
-from spacy.attrs import IDX, ORTH, SPACY
+from spacy.attrs import IDX, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -61,12 +61,11 @@ class TokenTable:
     __slots__ = ("text", "words", "starts", "ends", "spaces", "_occurrences")
 
     def __init__(self, doc: Doc):
-        strings = doc.vocab.strings
-        orths, starts, spaces = doc.to_array([ORTH, IDX, SPACY]).T.tolist() if len(doc) else ([], [], [])
-        self.text = doc_text(doc)
-        self.words = [strings[o] for o in orths]
+        starts, lengths, spaces = doc.to_array([IDX, LENGTH, SPACY]).T.tolist() if len(doc) else ([], [], [])
+        self.text = text = doc_text(doc)
         self.starts = starts
-        self.ends = [s + len(w) for s, w in zip(starts, self.words)]
+        self.ends = [s + n for s, n in zip(starts, lengths)]
+        self.words = [text[s:e] for s, e in zip(starts, self.ends)]  # slices of the text: no string store look-up per token
         self.spaces = spaces
         self._occurrences = None
 

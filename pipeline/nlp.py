@@ -13,7 +13,10 @@ import spacy
 from spacy.language import Language
 
 import pipeline.components  # noqa: F401  (registers the factories)
+from pipeline.components.institutions import registry_matcher
+from pipeline.components.programmes import programme_matcher
 from pipeline.errors import model_not_found
+from pipeline.gazetteer import town_matcher
 
 log = logging.getLogger("pipeline")
 DEFAULT_MODEL = "de_core_news_sm"
@@ -52,5 +55,8 @@ def build_nlp(model: Optional[str] = None) -> tuple[Language, str]:
     for name in COMPONENTS:
         if not nlp.has_pipe(name):
             nlp.add_pipe(name)
+    # the gazetteer matchers now, not on the first document: forked workers then share them
+    for build_matcher in (town_matcher, registry_matcher, programme_matcher):
+        build_matcher(nlp)
     log.info("NLP backend: %s; pipes: %s", backend, ", ".join(nlp.pipe_names))
     return nlp, backend

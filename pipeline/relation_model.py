@@ -42,6 +42,8 @@ FUNDER_VERB_AFTER = re.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:fördert
 TOWN_LEAD = re.compile(r"(?:\bin|\bim|\bfür|Stadt|Gemeinde|Hansestadt|Kommune|Kreisstadt|Markt)\s*$")
 WORD = re.compile(r"[\wäöüÄÖÜß-]+")
 PLURAL_ENDINGS = ("projekte", "projekten", "vorhaben", "kommunen", "standorte", "standorten")
+# a word of the sentence ends in a plural ending: searched once in the words joined by spaces
+PLURAL_WORD_END = re.compile("(?:" + "|".join(PLURAL_ENDINGS) + ")(?: |$)")
 QUOTE_MARK = re.compile(r"[„“”\"]")
 LIST_ITEM = re.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
 
@@ -57,6 +59,11 @@ class Candidate:
     rule: Optional[str] = None
     score: float = 0.0
     explain: list[tuple[str, float]] = field(default_factory=list)
+
+
+def names_money(sent: str) -> bool:
+    """A sum of money in the sentence; the currency is tested first as plain text (most sentences name none)."""
+    return ("Euro" in sent or "€" in sent or "EUR" in sent) and MONEY.search(sent) is not None
 
 
 def sentence_bounds(text: str, sent_starts: list[int]) -> list[tuple[int, int]]:
@@ -175,13 +182,13 @@ class ReleaseView:
             c = {name for name, vocabulary in cue_words if not words.isdisjoint(vocabulary)}
             if "speech" in c and not QUOTE_MARK.search(sent):
                 c.discard("speech")
-            if ("Euro" in sent or "€" in sent or "EUR" in sent) and MONEY.search(sent):
+            if names_money(sent):
                 c.add("money")
             if s in contact:
                 c.add("contact")
             if "funding" in c or "money" in c:  # "Der Bund stellt … bereit": the level's bodies fund
                 self.levels_funding.update(level for level, whole, _ in _government_levels() if whole.search(sent))
-            if "jeweils" in words or "alle" in words or any(w.endswith(PLURAL_ENDINGS) for w in words):
+            if "jeweils" in words or "alle" in words or PLURAL_WORD_END.search(" ".join(words)):
                 c.add("plural")
             self.cue.append(frozenset(c))
         self.projects, self.programmes, self.institutions, self.towns = projects, programmes, institutions, towns
@@ -209,6 +216,8 @@ class ReleaseView:
         self.body = {id(t): sum(1 for m in t.mentions if self.in_body(m)) for t in towns}  # mentions outside names and contacts
         home = max(towns, key=lambda t: self.body[id(t)], default=None)
         self.home = home if home is not None and self.body[id(home)] >= 2 else None
+        self.body_total = sum(self.body.values())  # for every town's share: summed once, not per town
+        self.many_towns = sum(1 for n in self.body.values() if n) >= 6
         self.towns_in: dict[int, set] = defaultdict(set)  # sentence → the towns it names
         for t in towns:
             for m in t.mentions:
@@ -218,6 +227,13 @@ class ReleaseView:
         self._profiles: dict[int, Profile] = {}
         self.named_in = set(by_sent)
         self.first_project_sentence = min(by_sent) if by_sent else len(self.bounds)
+        # the sentences every entity's profile asks about, as sets: one subset or overlap test per entity
+        cue = self.cue
+        self.contact_sents = frozenset(s for s, c in enumerate(cue) if "contact" in c)
+        self.speech_sents = frozenset(s for s, c in enumerate(cue) if "speech" in c)
+        # a sentence that names no project but speaks of them all, or the lead before any project is named
+        self.frame_sents = frozenset(s for s, c in enumerate(cue)
+                                     if self.names_no_project(s) and ("plural" in c or s < self.first_project_sentence))
 
     def names_no_project(self, s: int) -> bool:
         return s not in self.named_in
@@ -263,24 +279,25 @@ class Profile:
 
     Features are sparse: a feature that is 0 is left out (the weights of absent features count 0)."""
 
-    __slots__ = ("sents", "paras", "first", "features", "conjoined")
+    __slots__ = ("sents", "order", "paras", "first", "cues", "features", "conjoined")
 
     def __init__(self, view: "ReleaseView", ent):
         mentions = [m for m in ent.mentions if "in_name_of" not in m.attrs] or ent.mentions
         self.sents = frozenset(view.sentence_of(m) for m in mentions)
+        self.order = tuple(sorted(self.sents))  # for the pairs' sentence gaps and attached sentences
         self.paras = frozenset(view.para[s] for s in self.sents)
-        self.first = min(self.sents)
+        self.first = self.order[0]
         cue = view.cue
+        self.cues = frozenset().union(*(cue[s] for s in self.sents))  # the cues of all its sentences
         flags = {
             "in_title": 0 in self.paras,
             "in_lead": min(self.paras) <= view.lead_para,
             "mentions_2plus": len(mentions) >= 2,
-            "only_contact": all("contact" in cue[s] for s in self.sents),
-            "only_speech": all("speech" in cue[s] for s in self.sents),
-            # a sentence that names no project but speaks of them all, or the lead before any project is named
-            "frame": any(view.names_no_project(s) and ("plural" in cue[s] or s < view.first_project_sentence) for s in self.sents),
+            "only_contact": self.sents <= view.contact_sents,
+            "only_speech": self.sents <= view.speech_sents,
+            "frame": not self.sents.isdisjoint(view.frame_sents),
             "list_item": any(view.list_item(m) for m in mentions),
-            "cue_programme_role": any("programme_role" in cue[s] for s in self.sents),
+            "cue_programme_role": "programme_role" in self.cues,
         }
         self.features = {"mentions_log": math.log1p(len(mentions)) / 2} | {k: 1.0 for k, v in flags.items() if v}
         self.conjoined = ()
@@ -300,11 +317,11 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
         f["single_project"] = 1.0
     elif n_proj >= 3:
         f["many_projects"] = 1.0
-    if not p.sents.isdisjoint(q.sents):
-        f["same_sentence"] = 1.0
-    gap = min(abs(a - b) for a in p.sents for b in q.sents)
+    gap = _min_gap(p.order, q.order)
     if gap:
         f["sentence_gap"] = min(gap, 10) / 10
+    else:  # a gap of 0: a sentence names both
+        f["same_sentence"] = 1.0
     if gap <= 2:
         f["near"] = 1.0
     if p.first < q.first:
@@ -319,11 +336,14 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
         for k in ("in_title", "mentions_2plus", "list_item"):
             if k in q.features:
                 f["src_" + k] = 1.0
-    cue = view.cue
-    present = frozenset().union(*(cue[s] for s in (attached or p.sents)))
-    for c in ("funding", "partner", "strong_partner", "town", "money"):
+    if attached:
+        cue = view.cue
+        present = frozenset().union(*(cue[s] for s in attached))
+    else:
+        present = p.cues
+    for c, key in PAIR_CUES:
         if c in present:
-            f[f"cue_{c}"] = 1.0
+            f[key] = 1.0
     body_item = f.pop("town_list_item_body", None)
     if n_proj == 1 and dst.type == "town":
         if body_item:
@@ -336,9 +356,19 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
     return f
 
 
+PAIR_CUES = tuple((c, f"cue_{c}") for c in ("funding", "partner", "strong_partner", "town", "money"))
+
+
+def _min_gap(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """The smallest distance between two sets of sentence indices (most entities stand in one sentence)."""
+    if len(a) == 1 and len(b) == 1:
+        return abs(a[0] - b[0])
+    return min(abs(x - y) for x in a for y in b)
+
+
 def _attached(view: ReleaseView, project, dst) -> list[int]:
     about = view.about
-    return sorted({s for s in view.profile(dst).sents if project in about[s]})
+    return [s for s in view.profile(dst).order if project in about[s]]
 
 
 def _opens_clause(text: str, a: int, start: int) -> bool:
@@ -381,17 +411,17 @@ def _conjoined_keys(kind: str) -> tuple[tuple[str, str], ...]:
 def _town_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
     body = [m for m in dst.mentions if view.in_body(m)]
-    towns_in, n_body = view.towns_in, view.body
+    towns_in = view.towns_in
     flags = {"town_home": dst is view.home, "town_no_body": not body,
              "town_foreign": dst.attrs["place"].country != "DE",
              "town_lead_in": any(TOWN_LEAD.search(text[max(0, m.start - 14):m.start]) for m in body),
              "town_listed": any(len(towns_in[view.sentence_of(m)] - {id(dst)}) >= 2 for m in body),
              "town_in_title": any(view.para[view.sentence_of(m)] == 0 for m in body),
-             "many_towns": sum(1 for n in n_body.values() if n) >= 6,
+             "many_towns": view.many_towns,
              "town_list_item_body": any(view.list_item(m) for m in body)}
     f = {k: 1.0 for k, v in flags.items() if v}
     if body:
-        f["town_share"] = len(body) / max(1, sum(n_body.values()))
+        f["town_share"] = len(body) / max(1, view.body_total)
     return f
 
 
@@ -465,8 +495,10 @@ def score(cands: list[Candidate]) -> list[Candidate]:
         weights = tm.weights
         z = tm.bias
         for k, v in c.features.items():
-            if v and k in weights:
-                z += weights[k] * v
+            if v:
+                w = weights.get(k)
+                if w is not None:
+                    z += w * v
         c.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         # a rule's relation stands unless the model all but rules it out; the model adds what the rules miss
         if c.rule and c.score >= tm.veto or c.score >= tm.threshold:

@@ -17,8 +17,8 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, MONEY, PLURAL_PROJECTS, main_project, model_relations, paragraph_of, sentence_bounds,
-                                     sentence_evidence, sentence_words)
+from pipeline.relation_model import (FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+                                     names_money, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
@@ -179,11 +179,17 @@ def _looks_like_a_quarter(ent: Entity, towns: list[Entity], named_quarters: froz
     return bool(others) and min(distance_km(place, o) for o in others) > 100
 
 
+CAPITALISED_WORD = re.compile(r"[A-ZÄÖÜ][\wäöüß-]+")
+
+
 def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
     gaz = gazetteer()
-    states_named = {gaz.state_of_form[w] for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]+", text) if w in gaz.state_names}
+    # the capitalised words, read once: for Länder, and for Kreise ("Rhein-Sieg-Kreis"; a one-letter
+    # word, which this regex leaves out, ends in no "kreis")
+    capitalised = CAPITALISED_WORD.findall(text)
+    states_named = {gaz.state_of_form[w] for w in capitalised if w in gaz.state_names}
     kreise_named = {m.group(1) for m in re.finditer(r"(?:Landkreis(?:es)?|Kreis(?:es)?)\s+([A-ZÄÖÜ][\wäöüß-]+(?:\s[A-ZÄÖÜ][\wäöüß-]+)?)", text)}
-    kreise_named |= {w for w in re.findall(r"[A-ZÄÖÜ][\wäöüß-]*", text) if w.endswith("-Kreis") or w.endswith("kreis")}
+    kreise_named |= {w for w in capitalised if w.endswith("-Kreis") or w.endswith("kreis")}
     chosen: dict[int, tuple[Place, str, float]] = {}
     anchors: list[Place] = []
     first_seen: dict[str, int] = {}  # where each municipality is first named unambiguously
@@ -467,6 +473,21 @@ PARENT_GAP = re.compile(r"\)?(?:\s*\([^)]{1,15}\))?\s+(?:im|in der|beim|bei der)
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:(?:des Bundes|des Landes|des Freistaate?s)\s+)?"
                           r"(?:des|der|vom|von der|von)\s+")  # "… des Bundes vom Bundesministerium …"
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
+# the patterns find_relations tries per sentence and per mention, compiled once
+PROJECT_GENITIVE_GAP = re.compile(r"[“”\"'\s]*(?:des|der|vom|von der)\s+")
+PROJECT_TOWN_GAP = re.compile(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+")
+TOWN_HEADS_LINE = re.compile(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", re.S)
+FUNDING_FRAME = re.compile(r"\b(?:aus|im Rahmen|mit Mitteln)\b")
+PROJECT_WORD = re.compile(r"[Pp]rojekt|[Vv]orhaben")
+FUNDER_PREPOSITION_END = re.compile(r"(?:von der|vom|durch|über)\s*$")
+FUNDED_WORD = re.compile(r"gefördert|finanziert")
+ACTOR_LEAD = re.compile(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:Das|Der|Die)\s+|[\wäöü]+\s+(?:der|des)\s+)?")
+ACTING_VERB = re.compile(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b")
+THE_PROJECT = re.compile(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b")
+PLACE_LEAD = re.compile(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$")
+MUNICIPALITY_LEAD = re.compile(r"(?:Stadt|Gemeinde|Kommune)\s*$")
+CONTACT_LINE = re.compile(r"\b\d{5}\s|Tel\.|E-Mail|@")
+HEADLINE_PLACE_LEAD = re.compile(r"(?:\bin|\bfür|Stadt|Gemeinde)\s*$")
 
 
 def find_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects,
@@ -497,26 +518,19 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             relations[key] = {"type": kind, "from": src.name, "to": dst.name, "rule": rule,
                               "evidence": sentence_evidence(text, *sent_bounds[s], s)}
 
-    index: dict[int, dict[int, list]] = {}  # id(entity list) → sentence → [(entity, mention)]
-
-    def mentions_in(entities, s):
-        by_sentence = index.get(id(entities))
-        if by_sentence is None:
-            by_sentence = index[id(entities)] = defaultdict(list)
-            for e in entities:
-                for m in e.mentions:
-                    by_sentence[m.sentence].append((e, m))
-        return by_sentence.get(s, [])
+    # sentence → [(entity, mention)] of each type, built once: the loop below asks for every sentence
+    projects_at, programmes_at, institutions_at, towns_at = (_mentions_by_sentence(entities) for entities in
+                                                             (projects, programmes, institutions, towns))
 
     def paragraph_project(s):
         """The project this sentence speaks of: named in it, else the last one named in its paragraph."""
-        named = [e for e, _ in mentions_in(projects, s)]
+        named = [e for e, _ in projects_at.get(s, ())]
         if named:
             return list(OrderedDict.fromkeys(named))
         for t in range(s - 1, -1, -1):
             if para_of[t] != para_of[s]:
                 break
-            named = [e for e, _ in mentions_in(projects, t)]
+            named = [e for e, _ in projects_at.get(t, ())]
             if named:
                 return [named[-1]]
         return [main] if main else []
@@ -525,10 +539,10 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     for s, (a, b) in enumerate(sent_bounds):
         sent = text[a:b]
         words = words_by_sentence[s]
-        projs = mentions_in(projects, s)
-        progs = mentions_in(programmes, s)
-        insts = mentions_in(institutions, s)
-        towns_s = mentions_in(towns, s)
+        projs = projects_at.get(s, ())
+        progs = programmes_at.get(s, ())
+        insts = institutions_at.get(s, ())
+        towns_s = towns_at.get(s, ())
         used: set[int] = set()
         # programme + genitive or relative clause: who funds or runs it ("„WIR …“ des Hessischen Ministeriums")
         for pe, pm in progs:
@@ -541,41 +555,41 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             rel("programme_funder", pe, ie, s, "relations:programme_passive_agent")
         if not progs and insts and MONEY_SUBJECT.match(sent):
             # "… aus dem DigitalPakt Schule. Die Mittel stellt der Bund über das BMBF bereit": the money of the programme named last
-            last = next((mentions_in(programmes, t) for t in range(s - 1, max(-1, s - 4), -1) if mentions_in(programmes, t)), [])
+            last = next((programmes_at[t] for t in range(s - 1, max(-1, s - 4), -1) if programmes_at.get(t)), [])
             for pe in OrderedDict.fromkeys(e for e, _ in last):
                 for ie, im in insts:
                     if FUNDER_LEAD.search(text, max(a, im.start - 45), im.start):
                         rel("programme_funder", pe, ie, s, "relations:programme_money_source")
         # "das BBSR im BBR", "der Projektträger im DLR": the second is the first's parent body, not an actor of its own
-        in_order = sorted(insts, key=lambda em: em[1].start)  # mentions_in lists them entity by entity
+        in_order = sorted(insts, key=lambda em: em[1].start)  # they are listed entity by entity
         parents = {id(e2) for (_, im1), (e2, im2) in zip(in_order, in_order[1:]) if PARENT_GAP.fullmatch(text, im1.end, im2.start)}
         used.update(id(im) for ie, im in insts if id(ie) in parents)  # its acronym too
         # project + genitive institution/town: who carries it out, where
         for je, jm in projs:
             for ie, im in insts:
                 gap = text[jm.end:im.start]
-                if 0 <= im.start - jm.end <= 12 and re.fullmatch(r"[“”\"'\s]*(?:des|der|vom|von der)\s+", gap):
+                if 0 <= im.start - jm.end <= 12 and PROJECT_GENITIVE_GAP.fullmatch(gap):
                     rel("project_partner", je, ie, s, "relations:project_genitive_institution")
                     used.add(id(im))
             for te, tm in towns_s:
                 gap = text[jm.end:tm.start]
-                if 0 <= tm.start - jm.end <= 20 and re.fullmatch(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+", gap):
+                if 0 <= tm.start - jm.end <= 20 and PROJECT_TOWN_GAP.fullmatch(gap):
                     rel("project_town", je, te, s, "relations:project_genitive_town")
         # a project listed after its town ("Kehl: Im Projekt „…“ …")
         for je, jm in projs:
             line_start = text.rfind("\n", 0, jm.start) + 1
             for te, tm in towns_s:
-                if tm.start >= line_start and tm.end <= jm.start and re.fullmatch(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", text[tm.end:jm.start], re.S) and tm.start - line_start <= 4:
+                if tm.start >= line_start and tm.end <= jm.start and TOWN_HEADS_LINE.fullmatch(text, tm.end, jm.start) and tm.start - line_start <= 4:
                     rel("project_town", je, te, s, "relations:town_heads_project_line")
-        funding_sentence = bool(words & funding) or bool(MONEY.search(sent)) or bool(re.search(r"\b(?:aus|im Rahmen|mit Mitteln)\b", sent) and progs)
+        funding_sentence = bool(words & funding) or names_money(sent) or bool(progs and FUNDING_FRAME.search(sent))
         partner_sentence = bool(words & partner)
         intro = list_intro.get(s)  # a list item goes on with the sentence that introduced the list
         if intro is not None:
             partner_sentence = partner_sentence or bool(words_by_sentence[intro] & partner)
         if projs:
             targets = list(OrderedDict.fromkeys(e for e, _ in projs))
-        elif intro is not None and (paragraph_project(intro) or mentions_in(projects, intro)):
-            targets = list(OrderedDict.fromkeys([e for e, _ in mentions_in(projects, intro)] or paragraph_project(intro)))
+        elif intro is not None and paragraph_project(intro):
+            targets = paragraph_project(intro)  # the projects the intro names, else its paragraph's
         elif (funding_sentence or partner_sentence) and projects and PLURAL_PROJECTS.search(sent) \
                 and (len(projects) >= 2 or not partner_sentence):
             # "… fördert 14 Projekte", "Das BBSR begleitet die sechs Modellvorhaben": the sentence covers all the release's projects
@@ -583,7 +597,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         elif funding_sentence and projects and not partner_sentence:
             targets = paragraph_project(s)
         else:
-            targets = paragraph_project(s) if (partner_sentence or words & town_cues or re.search(r"[Pp]rojekt|[Vv]orhaben", sent) or insts) else []
+            targets = paragraph_project(s) if (partner_sentence or words & town_cues or PROJECT_WORD.search(sent) or insts) else []
         if not targets:
             continue
         if funding_sentence:
@@ -594,13 +608,13 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if id(im) in used:
                     continue
                 before = text[max(a, im.start - 40):im.start]
-                if LOCATIVE.search(before) and not re.search(r"(?:von der|vom|durch|über)\s*$", before):
+                if LOCATIVE.search(before) and not FUNDER_PREPOSITION_END.search(before):
                     continue
                 # "… „RhizoMix“, das die DFG im Programm P fördert": the relative clause's own project and programmes
                 owner = next((je for je, jm in reversed(projs) if jm.end <= im.start and RELATIVE_CLAUSE.fullmatch(text, jm.end, im.start)), None)
                 subject = SUBJECT.search(text[a:im.start]) or owner is not None
                 funder_like = FUNDER_LEAD_RULE.search(before) \
-                    or re.search(r"gefördert|finanziert", text[im.end:im.end + 30]) or subject
+                    or FUNDED_WORD.search(text[im.end:im.end + 30]) or subject
                 if funder_like and not (partner_sentence and not subject):
                     for t in ([owner] if owner is not None else targets):
                         rel("project_funder", t, ie, s, "relations:funding_sentence.institution")
@@ -624,15 +638,15 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if id(im) in used or im.attrs.get("is_acronym") and ie.attrs.get("kind") in ("ministry", "government"):
                     continue
                 lead = text[a:im.start]
-                if re.fullmatch(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:Das|Der|Die)\s+|[\wäöü]+\s+(?:der|des)\s+)?", lead) and re.search(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b", sent):
+                if ACTOR_LEAD.fullmatch(lead) and ACTING_VERB.search(sent):
                     for t in targets:
                         rel("project_partner", t, ie, s, "relations:acting_institution")
-        if projs or re.search(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b", sent):
+        if projs or (("rojekt" in sent or "Vorhaben" in sent) and THE_PROJECT.search(sent)):  # plain-text test first
             # the project's place: "in Hamm", "die Stadt Rostock" in a sentence about the project
             for te, tm in towns_s:
                 if "in_name_of" in tm.attrs or "dateline" in tm.rule:
                     continue
-                if re.search(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
+                if PLACE_LEAD.search(text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:project_sentence_place")
         if intro is not None and words_by_sentence[intro] & (partner | town_cues):
@@ -649,7 +663,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         if words & town_cues and len(targets) == 1:
             standalone = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
             for te, tm in standalone:
-                if len(standalone) >= 2 or re.search(r"(?:Stadt|Gemeinde|Kommune)\s*$", text[max(a, tm.start - 12):tm.start]):
+                if len(standalone) >= 2 or MUNICIPALITY_LEAD.search(text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:town_cue_sentence")
     named_projects = [p for p in projects if any("title_names_project" not in m.rule for m in p.mentions)]
@@ -657,7 +671,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         # the release's home town: a single-project release names it most often
         def in_body(m):  # not the dateline, not the contact block ("99096 Erfurt")
             line = text[text.rfind("\n", 0, m.start) + 1:text.find("\n", m.end) if text.find("\n", m.end) >= 0 else len(text)]
-            return "in_name_of" not in m.attrs and "dateline" not in m.rule and not re.search(r"\b\d{5}\s|Tel\.|E-Mail|@", line)
+            return "in_name_of" not in m.attrs and "dateline" not in m.rule and not CONTACT_LINE.search(line)
         counts = {te: sum(1 for m in te.mentions if in_body(m)) for te in towns}
         total = sum(counts.values())
         if counts:
@@ -668,10 +682,19 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         for te in towns:
             for tm in te.mentions:
                 if tm.sentence == main.mentions[0].sentence and "in_name_of" not in tm.attrs and "dateline" not in tm.rule \
-                        and re.search(r"(?:\bin|\bfür|Stadt|Gemeinde)\s*$", text[max(0, tm.start - 10):tm.start]):
+                        and HEADLINE_PLACE_LEAD.search(text[max(0, tm.start - 10):tm.start]):
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")
     _registry_programme_funders(programmes, institutions, rel)
     return list(relations.values())
+
+
+def _mentions_by_sentence(entities) -> dict[int, list]:
+    """sentence → [(entity, mention)] of the entities' mentions, in entity order."""
+    out: dict[int, list] = defaultdict(list)
+    for e in entities:
+        for m in e.mentions:
+            out[m.sentence].append((e, m))
+    return out
 
 
 @lru_cache(maxsize=4096)

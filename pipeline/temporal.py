@@ -96,6 +96,14 @@ def _literal_led(items) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class RegexSource:
+    """A regex not compiled yet: the date rules are compiled once, with their lead (with_lead), not twice."""
+
+    pattern: str
+    flags: int = 0
+
+
 def with_lead(regex: str, lead: str, flags: int = 0) -> re.Pattern:
     """regex behind a lookahead on its possible first characters (lead): the engine then skips
     impossible start positions fast. When the regex starts with literal characters that are all
@@ -162,53 +170,53 @@ class DateGrammar:
         TO = r"\s*(?:bis(?:\s+(?:zum|einschließlich))?|–|—|-)\s*"
         TIME = r"(?P<time>,?\s*(?:um|ab|von)?\s*(?P<hh>[012]?\d)[:.](?P<mm>[0-5]\d)\s*Uhr)?"
         I = re.IGNORECASE
-        self.patterns: list[tuple[str, float, re.Pattern]] = [
-            ("date.range.day_month_day_month", 0.95, re.compile(
+        patterns: list[tuple[str, float, RegexSource]] = [
+            ("date.range.day_month_day_month", 0.95, RegexSource(
                 rf"(?:[Vv]om\s+)?(?P<d1>{D})\.\s*(?P<m1>{M})(?:\s+(?P<y1>{Y4}))?{TO}(?P<d2>{D})\.\s*(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
-            ("date.range.day_day_month", 0.95, re.compile(
+            ("date.range.day_day_month", 0.95, RegexSource(
                 rf"(?:(?:[Vv]om|[Zz]wischen\s+dem)\s+)?(?:(?:{WD}),?\s+)?(?P<d1>{D})\.?(?:{TO}|\s+und(?:\s+dem)?\s+)(?:(?:{WD}),?\s+)?(?P<d2>{D})\.\s*(?P<m>{M})(?:\s+(?P<y>{Y4}))?")),
-            ("date.range.numeric_dm", 0.9, re.compile(
+            ("date.range.numeric_dm", 0.9, RegexSource(
                 rf"(?:[Vv]om\s+)?(?P<d1>{D})\.(?P<m1>[01]?\d)\.{TO}(?P<d2>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>{Y4}|\d\d)(?![\d])")),
-            ("date.range.season_season", 0.85, re.compile(
+            ("date.range.season_season", 0.85, RegexSource(
                 rf"(?:[Vv]on|[Zz]wischen|[Vv]om)\s+(?P<s1>{S})\s+(?:bis(?:\s+zum)?|und)\s+(?P<s>{S})\s+(?P<y>{Y4})")),
-            ("date.range.mod_month_month", 0.85, re.compile(
+            ("date.range.mod_month_month", 0.85, RegexSource(
                 rf"(?:[Vv]on\s+)?(?P<mod1>{MOD})\s+(?P<m1>{M})\s+(?:bis|–|-)\s+(?:(?P<mod2>{MOD})\s+)?(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
-            ("date.numeric_yearless", 0.75, re.compile(
+            ("date.numeric_yearless", 0.75, RegexSource(
                 rf"(?:[Aa]m|[Bb]is(?:\s+zum)?|[Vv]om|[Aa]b(?:\s+dem)?|[Zz]um|[Ss]eit\s+dem)\s+(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?![\d]|\s?\d)")),
-            ("date.range.numeric", 0.9, re.compile(
+            ("date.range.numeric", 0.9, RegexSource(
                 rf"(?P<d1>{D})\.{TO}(?P<d2>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>{Y4}|\d\d)(?![\d])")),
-            ("date.full", 0.95, re.compile(
+            ("date.full", 0.95, RegexSource(
                 rf"(?:(?P<wd>{WD}),?\s+(?:den\s+)?)?(?P<d>{D})\.\s*(?P<m>{M})(?:\s+(?P<y>{Y4}))?{TIME}")),
-            ("date.numeric", 0.9, re.compile(
+            ("date.numeric", 0.9, RegexSource(
                 rf"(?:(?P<wd>{WD}),?\s+(?:den\s+)?)?(?<![\d.,/])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>{Y4}|\d\d)(?![\d]|[.,]\d){TIME}")),
-            ("date.iso", 0.9, re.compile(rf"(?<![\d-])(?P<y>{Y4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])")),
-            ("date.range.month_month", 0.85, re.compile(
+            ("date.iso", 0.9, RegexSource(rf"(?<![\d-])(?P<y>{Y4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])")),
+            ("date.range.month_month", 0.85, RegexSource(
                 rf"(?:(?:[Zz]wischen|[Vv]on)\s+)?(?P<m1>{M})\s*(?:und|bis|–|-)\s*(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
-            ("date.month_year", 0.95, re.compile(rf"(?:(?P<mod>{MOD})\s+)?(?P<m>{M})\s+(?P<y>{Y4})")),
-            ("date.month", 0.8, re.compile(
+            ("date.month_year", 0.95, RegexSource(rf"(?:(?P<mod>{MOD})\s+)?(?P<m>{M})\s+(?P<y>{Y4})")),
+            ("date.month", 0.8, RegexSource(
                 rf"(?:(?P<mod>{MOD})|(?P<prep>[Ii]m|[Bb]is|[Ss]eit|[Aa]b|[Zz]um|[Vv]om|[Vv]or|[Nn]ach|[Aa]nfangs|[Ee]rst\s+im|[Bb]is\s+zum|[Ii]m\s+Monat|[Dd]es\s+Monats))\s+(?P<m>{M})")),
-            ("date.season_year", 0.9, re.compile(
+            ("date.season_year", 0.9, RegexSource(
                 rf"(?:(?P<mod>{MOD})\s+)?(?:(?:im|des)\s+)?(?P<s>{S})\s+(?P<y>{Y4})(?:\s*/\s*(?P<y2>\d\d(?:\d\d)?))?")),
-            ("date.season_relative", 0.75, re.compile(
+            ("date.season_relative", 0.75, RegexSource(
                 rf"(?P<lead>[Ff]ür\s+(?:den|das)|[Ii]m|[Ii]n\s+diesem|[Dd]iesen|[Dd]iesem|[Ii]m\s+(?P<rel>{REL})|(?P<rel2>{REL})|[Bb]is\s+zum|[Ss]eit\s+dem|[Aa]b\s+dem)\s+(?P<s>{S})(?!\s*(?:19|20)\d\d)")),
-            ("date.half_year", 0.9, re.compile(
+            ("date.half_year", 0.9, RegexSource(
                 rf"(?P<o>{ORD})\s+(?:Halbjahr(?:es|s)?|Jahreshälfte)(?:\s+(?:des\s+Jahres\s+)?(?P<y>{Y4}))?")),
-            ("date.quarter", 0.9, re.compile(
+            ("date.quarter", 0.9, RegexSource(
                 rf"(?P<o>{ORD})\s+Quartal(?:s|es)?(?:\s+(?:des\s+Jahres\s+)?(?P<y>{Y4}))?")),
-            ("date.mod_year", 0.9, re.compile(
+            ("date.mod_year", 0.9, RegexSource(
                 rf"(?P<mod>{MOD})\s+(?:des\s+Jahres\s+)?(?P<y>{Y4})(?!\s*[–-]\s*\d)")),
-            ("date.mod_relative_year", 0.8, re.compile(
+            ("date.mod_relative_year", 0.8, RegexSource(
                 rf"(?:(?P<mod>Anfang|Mitte|Ende|Beginn)\s+(?:des\s+)?(?:(?P<rel>{REL})\s+)?Jahres|(?P<modw>Jahresende|Jahresanfang|Jahresbeginn|Jahresmitte))(?:\s+(?P<y>{Y4}))?")),
-            ("date.relative_year", 0.75, re.compile(
+            ("date.relative_year", 0.75, RegexSource(
                 rf"(?:[Ii]m|[Ii]n)\s+(?P<rel>{REL})\s+Jahr(?:es)?(?![\wäöü])|(?P<rel2>[Nn]ächstes|[Kk]ommendes|[Ll]etztes|[Vv]ergangenes|[Dd]ieses)\s+Jahr(?![\wäöü])|[Ii]m\s+(?P<vj>Vorjahr|Folgejahr)")),
-            ("date.relative_month", 0.75, re.compile(
+            ("date.relative_month", 0.75, RegexSource(
                 rf"(?:(?P<mod>Anfang|Mitte|Ende)\s+(?:des\s+)?(?:(?P<rel>{REL})\s+)?Monats|[Ii]m\s+(?P<rel2>{REL})\s+Monat)")),
-            ("date.year_range", 0.85, re.compile(
+            ("date.year_range", 0.85, RegexSource(
                 rf"(?:(?:[Vv]on|[Zz]wischen|[Ii]n\s+den\s+Jahren|[Dd]en\s+Jahren)\s+)?(?<![\d.,/-])(?P<y1>{Y4H})\s*(?:–|—|-|bis|und|/)\s*(?P<y2>{Y4H}|\d\d)(?![\d]|[.,]\d)")),
-            ("date.year", 0.7, re.compile(
+            ("date.year", 0.7, RegexSource(
                 rf"(?:(?P<prep>[Ii]m\s+Jahr(?:e)?|[Aa]us\s+dem\s+Jahr(?:e)?|[Ss]eit(?:\s+dem\s+Jahr)?|[Bb]is(?:\s+zum\s+Jahr)?|[Aa]b(?:\s+dem\s+Jahr)?|[Vv]on|[Vv]or|[Nn]ach|[Ii]n|[Uu]m|[Dd]as\s+Jahr|[Zz]um\s+Jahr)\s+)?(?<![\d.,/€-])(?P<y>{Y4H})(?![\d]|[.,]\d|-\d)")),
         ]
-        self.patterns = self._with_leads(self.patterns, vocab)
+        self.patterns: list[tuple[str, float, re.Pattern]] = self._with_leads(patterns, vocab)
         self.unit_anchor = re.compile(r"(?=[JjMmWwTt])(?:" + UNIT + r"|jährig|monatig|wöchig|tägig)")
         # Each pattern runs only in windows around its anchors (month words, season words, digits …).
         self.anchors = {

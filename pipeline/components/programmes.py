@@ -31,6 +31,11 @@ def _index():
     return {e.id: e for e in reg}, forms
 
 
+def programme_matcher(nlp: Language):
+    """The registry matcher of this pipeline (built once)."""
+    return form_matcher(nlp, "programmes", _index()[1])
+
+
 # one word of a guideline's title; group 2 a comma or stop that closes the title
 TITLE_WORD = re.compile(r"([\wäöüßÄÖÜ-]+)([,.;:]|(?=[)]))?[ \t]*")
 TITLE_JOINERS = frozenset({"und", "oder", "sowie", "von", "der", "des", "den", "dem", "für", "im", "in", "zur", "zum", "mit"})
@@ -39,8 +44,10 @@ ACRONYM_AFTER = re.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
 SHORT_NAME_AFTER = re.compile(r"\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü+-]{1,11}(?: [A-Za-zÄÖÜäöü+-]{2,10})?)\)")  # "(FR Regio)"
 PROJECT_WORD = re.compile(r"projekt|vorhaben", re.I)
 QUOTED_COMPOUND = re.compile(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b")
-# "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“"
-WORD_BEFORE = re.compile(r"([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$")
+# "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“".
+# The search starts only where a word starts (the lookbehind): the leftmost match starts there anyway
+# (one starting inside a word also matches from the letter before), and the others are not retried.
+WORD_BEFORE = re.compile(r"(?<![\w-])([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$")
 
 
 @lru_cache(maxsize=512)
@@ -135,7 +142,7 @@ class ProgrammeRecognizer:
                                        + "|".join(self.cfg.name_suffixes.words) + r")\b")
 
     def matcher(self):
-        return form_matcher(self.nlp, "programmes", self.forms)
+        return programme_matcher(self.nlp)
 
     def _unquoted_after_trigger(self, text: str) -> list[Evidence]:
         """'aus dem Programm Interreg VI Oberrhein', 'Programm STARK III plus EFRE': a name after the noun."""
