@@ -174,7 +174,7 @@ class DateGrammar:
             ("date.range.day_month_day_month", 0.95, RegexSource(
                 rf"(?:[Vv]om\s+)?(?P<d1>{D})\.\s*(?P<m1>{M})(?:\s+(?P<y1>{Y4}))?{TO}(?P<d2>{D})\.\s*(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
             ("date.range.day_day_month", 0.95, RegexSource(
-                rf"(?:(?:[Vv]om|[Zz]wischen\s+dem)\s+)?(?:(?:{WD}),?\s+)?(?P<d1>{D})\.?(?:{TO}|\s+und(?:\s+dem)?\s+)(?:(?:{WD}),?\s+)?(?P<d2>{D})\.\s*(?P<m>{M})(?:\s+(?P<y>{Y4}))?")),
+                rf"(?:(?:[Vv]om|[Zz]wischen\s+dem)\s+)?(?:(?:{WD}),?\s+)?(?P<d1>{D})\.?(?:{TO}|\s*/\s*|\s+und(?:\s+dem)?\s+)(?:(?:{WD}),?\s+)?(?P<d2>{D})\.\s*(?P<m>{M})(?:\s+(?P<y>{Y4}))?")),
             ("date.range.numeric_dm", 0.9, RegexSource(
                 rf"(?:[Vv]om\s+)?(?P<d1>{D})\.(?P<m1>[01]?\d)\.{TO}(?P<d2>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>{Y4}|\d\d)(?![\d])")),
             ("date.range.season_season", 0.85, RegexSource(
@@ -184,7 +184,7 @@ class DateGrammar:
             ("date.numeric_yearless", 0.75, RegexSource(
                 rf"(?:[Aa]m|[Bb]is(?:\s+zum)?|[Vv]om|[Aa]b(?:\s+dem)?|[Zz]um|[Ss]eit\s+dem)\s+(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?![\d]|\s?\d)")),
             ("date.range.numeric", 0.9, RegexSource(
-                rf"(?P<d1>{D})\.{TO}(?P<d2>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>{Y4}|\d\d)(?![\d])")),
+                rf"(?P<d1>{D})\.(?:{TO}|/)(?P<d2>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>{Y4}|\d\d)(?![\d])")),
             ("date.full", 0.95, RegexSource(
                 rf"(?:(?P<wd>{WD}),?\s+(?:den\s+)?)?(?P<d>{D})\.\s*(?P<m>{M})(?:\s+(?P<y>{Y4}))?{TIME}")),
             ("date.numeric", 0.9, RegexSource(
