@@ -110,7 +110,7 @@ def build_record(nlp: Language, document: Document, backend: str, doc=None) -> R
         "projects": [_base(e) | {"programmes": targets[("project_programme", e.name)], "funders": targets[("project_funder", e.name)],
                                  "partners": targets[("project_partner", e.name)], "towns": targets[("project_town", e.name)]}
                      for e in res.projects],
-        "dates": [{"text": e.mentions[0].text, "value": e.key, "mod": e.attrs.get("mod"), "time": e.attrs.get("time"),
+        "dates": [{"text": e.mentions[0].text, "value": e.attrs["value"], "mod": e.attrs.get("mod"), "time": e.attrs.get("time"),
                    "mentions": [mention(m) for m in e.mentions]} for e in res.dates],
         "durations": [{"text": e.mentions[0].text, "value": e.key, "mentions": [mention(m) for m in e.mentions]} for e in res.durations],
         "relations": rels,

@@ -126,8 +126,9 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     projects = resolve_projects(text, projects_ev)
     # a year inside a programme's or project's name ("INTERREG V-A … 2014-2020") is part of the name
     names = programmes_ev + projects_ev
+    # one date per value and mod: "2023 bis 2027" and "Anfang nächsten Jahres" are two statements about 2023
     dates = group_simple("date", [d for d in by["date"] if not any(d.start >= n.start and d.end <= n.end for n in names)],
-                         key=lambda e: e.attrs["value"])
+                         key=lambda e: f'{e.attrs["value"]}|{e.attrs.get("mod") or ""}')
     durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
     doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
     words = sentence_words(text, sentence_bounds(text, sent_starts), towns)

@@ -77,3 +77,14 @@ def test_full_dates_agree_with_dateparser():
                     checked += 1
                     assert parsed.date().isoformat() == t.value, t.text
     assert checked >= 20
+
+
+def test_a_record_keeps_one_date_per_value_and_mod(nlp_backend):
+    """'2023 bis 2027' and 'Anfang nächsten Jahres' (2023, START) are two statements, not one date with a mod."""
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    nlp, backend = nlp_backend
+    text = "Regen, 3. August 2022\n\nDie Förderperiode 2023 bis 2027 beginnt Anfang nächsten Jahres.\n"
+    rec = build_record(nlp, Document("d.txt", text, "0" * 64, len(text.encode()), "utf-8"), backend)
+    assert [(d.value, d.mod) for d in rec.dates if d.value == "2023"] == [("2023", None), ("2023", "START")]
