@@ -198,7 +198,7 @@ class DateGrammar:
             ("date.season_year", 0.9, RegexSource(
                 rf"(?:(?P<mod>{MOD})\s+)?(?:(?:im|des)\s+)?(?P<s>{S})\s+(?P<y>{Y4})(?:\s*/\s*(?P<y2>\d\d(?:\d\d)?))?")),
             ("date.season_relative", 0.75, RegexSource(
-                rf"(?P<lead>[Ff]ür\s+(?:den|das)|[Ii]m|[Ii]n\s+diesem|[Dd]iesen|[Dd]iesem|[Ii]m\s+(?P<rel>{REL})|(?P<rel2>{REL})|[Bb]is\s+zum|[Ss]eit\s+dem|[Aa]b\s+dem)\s+(?P<s>{S})(?!\s*(?:19|20)\d\d)")),
+                rf"(?P<lead>[Ff]ür\s+(?:den|das)|[Ii]m|[Ii]n\s+diesem|[Dd]iesen|[Dd]iesem|[Ii]m\s+(?P<rel>{REL})|(?P<rel2>{REL})|[Bb]is(?:\s+zum)?|[Ss]eit(?:\s+dem)?|[Aa]b(?:\s+dem)?)\s+(?P<s>{S})(?!\s*(?:19|20)\d\d)")),
             ("date.half_year", 0.9, RegexSource(
                 rf"(?P<o>{ORD})\s+(?:Halbjahr(?:es|s)?|Jahreshälfte)(?:\s+(?:des\s+Jahres\s+)?(?P<y>{Y4}))?")),
             ("date.quarter", 0.9, RegexSource(
