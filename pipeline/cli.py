@@ -38,6 +38,9 @@ def run_cli(
         raise typer.Exit(2)
     typer.echo(f"{manifest['records']} records, {manifest['errors']} errors, {manifest['skipped_already_done']} already done "
                f"from {manifest['inputs']} inputs in {manifest['seconds']} s (backend {manifest['nlp_backend']}) → {out}")
+    if manifest.get("records_made_by_other_rules"):
+        typer.echo(f"note: {manifest['records_made_by_other_rules']} records in {out} were made by other rules or another "
+                   f"pipeline version (provenance.rules_hash); run with --force to re-do their inputs", err=True)
 
 
 @app.command("eval")

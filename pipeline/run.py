@@ -147,9 +147,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def repair_and_index(records_path: Path) -> dict[str, str]:
-    """sha256 → record_id of the records already written; a torn last line (killed run) is cut off."""
+def repair_and_index(records_path: Path, made_otherwise: Optional[set] = None) -> dict[str, str]:
+    """sha256 → record_id of the records already written; a torn last line (killed run) is cut off.
+    made_otherwise, if given, collects the sha256 of records made by other rules or another version."""
     done: dict[str, str] = {}
+    current = (__version__, rules_hash())
     if not records_path.exists():
         return done
     good_end = 0
@@ -162,6 +164,10 @@ def repair_and_index(records_path: Path) -> dict[str, str]:
             except ValueError:
                 break
             done[rec["source"]["sha256"]] = rec["record_id"]
+            if made_otherwise is not None:
+                prov = rec.get("provenance") or {}
+                if (prov.get("pipeline_version"), prov.get("rules_hash")) != current:
+                    made_otherwise.add(rec["source"]["sha256"])
             good_end += len(raw)
     if good_end != records_path.stat().st_size:
         log.warning("dropping a torn last line of %s (an interrupted run)", records_path)
@@ -191,10 +197,12 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
     with Lock(out_path):
         files, missing = discover(paths)
         records_path = out_path / "records.jsonl"
-        done = repair_and_index(records_path)
+        made_otherwise: set[str] = set()
+        done = repair_and_index(records_path, made_otherwise)
         if force and done:
             drop_records(records_path, {hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files if _readable(f)} & set(done))
-            done = repair_and_index(records_path)
+            made_otherwise = set()
+            done = repair_and_index(records_path, made_otherwise)
         skip = frozenset(done)
         out = Output(out_path)
         for path, reason in missing:
@@ -240,6 +248,8 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
             "errors": out.n_errors,
             "errors_by_stage": out.error_reasons,
             "records_in_folder": total_records,
+            # skipped inputs keep their records: made by other rules or another version, they are stale until --force
+            "records_made_by_other_rules": len(made_otherwise),
             "workers": workers,
             "seconds": round(elapsed, 3),
             "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -48,6 +48,19 @@ def test_incremental_force_and_changed_files(tmp_path):
     assert len(lines(out / "records.jsonl")) == 5  # the changed file got a new record
 
 
+def test_records_made_by_other_rules_are_counted_until_forced(tmp_path):
+    """A skipped input keeps its record; if other rules made it, the run says so (and --force re-does it)."""
+    src, out = few_corpus_files(tmp_path, 2), tmp_path / "out"
+    run([str(src)], str(out), progress=False)
+    records = out / "records.jsonl"
+    recs = lines(records)
+    recs[0]["provenance"]["rules_hash"] = "0000000000000000"  # as if written before a rules change
+    records.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    again = run([str(src)], str(out), progress=False)
+    assert again["skipped_already_done"] == 2 and again["records_made_by_other_rules"] == 1
+    assert run([str(src)], str(out), progress=False, force=True)["records_made_by_other_rules"] == 0
+
+
 def test_a_torn_last_line_is_repaired_and_every_record_written_once(tmp_path):
     src, out = few_corpus_files(tmp_path), tmp_path / "out"
     run([str(src)], str(out), progress=False)

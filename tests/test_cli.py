@@ -48,3 +48,17 @@ def test_eval_errors_list_relations(tmp_path):
     rel_lines = [ln for ln in result.output.splitlines() if ln.strip().startswith("[relations]")]
     assert rel_lines and all(" missed " in ln or " extra " in ln for ln in rel_lines)
     assert all(" -> " in ln for ln in rel_lines)
+
+
+def test_run_notes_records_made_by_other_rules(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text((ROOT / "corpus" / "101_weil-am-rhein-schattenband.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", str(src), "--out", str(out), "--no-progress", "--no-report"]).exit_code == 0
+    rec = json.loads((out / "records.jsonl").read_text(encoding="utf-8"))
+    rec["provenance"]["rules_hash"] = "0000000000000000"
+    (out / "records.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", str(src), "--out", str(out), "--no-progress", "--no-report"])
+    assert result.exit_code == 0
+    assert "1 records in" in result.output and "--force" in result.output
