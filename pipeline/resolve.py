@@ -329,6 +329,7 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[E
         target.mentions.append(ev)
         target.attrs["acronym"] = ev.text
     _merge_prefixes(entities)
+    _merge_short_forms(entities)
     for ent in entities.values():
         ent.mentions.sort(key=lambda e: e.start)
         rid = ent.attrs.get("registry_id")
@@ -361,6 +362,23 @@ def _merge_prefixes(entities: "OrderedDict[str, Entity]") -> None:
             if rest and (rest in {norm(x) for x in states} or rest.startswith(("des landes", "des freistaates", "der freien"))):
                 entities[b].mentions.extend(entities[a].mentions)
                 del entities[a]
+
+
+def _merge_short_forms(entities: "OrderedDict[str, Entity]") -> None:
+    """'die Kollegin von der Caritas' in a release that names the 'Caritasverband für das Bistum Erfurt e. V.':
+    a one-word short form the registry knows for a national body is the local body the release names in full."""
+    for a in list(entities):
+        ea = entities[a]
+        shorts = {m.text for m in ea.mentions}
+        if not a.startswith("reg:") or len(shorts) != 1 or not all("registry.alias" in m.rule for m in ea.mentions):
+            continue
+        short = next(iter(shorts))
+        if " " in short:
+            continue
+        target = next((e for k, e in entities.items() if k.startswith("txt:") and e.name.startswith(short) and len(e.name) > len(short)), None)
+        if target is not None:
+            target.mentions.extend(ea.mentions)
+            del entities[a]
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,23 @@ CASES = [
     # a registry name with no head noun we know is declined too
     ("Träger ist der Internationale Bund in Gotha.", "Internationaler Bund"),
     ("Die Mittel kommen vom Deutsch-Französischen Jugendwerk.", "Deutsch-Französisches Jugendwerk"),
+    # a complement with its article
+    ("Partner ist der Caritasverband für das Bistum Erfurt e. V. in Gotha.", "Caritasverband für das Bistum Erfurt e. V."),
 ]
+
+
+def test_a_registry_short_form_is_the_local_body_the_release_names_in_full(nlp):
+    """'die Kollegin von der Caritas' after 'der Caritasverband für das Bistum Erfurt e. V.': one entity, not the national body."""
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+
+    text = ("Das Projekt bündelt das Landratsamt Gotha und der Caritasverband für das Bistum Erfurt e. V.\n\n"
+            "„Jetzt sitzt die Kollegin von der Caritas zwei Türen weiter.“\n")
+    doc = nlp(text)
+    res = resolve(text, list(doc._.evidence), sentence_starts(doc))
+    caritas = [i for i in res.institutions if "Caritas" in i.name]
+    assert [i.name for i in caritas] == ["Caritasverband für das Bistum Erfurt e. V."]
+    assert {m.text for m in caritas[0].mentions} == {"Caritasverband für das Bistum Erfurt e. V.", "Caritas"}
 
 
 def test_a_place_adjective_after_an_indefinite_article_makes_no_name(nlp):

@@ -22,6 +22,7 @@ from pipeline.rules import HeadNoun, institution_patterns, institution_registry
 
 CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
 HYPHEN_COMPOUND = re.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
+COMPLEMENT_ARTICLES = frozenset({"das", "die", "den", "dem", "der"})
 INDEFINITE = frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "keine", "jede", "jeder", "jedes"})
 ADJ_ENDING = re.compile(r"(e|en|er|es|em)$")
 CAPITALISED = re.compile(r"[A-ZÄÖÜ][\wäöüß]*")
@@ -328,8 +329,11 @@ class InstitutionRecognizer:
         while k < n:
             w = words[k]
             if w in starts:
-                j = self._noun_list(words, k + 1)
-                if j == k + 1:
+                first = k + 1
+                if first + 1 < n and words[first] in COMPLEMENT_ARTICLES and words[first + 1][:1].isupper():
+                    first += 1  # "Caritasverband für das Bistum Erfurt"
+                j = self._noun_list(words, first)
+                if j == first:
                     break
                 end = k = j
             else:
