@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 NOMINATIVE_ENDING = {"m": "er", "f": "e", "n": "es"}
+ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")  # every ending a German adjective takes
 SIMPLE_ADJECTIVES = {"Deutsch", "Frei", "Neu", "Technisch", "Europäisch", "Hessisch", "Bayerisch", "Sächsisch",
                      "Niedersächsisch", "Evangelisch", "Katholisch", "Vereinigt", "Paritätisch", "Rheinisch",
                      "Westfälisch", "Badisch", "Schleswig-Holsteinisch", "Kassenärztlich", "Statistisch",
@@ -60,6 +61,6 @@ def adjective_variants(name: str) -> set[str]:
     out = {name}
     if not n_adj:
         return out
-    for end in ("e", "en", "er", "es", "em"):
+    for end in ADJECTIVE_ENDINGS:
         out.add(" ".join([adjective_stem(t) + end for t in tokens[:n_adj]] + tokens[n_adj:]))
     return out

@@ -330,9 +330,9 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
         f["same_paragraph"] = 1.0
     if attached:
         f["attached"] = 1.0
-    if src.type == "project" and src is not view.main:  # the release's other projects: one of a series, or a side note
-        f["src_series" if n_proj >= 3 else "src_minor"] = 1.0
     if src.type == "project":
+        if src is not view.main:  # the release's other projects: one of a series, or a side note
+            f["src_series" if n_proj >= 3 else "src_minor"] = 1.0
         for k in ("in_title", "mentions_2plus", "list_item"):
             if k in q.features:
                 f["src_" + k] = 1.0

@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (FUNDED_AFTER, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
@@ -499,7 +499,6 @@ TOWN_HEADS_LINE = re.compile(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", re.S)
 FUNDING_FRAME = re.compile(r"\b(?:aus|im Rahmen|mit Mitteln)\b")
 PROJECT_WORD = re.compile(r"[Pp]rojekt|[Vv]orhaben")
 FUNDER_PREPOSITION_END = re.compile(r"(?:von der|vom|durch|über)\s*$")
-FUNDED_WORD = re.compile(r"gefördert|finanziert")
 ACTOR_LEAD = re.compile(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:Das|Der|Die)\s+|[\wäöü]+\s+(?:der|des)\s+)?")
 ACTING_VERB = re.compile(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b")
 THE_PROJECT = re.compile(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b")
@@ -607,8 +606,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             partner_sentence = partner_sentence or bool(words_by_sentence[intro] & partner)
         if projs:
             targets = list(OrderedDict.fromkeys(e for e, _ in projs))
-        elif intro is not None and paragraph_project(intro):
-            targets = paragraph_project(intro)  # the projects the intro names, else its paragraph's
+        elif intro is not None and (intro_targets := paragraph_project(intro)):
+            targets = intro_targets  # the projects the intro names, else its paragraph's
         elif (funding_sentence or partner_sentence) and projects and PLURAL_PROJECTS.search(sent) \
                 and (len(projects) >= 2 or not partner_sentence):
             # "… fördert 14 Projekte", "Das BBSR begleitet die sechs Modellvorhaben": the sentence covers all the release's projects
@@ -633,7 +632,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 owner = next((je for je, jm in reversed(projs) if jm.end <= im.start and RELATIVE_CLAUSE.fullmatch(text, jm.end, im.start)), None)
                 subject = SUBJECT.search(text[a:im.start]) or owner is not None
                 funder_like = FUNDER_LEAD_RULE.search(before) \
-                    or FUNDED_WORD.search(text[im.end:im.end + 30]) or subject
+                    or FUNDED_AFTER.search(text, im.end, im.end + 30) or subject
                 if funder_like and not (partner_sentence and not subject):
                     for t in ([owner] if owner is not None else targets):
                         rel("project_funder", t, ie, s, "relations:funding_sentence.institution")

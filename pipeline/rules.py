@@ -214,7 +214,6 @@ class RelationCues(Strict):
     partner: list[str]
     strong_partner: list[str]
     towns: list[str]
-    funder_prepositions: list[str]
     speech_verbs: list[str]
     programme_role: list[str]
     contact_markers: list[str]

@@ -72,18 +72,21 @@ def fit(X: np.ndarray, y: np.ndarray, l2: float, steps: int = 3000, lr: float = 
     return w, b
 
 
+def precision_recall(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, total_gold: int, thr: float, veto: float) -> tuple[float, float]:
+    """Out-of-fold precision and recall: pairs no rule found are kept from the threshold up; a rule's pair
+    is kept unless the model puts it below the veto (0 keeps every rule relation)."""
+    pred = (probs >= thr) | (fired & (probs >= veto))
+    tp, n = int((pred & (y == 1)).sum()), int(pred.sum())
+    return (tp / n if n else 1.0), (tp / total_gold if total_gold else 1.0)
+
+
 def best_threshold(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: int, beta: float = 1.0) -> tuple[float, float, dict]:
-    """(threshold, veto, scores): pairs no rule found are kept from the threshold up; a rule's pair is
-    kept unless the model puts it below the veto (0 keeps every rule relation). Best F-beta out of fold."""
+    """(threshold, veto, scores) with the best F-beta out of fold."""
     best = (0.5, 0.0, {"f_beta": -1.0})
     total_gold = int(y.sum()) + uncovered
     for veto in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
         for thr in np.arange(0.10, 0.91, 0.025):
-            pred = (probs >= thr) | (fired & (probs >= veto))
-            tp = int((pred & (y == 1)).sum())
-            fp = int((pred & (y == 0)).sum())
-            p = tp / (tp + fp) if tp + fp else 1.0
-            r = tp / total_gold if total_gold else 1.0
+            p, r = precision_recall(probs, y, fired, total_gold, thr, veto)
             f = 2 * p * r / (p + r) if p + r else 0.0
             fb = (1 + beta ** 2) * p * r / (beta ** 2 * p + r) if p + r else 0.0
             if fb > best[2].get("f_beta", -1.0) + 1e-9:
@@ -93,11 +96,8 @@ def best_threshold(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovere
 
 def print_curve(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: int, veto: float) -> None:
     """Out-of-fold precision, recall and F1 by threshold (at the chosen veto): how flat the choice is."""
-    total_gold = int(y.sum()) + uncovered
     for thr in np.arange(0.1, 0.91, 0.1):
-        pred = (probs >= thr) | (fired & (probs >= veto))
-        tp, n = int((pred & (y == 1)).sum()), int(pred.sum())
-        p, r = (tp / n if n else 1.0), tp / max(1, total_gold)
+        p, r = precision_recall(probs, y, fired, int(y.sum()) + uncovered, thr, veto)
         print(f"    threshold {thr:.1f}  P {p:.3f} R {r:.3f} F1 {2 * p * r / (p + r) if p + r else 0.0:.3f}")
 
 

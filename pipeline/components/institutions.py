@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from pipeline.components.towns import starts_sentence
 from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer
-from pipeline.inflection import SIMPLE_ADJECTIVES, adjective_stem, adjective_variants, nominative_adjective, nominative_head
+from pipeline.inflection import ADJECTIVE_ENDINGS, SIMPLE_ADJECTIVES, adjective_stem, adjective_variants, nominative_adjective, nominative_head
 from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry
 
@@ -24,7 +24,6 @@ CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
 HYPHEN_COMPOUND = re.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
 COMPLEMENT_ARTICLES = frozenset({"das", "die", "den", "dem", "der"})
 INDEFINITE = frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "keine", "jede", "jeder", "jedes"})
-ADJ_ENDING = re.compile(r"(e|en|er|es|em)$")
 CAPITALISED = re.compile(r"[A-ZÄÖÜ][\wäöüß]*")
 SPACES = re.compile(r"\s+")
 SUB_UNIT_GAP = re.compile(r"\s*(?:der|des|an der|am)\s+")
@@ -372,7 +371,7 @@ class InstitutionRecognizer:
                 j += 1
                 end = j
                 continue
-            if w.islower() and len(w) > 4 and ADJ_ENDING.search(w) and j + 1 < n and words[j + 1][:1].isupper() and w not in NOT_ADJECTIVES:
+            if w.islower() and len(w) > 4 and w.endswith(ADJECTIVE_ENDINGS) and j + 1 < n and words[j + 1][:1].isupper() and w not in NOT_ADJECTIVES:
                 j += 1
                 continue
             if w in ("und", "von") and j + 1 < n and (words[j + 1][:1].isupper() or words[j + 1].islower() and j + 2 < n and words[j + 2][:1].isupper()) and words[j + 1] not in self.stop:

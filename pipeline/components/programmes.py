@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.evidence import Evidence, add_all
-from pipeline.inflection import adjective_variants, nominative_adjective
+from pipeline.inflection import ADJECTIVE_ENDINGS, adjective_variants, nominative_adjective
 from pipeline.matching import doc_text, form_matcher, token_table
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, programme_registry
@@ -39,7 +39,6 @@ def programme_matcher(nlp: Language):
 # one word of a guideline's title; group 2 a comma or stop that closes the title
 TITLE_WORD = re.compile(r"([\wäöüßÄÖÜ-]+)([,.;:]|(?=[)]))?[ \t]*")
 TITLE_JOINERS = frozenset({"und", "oder", "sowie", "von", "der", "des", "den", "dem", "für", "im", "in", "zur", "zum", "mit"})
-ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 ACRONYM_AFTER = re.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
 SHORT_NAME_AFTER = re.compile(r"\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü+-]{1,11}(?: [A-Za-zÄÖÜäöü+-]{2,10})?)\)")  # "(FR Regio)"
 PROJECT_WORD = re.compile(r"projekt|vorhaben", re.I)

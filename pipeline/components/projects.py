@@ -13,7 +13,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.matching import doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
-from pipeline.rules import programme_patterns, project_patterns
+from pipeline.rules import date_vocabulary, programme_patterns, project_patterns
 
 
 ISSUER_FUNCTION_WORDS = {"für", "und", "der", "des", "die", "das", "von", "zu", "zur", "zum", "am", "an", "im", "in", "de"}
@@ -34,9 +34,8 @@ LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ
                        r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+)?")  # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"
 OPENING_QUOTE = re.compile(r"[„“\"»]")
 PROJECT = re.compile(r"[Pp]rojekt")
-# words that open a time or place phrase after "Das Projekt", not a title
+# words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
 TITLE_STOP = frozenset({"Ende", "Anfang", "Mitte", "Seit", "Bis", "Ab", "Im", "In", "Am", "Auf", "Aus", "Mit", "Nach", "Vor", "Zum", "Zur",
-                        "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember",
                         "Der", "Die", "Das", "Des", "Dem", "Den", "Ein", "Eine", "Es", "Sie", "Er", "Wir"})
 SENTENCE_END = re.compile(r"[.!?]$")
 
@@ -78,6 +77,7 @@ class ProjectRecognizer:
         self.name_pattern = re.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
                                        + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:])")
         self.min_rare_zipf = min_rare_zipf
+        self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
         st = self.cfg.subject_titles
         # the project noun opens a sentence or line; the title is the rest of the subject up to the finite verb
         self.subject_title = re.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:Das|Unser|Dieses|Ein) (?:" + "|".join(map(re.escape, st.words))
@@ -141,7 +141,7 @@ class ProjectRecognizer:
         for m in self.subject_title.finditer(text):
             name = m.group("name")
             words = name.split()
-            if words[0] in TITLE_STOP or words[1] in ("der", "des", "von", "vom") or not any(w[:1].islower() for w in words[1:]) or any(w.lower() in rule.verbs for w in words):
+            if words[0] in self.title_stop or words[1] in ("der", "des", "von", "vom") or not any(w[:1].islower() for w in words[1:]) or any(w.lower() in rule.verbs for w in words):
                 continue
             out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
                                 attrs={"canonical": name}))
