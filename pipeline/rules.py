@@ -156,7 +156,6 @@ class InstitutionPatterns(Strict):
     proper_name_heads: list[str]
     foreign_heads: list[str] = Field(default_factory=list)
     foreign_connectors: list[str] = Field(default_factory=list)
-    office_heads: list[str]
     generic: list[str]
     stop_words: list[str]
     legal_suffixes: list[str]
@@ -181,7 +180,6 @@ class ProgrammePatterns(Strict):
     money_sources: TriggerRule
     title_guidelines: TriggerRule
     generic: list[str]
-    funder_links: list[str]
 
 
 class SubjectTitleRule(TriggerRule):
