@@ -6,11 +6,13 @@ pipeline; with a statistical model its NER proposes candidates that our rules th
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 import pipeline.components  # noqa: F401  (registers the factories)
 from pipeline.components.institutions import registry_matcher
@@ -20,6 +22,8 @@ from pipeline.gazetteer import town_matcher
 
 log = logging.getLogger("pipeline")
 DEFAULT_MODEL = "de_core_news_sm"
+# distinct strings each memoised search keeps; the pipeline is rebuilt every 10,000 documents anyway
+TOKENIZER_MEMO_SIZE = 50_000
 COMPONENTS = ["press_dates", "press_institutions", "press_programmes", "press_projects", "press_towns"]
 
 
@@ -48,8 +52,36 @@ def load_base(model: Optional[str]) -> tuple[Language, str]:
     return nlp, f"{nlp.meta.get('name', model)}:{nlp.meta.get('version', '?')}"
 
 
+def memoise_tokenizer(tokenizer) -> None:
+    """Memoise the tokenizer's prefix, suffix, infix, token and URL searches across documents.
+
+    spaCy caches the tokens of a whitespace-separated chunk itself, but only until the first
+    special case of a document ('Dr.', 'Nr.', 'e.V.' switch it off for the rest of that document)
+    and for at most 10,000 chunks, so most words of a release went through its affix regexes again
+    in every document. The searches are pure functions of the chunk: memoised, the tokens are the
+    same and a repeated word costs a dictionary look-up. Each memo keeps its search's compiled
+    pattern as __self__, so the tokenizer still serialises."""
+    if not isinstance(tokenizer, Tokenizer):
+        return  # a custom tokenizer of a user's model: left as it is
+    rules = tokenizer.rules
+    tokenizer.rules = {}  # every setter below reloads the special cases: with none loaded that is free
+    for name in ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match"):
+        search = getattr(tokenizer, name)
+        if search is None or hasattr(search, "cache_info"):
+            continue
+        if name == "infix_finditer":  # an iterator cannot be reused: keep the matches
+            memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(lambda string, finditer=search: tuple(finditer(string)))
+        else:
+            memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(search)
+        if hasattr(search, "__self__"):
+            memo.__self__ = search.__self__  # what Tokenizer.to_bytes reads the pattern from
+        setattr(tokenizer, name, memo)
+    tokenizer.rules = rules  # loaded once, with the memoised searches
+
+
 def build_nlp(model: Optional[str] = None) -> tuple[Language, str]:
     nlp, backend = load_base(model)
+    memoise_tokenizer(nlp.tokenizer)
     if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer")):
         nlp.add_pipe("sentencizer")
     for name in COMPONENTS:

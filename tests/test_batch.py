@@ -330,3 +330,21 @@ def test_recycling_the_pipeline_changes_no_record(tmp_path, monkeypatch):
         return out
 
     assert records(recycled) == records(plain) == records(pooled)
+
+
+def test_the_memoised_tokenizer_gives_spacys_tokens_and_still_serialises(nlp):
+    """The pipeline memoises its tokenizer's affix searches across documents: the tokens must be
+    exactly those of spaCy's own German tokenizer, on the second pass (from the memo) too."""
+    import spacy
+
+    plain = spacy.blank("de").tokenizer
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))[:12]]
+    texts += ["Dr. Müller (z.B. e.V.-Vorsitz) zahlt 3,5 Mio. € an www.goslar.de/x?y=1 – am 3.5.2021!",
+              "„Altstadt lebt“: 40 %, 12km, Nr. 5/2024; Tel. 05321/704-0, presse@goslar.de", "1" * 300 + " …" * 50]
+    for _ in range(2):
+        for text in texts:
+            assert [(t.text, t.idx, t.whitespace_, t.norm_) for t in nlp.tokenizer(text)] == \
+                   [(t.text, t.idx, t.whitespace_, t.norm_) for t in plain(text)]
+    assert nlp.tokenizer.suffix_search.cache_info().hits > 1000  # the memo is really used
+    copy = spacy.blank("de").tokenizer.from_bytes(nlp.tokenizer.to_bytes())  # saving a built pipeline still works
+    assert [t.text for t in copy(texts[-2])] == [t.text for t in plain(texts[-2])]
