@@ -51,9 +51,16 @@ def doc_evidence(doc: Doc) -> list[Evidence]:
     return evidence
 
 
+# doc.user_data key: False when whoever made the Doc reads doc._.evidence only (extract does), so
+# the components skip the span groups (a Span object per piece of evidence) that spaCy users look at
+SPAN_GROUPS_KEY = "press_span_groups"
+
+
 def add_all(doc: Doc, evs: list[Evidence]) -> None:
     """Record many pieces of evidence at once (one span group update per label)."""
     doc_evidence(doc).extend(evs)
+    if not doc.user_data.get(SPAN_GROUPS_KEY, True):
+        return
     groups: dict[str, list] = {}
     table = token_table(doc)
     string_id: dict[str, int] = {}  # labels and rules repeat: add each to the vocabulary once

@@ -12,7 +12,8 @@ from spacy.language import Language
 
 from pipeline import __version__
 from pipeline.components.projects import title_line
-from pipeline.evidence import Evidence
+from pipeline.components.sentences import SENT_STARTS_KEY
+from pipeline.evidence import SPAN_GROUPS_KEY, Evidence
 from pipeline.ingest import Document, analysis_copy
 from pipeline.records import Record
 from pipeline.resolve import Entity, Resolved, resolve
@@ -51,7 +52,9 @@ def _town(ent: Entity) -> dict:
 def sentence_starts(doc) -> list[int]:
     """Sentence starts from the pipeline, plus every line start: headlines, datelines and list items
     of a release stand on their own lines without a full stop."""
-    if "sents" in doc.user_hooks or not doc.has_annotation("SENT_START") or not len(doc):
+    if doc.user_data.get(SENT_STARTS_KEY) is not None and "sents" not in doc.user_hooks:
+        starts = set(doc.user_data[SENT_STARTS_KEY]) | {0}  # press_sentences kept them
+    elif "sents" in doc.user_hooks or not doc.has_annotation("SENT_START") or not len(doc):
         starts = {s.start_char for s in doc.sents} | {0}
     else:  # what doc.sents gives, read from one array (selected by numpy) instead of a Span per sentence
         table = doc.to_array([IDX, SENT_START])
@@ -69,6 +72,7 @@ def analyse(nlp: Language, document: Document, doc=None) -> tuple[Resolved, Opti
         analysed = analysis_copy(document.text)  # same length: offsets fit the stored text
         doc = nlp.make_doc(analysed)
         doc.user_data["press_text"] = analysed
+        doc.user_data[SPAN_GROUPS_KEY] = False  # the record is made from doc._.evidence
         for _, proc in nlp.pipeline:
             doc = proc(doc)
     evidence = list(doc._.evidence or [])

@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import spacy
-from spacy.attrs import IDX, LENGTH, SPACY
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -58,15 +58,16 @@ class TokenTable:
     Components walk tokens a lot; every doc[i] or `for t in doc` makes a new spaCy Token object,
     so they index these lists instead (about 7x fewer objects per document)."""
 
-    __slots__ = ("text", "words", "starts", "ends", "spaces", "_occurrences")
+    __slots__ = ("text", "words", "starts", "ends", "spaces", "punct", "_occurrences")
 
     def __init__(self, doc: Doc):
-        starts, lengths, spaces = doc.to_array([IDX, LENGTH, SPACY]).T.tolist() if len(doc) else ([], [], [])
+        starts, lengths, spaces, punct = doc.to_array([IDX, LENGTH, SPACY, IS_PUNCT]).T.tolist() if len(doc) else ([], [], [], [])
         self.text = text = doc_text(doc)
         self.starts = starts
         self.ends = [s + n for s, n in zip(starts, lengths)]
         self.words = [text[s:e] for s, e in zip(starts, self.ends)]  # slices of the text: no string store look-up per token
         self.spaces = spaces
+        self.punct = punct  # Token.is_punct of each token (1 or 0)
         self._occurrences = None
 
     def __len__(self) -> int:

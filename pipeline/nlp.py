@@ -1,4 +1,4 @@
-"""Build the spaCy pipeline: a named German model if installed, else blank German + sentencizer.
+"""Build the spaCy pipeline: a named German model if installed, else blank German + our sentence splitter.
 
 Our extraction steps are spaCy factories configured from rules/, so they run in any German
 pipeline; with a statistical model its NER proposes candidates that our rules then classify.
@@ -82,8 +82,8 @@ def memoise_tokenizer(tokenizer) -> None:
 def build_nlp(model: Optional[str] = None) -> tuple[Language, str]:
     nlp, backend = load_base(model)
     memoise_tokenizer(nlp.tokenizer)
-    if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer")):
-        nlp.add_pipe("sentencizer")
+    if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer", "press_sentences")):
+        nlp.add_pipe("press_sentences")  # the sentencizer's rule, on the token table
     for name in COMPONENTS:
         if not nlp.has_pipe(name):
             nlp.add_pipe(name)

@@ -1,6 +1,7 @@
 """Batch behaviour: incremental runs, --force, crash repair, the lock, workers, real-world inputs."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -348,3 +349,55 @@ def test_the_memoised_tokenizer_gives_spacys_tokens_and_still_serialises(nlp):
     assert nlp.tokenizer.suffix_search.cache_info().hits > 1000  # the memo is really used
     copy = spacy.blank("de").tokenizer.from_bytes(nlp.tokenizer.to_bytes())  # saving a built pipeline still works
     assert [t.text for t in copy(texts[-2])] == [t.text for t in plain(texts[-2])]
+
+
+@functools.lru_cache(maxsize=1)
+def _sentencizer():
+    import spacy
+
+    plain = spacy.blank("de")
+    plain.add_pipe("sentencizer")
+    return plain
+
+
+def _sentencizer_starts(text: str) -> list[bool]:
+    return [t.is_sent_start for t in _sentencizer()(text)]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list("Ab.?!…;:„“\"')(]-– \n12")), max_size=200))
+def test_press_sentences_sets_what_spacys_sentencizer_sets(nlp, text):
+    """Our sentence splitter replaces spaCy's sentencizer for speed: every token's is_sent_start must be the same."""
+    doc = nlp.make_doc(text)
+    doc.user_data["press_text"] = text
+    nlp.get_pipe("press_sentences")(doc)
+    assert [t.is_sent_start for t in doc] == _sentencizer_starts(text)
+    assert doc.user_data["press_sent_starts"] == [t.idx for t in doc if t.is_sent_start]
+
+
+def test_press_sentences_on_the_corpus(nlp):
+    for path in sorted((ROOT / "corpus").glob("*.txt"))[:10]:
+        text = path.read_text(encoding="utf-8")
+        doc = nlp(text)
+        assert [t.is_sent_start for t in doc] == _sentencizer_starts(text)
+        assert len(list(doc.sents)) > 5  # doc.sents still works for spaCy users
+
+
+def test_span_groups_for_spacy_users_and_none_in_the_batch_path(nlp):
+    """nlp(text) gives spaCy users a span group per label, each span naming its rule; extract asks for
+    none (it reads doc._.evidence) and its evidence is the same."""
+    from pipeline.evidence import SPAN_GROUPS_KEY
+
+    doc = nlp(RELEASE)
+    evidence = doc._.evidence
+    for label in ("towns", "dates", "projects"):
+        assert len(doc.spans[label]) >= 1
+    spans = {(s.start_char, s.end_char, s.label_, s.id_) for group in doc.spans.values() for s in group}
+    assert {(e.start, e.end, e.label, e.rule) for e in evidence} <= spans
+    quiet = nlp.make_doc(RELEASE)
+    quiet.user_data["press_text"] = RELEASE
+    quiet.user_data[SPAN_GROUPS_KEY] = False
+    for _, proc in nlp.pipeline:
+        quiet = proc(quiet)
+    assert not quiet.spans
+    assert [(e.start, e.end, e.label, e.rule) for e in quiet._.evidence] == [(e.start, e.end, e.label, e.rule) for e in evidence]
