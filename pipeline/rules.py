@@ -270,12 +270,13 @@ def parsed_cached(text: str, parse):
     """parse(text), kept in the cache folder as marshal data under the text's sha256.
 
     Parsing the YAML registries and the JSON-lines gazetteer is most of the start-up; marshal
-    reads the same plain data about ten times faster. The cache is keyed by the exact text (and
-    the Python version), so it never outlives a change of the file; data marshal cannot hold
-    exactly is simply not cached."""
+    reads the same plain data about ten times faster. The cache is keyed by the exact text, the
+    parse function's compiled code and the Python version, so it never outlives a change of the file
+    or of the code that parses it; data marshal cannot hold exactly is simply not cached."""
     from pipeline.matching import cache_dir
 
-    key = hashlib.sha256(sys.version.encode() + b"\0" + text.encode("utf-8")).hexdigest()[:24]
+    code = marshal.dumps(parse.__code__) if hasattr(parse, "__code__") else repr(parse).encode()
+    key = hashlib.sha256(sys.version.encode() + b"\0" + code + b"\0" + text.encode("utf-8")).hexdigest()[:24]
     path = cache_dir() / f"parsed-{key}.marshal"
     try:
         return marshal.loads(path.read_bytes())
@@ -298,7 +299,7 @@ def _parse_yaml(text: str):
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def _parse_json_lines(text: str) -> list[dict]:
+def parse_json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.split("\n") if line.strip()]  # not splitlines: U+2028 may stand in a JSON string
 
 
@@ -317,15 +318,6 @@ def load_model(model, relpath: str, base: Optional[Path] = None):
         return model.model_validate(_load_yaml(path))
     except ValidationError as exc:
         raise RulesError(f"rule file {path} is invalid: {exc}") from None
-
-
-@lru_cache(maxsize=4)
-def load_jsonl(relpath: str, base: Optional[str] = None) -> list[dict]:
-    path = Path(base) if base else rules_dir()
-    path = path / relpath
-    if not path.exists():
-        raise RulesError(f"data file {path} is missing: run `python scripts/build_gazetteer.py`")
-    return parsed_cached(path.read_text(encoding="utf-8"), _parse_json_lines)
 
 
 @lru_cache(maxsize=4)

@@ -68,3 +68,31 @@ def test_town_record_fields(nlp_backend):
     assert by_name["Halle (Saale)"].state == "Sachsen-Anhalt"
     assert by_name["Weil am Rhein"].ags == "08336091"
     assert by_name["Weil am Rhein"].lat and by_name["Weil am Rhein"].population > 20000
+
+
+def test_start_up_caches_follow_the_file_and_the_code(tmp_path, monkeypatch):
+    """The parsed-data cache is keyed by the text and by the parsing code: a changed parser never reads
+    what an older one stored; the gazetteer built through the cache equals the one built from the files."""
+    from pipeline import gazetteer as G
+    from pipeline.rules import parsed_cached, rules_dir
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path))
+
+    def parse_upper(text):
+        return text.upper()
+
+    def parse_lower(text):
+        return text.lower()
+
+    assert parsed_cached("Goslar", parse_upper) == "GOSLAR"
+    assert parsed_cached("Goslar", parse_upper) == "GOSLAR"  # from the cache file now
+    assert parsed_cached("Goslar", parse_lower) == "goslar"  # same text, other code: not the cached value
+    assert len(list(tmp_path.glob("parsed-*.marshal"))) == 2
+    texts = "\0".join((rules_dir() / p).read_text(encoding="utf-8") for p in G.GAZETTEER_FILES)
+    fresh = G._tables(texts)
+    cold, warm = G.Gazetteer(), G.Gazetteer()  # the first writes the cache, the second reads it
+    for gaz in (cold, warm):
+        assert gaz.by_form == dict(zip(fresh["forms"], fresh["form_keys"]))
+        assert list(gaz.places.values()) == [G.Place(*row) for row in fresh["places"]]
+        assert gaz.kreise == fresh["kreise"] and gaz.risk == fresh["risk"]
+    assert warm.by_form["Halle (Saale)"] and warm.candidates("Goslar")[0].state
