@@ -493,12 +493,10 @@ def score(cands: list[Candidate]) -> list[Candidate]:
         if tm is None:
             continue
         weights = tm.weights
+        weight = weights.get
         z = tm.bias
-        for k, v in c.features.items():
-            if v:
-                w = weights.get(k)
-                if w is not None:
-                    z += w * v
+        for k, v in c.features.items():  # a feature without a weight, or of value 0, adds exactly 0.0
+            z += weight(k, 0.0) * v
         c.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         # a rule's relation stands unless the model all but rules it out; the model adds what the rules miss
         if c.rule and c.score >= tm.veto or c.score >= tm.threshold:
