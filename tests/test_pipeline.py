@@ -18,6 +18,8 @@ from pipeline.run import run
 # out-of-fold floor is in test_relations.py.
 HELDOUT_FLOORS = {"towns": 0.97, "institutions": 0.95, "programmes": 0.92, "projects": 0.97, "dates": 0.98, "relations": 0.88}
 CORPUS_FLOORS = {"towns": 0.98, "institutions": 0.95, "programmes": 0.92, "projects": 0.97, "dates": 0.99, "relations": 0.85}
+# 601-606: written after the 2026-12-03 changes by an author who did not see the code; the relation model never trains on them
+FRESH_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.90, "projects": 0.92, "dates": 0.98, "relations": 0.65}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -66,11 +68,12 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
     return sub
 
 
-@pytest.mark.parametrize("digits,floors", [("123", CORPUS_FLOORS), ("45", HELDOUT_FLOORS)], ids=["development", "held-out"])
-def test_corpus_scores(corpus_run, tmp_path, digits, floors):
+@pytest.mark.parametrize("digits,floors,documents", [("123", CORPUS_FLOORS, 33), ("45", HELDOUT_FLOORS, 12), ("6", FRESH_FLOORS, 6)],
+                         ids=["development", "held-out", "fresh"])
+def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
-    assert not result["missing_records"] and result["documents"] >= 12
+    assert not result["missing_records"] and result["documents"] >= documents
     for kind, floor in floors.items():
         assert result["types"][kind]["f1"] >= floor, (kind, result["types"][kind])
     assert result["town_linking_accuracy"] >= 0.95

@@ -32,3 +32,9 @@ def test_guideline_titles_end_on_their_last_noun(nlp, text, name):
 
 def test_a_guideline_without_a_title_is_none(nlp):
     assert programmes(nlp, "Die Richtlinie zur Förderung ist am 1. Mai in Kraft getreten.") == set()
+
+
+def test_an_unquoted_programme_name_ends_before_the_full_stop(nlp):
+    doc = nlp("Die Stadt Halle erhält dafür 3,1 Millionen Euro aus dem Programm Sozialer Zusammenhalt. Der Bau beginnt im Mai.")
+    names = {e.attrs.get("canonical") or e.text for e in doc._.evidence if e.label == "programme"}
+    assert "Sozialer Zusammenhalt" in names and "Sozialer Zusammenhalt." not in names

@@ -32,3 +32,24 @@ def test_a_name_with_its_owner_is_not_a_subject_title(nlp):
     names = {e.attrs.get("canonical") for e in nlp("Das Projekt Fischerhütte der TU Ilmenau soll 2024 starten.")._.evidence
              if e.label == "project"}
     assert "Fischerhütte der TU Ilmenau" not in names
+
+
+@pytest.mark.parametrize("text,name", [
+    # a town list item whose town carries a place noun of its official name
+    ("Beispiele aus diesem Jahr:\n• Hansestadt Wismar – „Hafenkante lebt“: Zwei Speicher werden Wohnungen.\n"
+     "• Lutherstadt Eisleben – „Grüner Markt“: Der Platz wird entsiegelt.\n", "Hafenkante lebt"),
+    ("Beispiele aus diesem Jahr:\n• Hansestadt Wismar – „Hafenkante lebt“: Zwei Speicher werden Wohnungen.\n"
+     "• Lutherstadt Eisleben – „Grüner Markt“: Der Platz wird entsiegelt.\n", "Grüner Markt"),
+    # a quoted name that opens an item of a list whose intro speaks of projects
+    ("Gefördert werden diese Vorhaben:\n\n1. „Brücken im Kiez“ (Cottbus): Ein Verein lädt Nachbarn ein.\n\n"
+     "2. „Stimmen der Stadt“ – ein Podcast von Jugendlichen.\n", "Brücken im Kiez"),
+    ("Gefördert werden diese Vorhaben:\n\n1. „Brücken im Kiez“ (Cottbus): Ein Verein lädt Nachbarn ein.\n\n"
+     "2. „Stimmen der Stadt“ – ein Podcast von Jugendlichen.\n", "Stimmen der Stadt"),
+])
+def test_quoted_names_heading_list_items(nlp, text, name):
+    assert name in {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}
+
+
+def test_a_quoted_list_item_is_a_project_only_under_an_intro_that_says_so(nlp):
+    text = "Die Ministerin nannte drei Leitsätze:\n1. „Wer fördert, fordert“: Zuschüsse gibt es nur mit Eigenanteil.\n"
+    assert [e.text for e in nlp(text)._.evidence if e.label == "project"] == []

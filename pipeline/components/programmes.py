@@ -149,6 +149,10 @@ class ProgrammeRecognizer:
         for m in UNQUOTED_AFTER_TRIGGER.finditer(text):
             name = m.group("name")
             words = name.split()
+            for i, word in enumerate(words):  # the name ends at the sentence's full stop (not at an abbreviation: "e.V.")
+                if word.endswith(".") and "." not in word[:-1] and len(word) > 4:
+                    words = words[:i] + [word[:-1]]
+                    break
             while words and (words[-1] in ("plus", "–", "-") or words[-1].lower() in STOP_TAIL):
                 words.pop()
             if not words or words[0] in STOP_HEAD or words[0].lower() in STOP_TAIL:

@@ -13,7 +13,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.matching import doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
-from pipeline.rules import date_vocabulary, programme_patterns, project_patterns
+from pipeline.rules import date_vocabulary, programme_patterns, project_patterns, town_evidence
 
 
 ISSUER_FUNCTION_WORDS = {"für", "und", "der", "des", "die", "das", "von", "zu", "zur", "zum", "am", "an", "im", "in", "de"}
@@ -32,6 +32,10 @@ PROJECT_TRIGGER = re.compile(r"projekt|vorhaben|Projekt|Vorhaben")
 PROJECT_IN_LINE = re.compile(r"[Pp]rojekt|[Vv]orhaben")
 LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*"
                        r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+)?")  # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"
+# a list item that opens with the quoted name; after it maybe "(Town)", then a colon or dash
+ITEM_QUOTE = re.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]*")
+ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*[:–—-]")
+LIST_ITEM_START = re.compile(r"(?:[-–•*·▪]|\d{1,2}[.)])\s")
 OPENING_QUOTE = re.compile(r"[„“\"»]")
 PROJECT = re.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
@@ -77,6 +81,7 @@ class ProjectRecognizer:
         self.name_pattern = re.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
                                        + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:])")
         self.min_rare_zipf = min_rare_zipf
+        self.place_nouns = frozenset(town_evidence().place_nouns)
         self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
         st = self.cfg.subject_titles
         # the project noun opens a sentence or line; the title is the rest of the subject up to the finite verb
@@ -100,10 +105,16 @@ class ProjectRecognizer:
             if trigger_before(text, o_s, self.programme_triggers):
                 continue
             line_s = text.rfind("\n", 0, o_s) + 1
-            # "Kehl: „…“", "- Lage (Lippe): „…“", "1. Norden (Niedersachsen) – „…“"
+            short = len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?"))
+            # "Kehl: „…“", "- Lage (Lippe): „…“", "1. Norden (Niedersachsen) – „…“", "• Hansestadt Stendal – „…“"
             lead = LIST_LEAD.fullmatch(text[line_s:o_s])
-            if lead and lead.group("town").strip() in gazetteer().by_form and len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?")):
+            if lead and self._is_town(lead.group("town").strip()) and short:
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_in_town_list", 0.7,
+                                      attrs={"canonical": inner.strip()}))
+                continue
+            # "Die ausgewählten Projekte:" … "1. „…“ (Ellrich): …": a quoted name that opens an item of a list the intro says holds projects
+            if short and ITEM_QUOTE.fullmatch(text, line_s, o_s) and ITEM_QUOTE_AFTER.match(text, o_e) and self._intro_names_projects(text, line_s):
+                found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_heads_project_list_item", 0.7,
                                       attrs={"canonical": inner.strip()}))
                 continue
             line_s = text.rfind("\n", 0, o_s) + 1
@@ -132,6 +143,28 @@ class ProjectRecognizer:
         if title is not None:
             doc.user_data["title_span"] = title
         return doc
+
+    def _is_town(self, lead: str) -> bool:
+        """A town of the gazetteer, also behind a place noun of its official name ("Hansestadt Stendal")."""
+        by_form = gazetteer().by_form
+        if lead in by_form:
+            return True
+        first, _, rest = lead.partition(" ")
+        return first in self.place_nouns and rest in by_form
+
+    @staticmethod
+    def _intro_names_projects(text: str, line_s: int) -> bool:
+        """The line that introduces the list holding the line at line_s ends with a colon and speaks of projects."""
+        end = line_s
+        for _ in range(40):  # back over the list's other items and blank lines, to its intro
+            if end <= 0:
+                return False
+            start = text.rfind("\n", 0, end - 1) + 1
+            line = text[start:end].strip()
+            if line and not LIST_ITEM_START.match(line):
+                return line.endswith(":") and PROJECT_IN_LINE.search(line) is not None
+            end = start
+        return False
 
     def _subject_titles(self, text: str) -> list[Evidence]:
         """A phrase title as the subject: it has a lowercase word (a bare name is the name rule's), no date word first,
