@@ -496,6 +496,9 @@ RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die
 PROJECT_GENITIVE_GAP = re.compile(r"[“”\"'\s]*(?:des|der|vom|von der)\s+")
 PROJECT_TOWN_GAP = re.compile(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+")
 TOWN_HEADS_LINE = re.compile(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", re.S)
+# „Grenzgeschichten erzählen“ (Ellrich): the project's place in parentheses right after its name
+PROJECT_PAREN_TOWN = re.compile(r"[“”\"'«»]?[ \t]*\([ \t]*")
+PAREN_TOWN_END = re.compile(r"[ \t]*(?:\)|,[^()\n]{0,40}\))")
 FUNDING_FRAME = re.compile(r"\b(?:aus|im Rahmen|mit Mitteln)\b")
 PROJECT_WORD = re.compile(r"[Pp]rojekt|[Vv]orhaben")
 FUNDER_PREPOSITION_END = re.compile(r"(?:von der|vom|durch|über)\s*$")
@@ -593,12 +596,15 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 gap = text[jm.end:tm.start]
                 if 0 <= tm.start - jm.end <= 20 and PROJECT_TOWN_GAP.fullmatch(gap):
                     rel("project_town", je, te, s, "relations:project_genitive_town")
-        # a project listed after its town ("Kehl: Im Projekt „…“ …")
+        # a project listed after its town ("Kehl: Im Projekt „…“ …") or with it in parentheses ("„…“ (Ellrich): …")
         for je, jm in projs:
             line_start = text.rfind("\n", 0, jm.start) + 1
             for te, tm in towns_s:
                 if tm.start >= line_start and tm.end <= jm.start and TOWN_HEADS_LINE.fullmatch(text, tm.end, jm.start) and tm.start - line_start <= 4:
                     rel("project_town", je, te, s, "relations:town_heads_project_line")
+            for te, tm in towns_s:
+                if 0 < tm.start - jm.end <= 4 and PROJECT_PAREN_TOWN.fullmatch(text, jm.end, tm.start) and PAREN_TOWN_END.match(text, tm.end):
+                    rel("project_town", je, te, s, "relations:town_in_parentheses_after_project")
         funding_sentence = bool(words & funding) or names_money(sent) or bool(progs and FUNDING_FRAME.search(sent))
         partner_sentence = bool(words & partner)
         intro = list_intro.get(s)  # a list item goes on with the sentence that introduced the list

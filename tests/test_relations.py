@@ -277,3 +277,17 @@ def test_a_programme_of_the_federal_level_named_with_its_ministry(nlp, monkeypat
                            "Bundesministerium für Digitales und Verkehr (BMDV) gefördert.\n")
     assert ("Gigabit-Richtlinie", "Bundesministerium für Digitales und Verkehr") in \
         {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
+
+
+def test_a_project_with_its_town_in_parentheses(nlp_backend):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    nlp, backend = nlp_backend
+    text = ("Landratsamt Nordhausen\n\nNordhausen, 15.05.2024\n\nVier neue Projekte für die Partnerschaft\n\n"
+            "Die ausgewählten Projekte:\n\n1. „Grenzgeschichten erzählen“ (Ellrich): Ein Verein lädt Zeitzeugen ein.\n\n"
+            "2. „Laut gegen Hass“ (Nordhausen, Kreisstadt): Ein Bandwettbewerb mit Workshops.\n")
+    rec = build_record(nlp, Document("t.txt", text, "0" * 64, len(text), "utf-8"), backend)
+    towns = {(r.source, r.target) for r in rec.relations if r.type == "project_town"}
+    assert ("Grenzgeschichten erzählen", "Ellrich") in towns and ("Laut gegen Hass", "Nordhausen") in towns
+    assert ("Grenzgeschichten erzählen", "Nordhausen") not in towns
