@@ -72,10 +72,25 @@ def main() -> None:
     t_full = time.perf_counter() - t
     rows.append(("full extraction (all stages)", t_full))
 
+    # the tokenizer on releases it has never seen (one pass over the folder, fresh tokenizers):
+    # what the memo gains without the repetition of the rows above
+    from pipeline.nlp import memoise_tokenizer
+
+    distinct = texts[: len(texts) // args.repeat]
+    plain, memoised = spacy.blank("de").tokenizer, spacy.blank("de").tokenizer
+    memoise_tokenizer(memoised)
+    unseen = []
+    for tokenizer in (plain, memoised):
+        t = time.perf_counter()
+        for text in distinct:
+            tokenizer(text)
+        unseen.append(1000 * (time.perf_counter() - t) / len(distinct))
+
     print(f"{len(texts)} releases, {words} words, backend {backend}")
     print(f"{'what':<36}{'seconds':>9}{'ms/release':>12}{'releases/s':>12}{'words/s':>11}")
     for name, sec in rows:
         print(f"{name:<36}{sec:>9.3f}{1000 * sec / len(texts):>12.3f}{len(texts) / sec:>12.0f}{words / sec:>11.0f}")
+    print(f"tokenizer on {len(distinct)} releases it has not seen: spaCy {unseen[0]:.3f} ms/release, memoised {unseen[1]:.3f}")
     print(f"cold start (import + build + 1 doc): {cold:.2f} s")
     print(f"ratio tokenizer/full: {t_tok / t_full:.3f}")
 
