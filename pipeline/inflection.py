@@ -18,6 +18,8 @@ SIMPLE_ADJECTIVES = {"Deutsch", "Frei", "Neu", "Technisch", "Europäisch", "Hess
 
 
 ADJECTIVE_SUFFIX = re.compile(r"(isch|lich|ig|al|ell|iv)$")
+# nouns (also as the end of a compound) that look like a declined adjective in -iv: "Streuobstinitiative"
+NOUNS_IN_IVE = ("initiative", "perspektive", "alternative", "kooperative", "offensive", "lokomotive", "direktive")
 
 
 @lru_cache(maxsize=8192)
@@ -28,6 +30,8 @@ def adjective_stem(token: str) -> str | None:
         head, _, last = token.rpartition("-")
         stem = adjective_stem(last[:1].upper() + last[1:]) if last else None
         return f"{head}-{last[:len(stem)]}" if stem else None
+    if token.lower().removesuffix("n").endswith(NOUNS_IN_IVE):
+        return None
     for end in ("en", "em", "er", "es", "e"):
         if token.endswith(end):
             stem = token[: -len(end)]

@@ -26,6 +26,11 @@ CASES = [
     ("Die Mittel kommen vom Deutsch-Französischen Jugendwerk.", "Deutsch-Französisches Jugendwerk"),
     # a complement with its article
     ("Partner ist der Caritasverband für das Bistum Erfurt e. V. in Gotha.", "Caritasverband für das Bistum Erfurt e. V."),
+    # behind a legal form, the name's own noun decides the adjective's ending; nouns in -ive are no adjectives
+    ("Die Zählungen übernimmt die Ökologische Station Allertal e. V. mit Freiwilligen.", "Ökologische Station Allertal e. V."),
+    ("Die Zählungen übernehmen Freiwillige der Ökologischen Station Allertal e. V. im Mai.", "Ökologische Station Allertal e. V."),
+    ("Das Fest organisiert die Initiative Buntes Flöha e. V. am Markt.", "Initiative Buntes Flöha e. V."),
+    ("Die Bäume pflanzen Mitglieder der Streuobstinitiative Dinkelsbühler Land e. V. im Herbst.", "Streuobstinitiative Dinkelsbühler Land e. V."),
 ]
 
 

@@ -444,10 +444,12 @@ class InstitutionRecognizer:
         """The name in the nominative, from tokens s..e-1 with their own spacing."""
         parts = []
         words, spaces = tt.words, tt.spaces
+        # "der Ökologischen Station Allertal e. V.": behind a legal form the name's own noun decides the adjectives' ending
+        gender = self._name_gender(words, s, head_i) if head.lemma in self.LEGAL_HEADS else head.gender
         for i in range(s, e):
             w = words[i]
-            if i < head_i and adjective_stem(w) and not self._place_adjective(w):
-                parts.append(nominative_adjective(w, head.gender))
+            if i < head_i and gender and adjective_stem(w) and not self._place_adjective(w):
+                parts.append(nominative_adjective(w, gender))
             elif i == head_i:
                 parts.append(nominative_head(w, head.lemma, head.genitive))
             else:
@@ -455,6 +457,19 @@ class InstitutionRecognizer:
             parts.append(" " if spaces[i] else "")
         text = "".join(parts).strip()
         return SPACES.sub(" ", text)
+
+    FEMININE_ENDINGS = ("ung", "ion", "heit", "keit", "schaft", "tät", "ie", "ik", "ei", "e")
+
+    def _name_gender(self, words: list[str], s: int, head_i: int) -> str | None:
+        """The gender of the first noun of a name before its legal form: a head noun's own, else a feminine
+        ending's (Station, Stiftung, Initiative); None when unknown (the adjectives are then left as written)."""
+        for w in words[s:head_i]:
+            if w[:1].isupper() and not adjective_stem(w):
+                head = self.head_of(w)
+                if head is not None and head.lemma not in self.LEGAL_HEADS:
+                    return head.gender
+                return "f" if w.lower().endswith(self.FEMININE_ENDINGS) else None
+        return None
 
     # ------------------------------------------------------------------ model NER
     def _ner(self, doc: Doc, found: list[Evidence]) -> list[Evidence]:
