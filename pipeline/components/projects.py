@@ -34,7 +34,7 @@ LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ
                        r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+)?")  # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"
 # a list item that opens with the quoted name; after it maybe "(Town)", then a colon or dash
 ITEM_QUOTE = re.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]*")
-ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*[:–—-]")
+ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,:;()\n–—]{1,40}?)?[ \t]*[:–—-]")  # "(Ellrich):", ", Wilburgstetten –"
 LIST_ITEM_START = re.compile(r"(?:[-–•*·▪]|\d{1,2}[.)])\s")
 OPENING_QUOTE = re.compile(r"[„“\"»]")
 PROJECT = re.compile(r"[Pp]rojekt")
