@@ -19,7 +19,7 @@ from pipeline.run import run
 HELDOUT_FLOORS = {"towns": 0.97, "institutions": 0.95, "programmes": 0.92, "projects": 0.97, "dates": 0.98, "relations": 0.88}
 CORPUS_FLOORS = {"towns": 0.98, "institutions": 0.95, "programmes": 0.92, "projects": 0.97, "dates": 0.99, "relations": 0.85}
 # 601-606: written after the 2026-12-03 changes by an author who did not see the code; the relation model never trains on them
-FRESH_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.90, "projects": 0.92, "dates": 0.98, "relations": 0.78}
+FRESH_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.90, "projects": 0.92, "dates": 0.98, "relations": 0.83}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 

@@ -38,3 +38,9 @@ def test_an_unquoted_programme_name_ends_before_the_full_stop(nlp):
     doc = nlp("Die Stadt Halle erhält dafür 3,1 Millionen Euro aus dem Programm Sozialer Zusammenhalt. Der Bau beginnt im Mai.")
     names = {e.attrs.get("canonical") or e.text for e in doc._.evidence if e.label == "programme"}
     assert "Sozialer Zusammenhalt" in names and "Sozialer Zusammenhalt." not in names
+
+
+def test_a_trigger_noun_closing_a_compound_keeps_the_compound_in_the_name(nlp):
+    doc = nlp("Ausgewählt wurden sie im Rahmen des EFRE/JTF-Programms NRW 2021–2027 durch eine Jury.")
+    names = {e.attrs.get("canonical") for e in doc._.evidence if e.label == "programme"}
+    assert "EFRE/JTF-Programm NRW 2021–2027" in names and "NRW 2021–2027" not in names
