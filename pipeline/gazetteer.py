@@ -54,20 +54,18 @@ def _tables(joined: str) -> dict:
                                                 for i, t in enumerate(joined.split("\0")))
     places: dict[str, tuple] = {}
     by_form: dict[str, list[str]] = {}
-    population: dict[str, int] = {}
     rows = [((r["ags"], r["name"], r["state"], r["district"], "DE", r["population"], r["lat"], r["lon"], r["geonames_id"]), r["forms"])
             for r in gemeinden]
     rows += [((f"{r['country']}:{r['name']}", r["name"], None, None, r["country"], r["population"] or 0, r["lat"], r["lon"],
                r["geonames_id"]), r["forms"]) for r in foreign]
     for place, forms in rows:
         places[place[0]] = place
-        population[place[0]] = place[5]
         for form in forms:
             keys = by_form.setdefault(form, [])
             if place[0] not in keys:
                 keys.append(place[0])
     for keys in by_form.values():  # most populous first
-        keys.sort(key=lambda k: -population[k])
+        keys.sort(key=lambda k: -places[k][5])  # [5]: Place.population
     # by_form as two lists: marshal reads a dict of 17,000 keys about four times slower than two lists
     return {"places": list(places.values()), "forms": list(by_form), "form_keys": list(by_form.values()), "risk": {r["form"]: r["risk"] for r in risk},
             "state_of_form": {f: s["name"] for s in states["states"] for f in s["forms"]},

@@ -7,9 +7,7 @@ names and the tokenizer, and matching is a dictionary lookup per token.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import marshal
 import os
 from bisect import bisect_right
 from collections import defaultdict
@@ -27,24 +25,12 @@ def cache_dir() -> Path:
 
 
 def tokenize_forms(nlp: Language, forms: list[str]) -> list[tuple[str, ...]]:
-    """Token texts of each form with nlp's tokenizer; cached on disk as marshal data (best effort)."""
+    """Token texts of each form with nlp's tokenizer; kept by rules.parsed_cached under the forms and
+    the tokenizer's identity (spaCy version, language, model name and version)."""
+    from pipeline.rules import parsed_cached
+
     ident = json.dumps([spacy.__version__, nlp.lang, nlp.meta.get("name"), nlp.meta.get("version"), forms], ensure_ascii=False)
-    path = cache_dir() / f"forms-{hashlib.sha256(ident.encode()).hexdigest()[:20]}.marshal"
-    try:
-        tokens = marshal.loads(path.read_bytes())
-        if isinstance(tokens, list) and len(tokens) == len(forms):
-            return tokens
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    tokens = [tuple(t.text for t in d) for d in nlp.tokenizer.pipe(forms, batch_size=1000)]
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(tokens))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: match without the cache
-    return tokens
+    return parsed_cached(ident, lambda _: [tuple(t.text for t in d) for d in nlp.tokenizer.pipe(forms, batch_size=1000)])
 
 
 def doc_text(doc: Doc) -> str:

@@ -602,8 +602,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             for te, tm in towns_s:
                 if tm.start >= line_start and tm.end <= jm.start and TOWN_HEADS_LINE.fullmatch(text, tm.end, jm.start) and tm.start - line_start <= 4:
                     rel("project_town", je, te, s, "relations:town_heads_project_line")
-            for te, tm in towns_s:
-                if 0 < tm.start - jm.end <= 4 and PROJECT_PAREN_TOWN.fullmatch(text, jm.end, tm.start) and PAREN_TOWN_END.match(text, tm.end):
+                elif 0 < tm.start - jm.end <= 4 and PROJECT_PAREN_TOWN.fullmatch(text, jm.end, tm.start) and PAREN_TOWN_END.match(text, tm.end):
                     rel("project_town", je, te, s, "relations:town_in_parentheses_after_project")
         funding_sentence = bool(words & funding) or names_money(sent) or bool(progs and FUNDING_FRAME.search(sent))
         partner_sentence = bool(words & partner)

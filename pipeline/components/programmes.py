@@ -108,6 +108,11 @@ NAME_TOKEN = r"(?:[A-ZÄÖÜ][\wäöüßÄÖÜ.+!-]*|[IVX]+|\d{4}(?:[–-]\d{2,4
 
 # compiled once at import, not per document
 # each starts with a lookahead on its possible first letters: impossible start positions fail fast
+def _nominative_trigger(trigger: str) -> str:
+    """'Förderprogramms' → 'Förderprogramm', 'EFRE/JTF-Programms' → 'EFRE/JTF-Programm' (a name's trigger noun in the nominative)."""
+    return trigger[:-1] if trigger.lower().endswith("programms") else trigger
+
+
 COMPOUND_HEAD = re.compile(r"(?<![\w/-])[A-ZÄÖÜ]{2,}(?:[/-][A-ZÄÖÜ]{2,})*-$")  # the fund acronyms "EFRE/JTF-", "ESF-" before a trigger noun
 UNQUOTED_AFTER_TRIGGER = re.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
         r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
@@ -167,14 +172,13 @@ class ProgrammeRecognizer:
             trigger = text[m.start():start].rstrip()
             if acr and acr.group(1)[0] == trigger[0] != name[0]:
                 # "Förderrichtlinie Regionalentwicklung (FR Regio)": the acronym spells the trigger, so it is part of the name
-                canon = (trigger[:-1] if trigger.endswith("programms") else trigger) + " " + name
+                canon = _nominative_trigger(trigger) + " " + name
                 start, short = m.start(), acr.group(1)
             elif m.start() > 0 and text[m.start() - 1] in "-/":
                 # "des EFRE/JTF-Programms NRW 2021–2027": the trigger closes a compound, which is part of the name
-                head = COMPOUND_HEAD.search(text, 0, m.start())
+                head = COMPOUND_HEAD.search(text, max(0, m.start() - 40), m.start())
                 if head is not None:
-                    compound = text[head.start():start].rstrip()
-                    canon = (compound[:-1] if compound.lower().endswith("programms") else compound) + " " + name
+                    canon = _nominative_trigger(text[head.start():start].rstrip()) + " " + name
                     start = head.start()
             end = m.start("name") + len(name)
             out.append(Evidence("programme", start, end, text[start:end], "programmes:programme.name_after_trigger", 0.7,

@@ -13,6 +13,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.matching import doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
+from pipeline.relation_model import LIST_ITEM
 from pipeline.rules import date_vocabulary, programme_patterns, project_patterns, town_evidence
 
 
@@ -32,10 +33,8 @@ PROJECT_TRIGGER = re.compile(r"projekt|vorhaben|Projekt|Vorhaben")
 PROJECT_IN_LINE = re.compile(r"[Pp]rojekt|[Vv]orhaben")
 LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*"
                        r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+)?")  # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"
-# a list item that opens with the quoted name; after it maybe "(Town)", then a colon or dash
-ITEM_QUOTE = re.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]*")
+# after a quoted name that opens a list item (relation_model.LIST_ITEM): maybe "(Town)" or ", Town", then a colon or dash
 ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,:;()\n–—]{1,40}?)?[ \t]*[:–—-]")  # "(Ellrich):", ", Wilburgstetten –"
-LIST_ITEM_START = re.compile(r"(?:[-–•*·▪]|\d{1,2}[.)])\s")
 OPENING_QUOTE = re.compile(r"[„“\"»]")
 PROJECT = re.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
@@ -113,7 +112,7 @@ class ProjectRecognizer:
                                       attrs={"canonical": inner.strip()}))
                 continue
             # "Die ausgewählten Projekte:" … "1. „…“ (Ellrich): …": a quoted name that opens an item of a list the intro says holds projects
-            if short and ITEM_QUOTE.fullmatch(text, line_s, o_s) and ITEM_QUOTE_AFTER.match(text, o_e) and self._intro_names_projects(text, line_s):
+            if short and LIST_ITEM.fullmatch(text, line_s, o_s) and ITEM_QUOTE_AFTER.match(text, o_e) and self._intro_names_projects(text, line_s):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_heads_project_list_item", 0.7,
                                       attrs={"canonical": inner.strip()}))
                 continue
@@ -161,7 +160,7 @@ class ProjectRecognizer:
                 return False
             start = text.rfind("\n", 0, end - 1) + 1
             line = text[start:end].strip()
-            if line and not LIST_ITEM_START.match(line):
+            if line and not LIST_ITEM.match(line):
                 return line.endswith(":") and PROJECT_IN_LINE.search(line) is not None
             end = start
         return False
