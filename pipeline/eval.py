@@ -114,8 +114,9 @@ def evaluate(gold_dir: str | Path, records_path: str | Path) -> dict:
             for g in gold.get(kind, []):
                 if id(g) not in matched_gold:
                     details[kind].append(f"{gold['doc']}: missed {g.get('name') or g.get('value')}")
+            opt_keys = [_keys(o, kind) for o in optional.get(kind, [])]
             for p in pred:
-                if not any(p is m[0] for m in matches):
+                if not any(p is m[0] for m in matches) and not any(_pred_keys(p, kind) & ok for ok in opt_keys):  # optional: not scored
                     details[kind].append(f"{gold['doc']}: extra {p.get('name') or p.get('value')}")
             for p, g in matches:
                 if kind == "dates":

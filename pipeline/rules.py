@@ -159,11 +159,17 @@ class InstitutionPatterns(Strict):
     generic: list[str]
     stop_words: list[str]
     legal_suffixes: list[str]
+    legal_form_tails: list[list[str]] = Field(default_factory=list, description="tokens that continue a legal form ('GmbH' + '& Co. KG')")
+    person_word_endings: list[str] = Field(default_factory=list, description="endings of nouns for people, never part of a name")
+    owner_named_heads: list[str] = Field(default_factory=list, description="heads named after their owner ('Stiftung der Sparkasse X')")
+    owner_heads: list[str] = Field(default_factory=list, description="the owners' head nouns")
     examples: Examples = Field(default_factory=Examples)
 
     @model_validator(mode="after")
     def _ids(self):
         _check_unique([h.id for h in self.heads], "head id")
+        if any(not tail for tail in self.legal_form_tails):
+            raise ValueError("legal_form_tails: an empty tail")
         return self
 
 

@@ -103,6 +103,10 @@ class InstitutionRecognizer:
         self.gen_complements = sorted((c.split(" ") for c in self.cfg.genitive_complements), key=len, reverse=True)
         self.gen_first = {words[0] for words in self.gen_complements}
         self.complement_starts = set(self.cfg.complement_starts)
+        self.legal_tails = [tuple(t) for t in self.cfg.legal_form_tails]
+        self.person_endings = tuple(self.cfg.person_word_endings)
+        self.owner_named = frozenset(self.cfg.owner_named_heads)
+        self.owner_heads = frozenset(self.cfg.owner_heads)
         self._head_cache: dict[str, HeadNoun | None] = {}
         self._token_heads: dict[str, HeadNoun | None] = {}  # head_of, for tokens that may head a name
         # for _find_head: exact forms → the first head with that form; compound heads with their lowercased endings
@@ -154,6 +158,14 @@ class InstitutionRecognizer:
             if kind == "acronym" and (s > 0 and words[s - 1] == "-" or e < len(words) and words[e] == "-"):
                 continue
             entry = self.entries[hits[0][0]]
+            if kind == "acronym" and entry.kind == "association":
+                place_end = self._place_after(tt, e)
+                if place_end > e:  # "ADFC Dithmarschen": the association's local branch, not the federal body
+                    start, end = tt.starts[s], tt.ends[place_end - 1]
+                    name = tt.text[start:end]
+                    out.append(Evidence("institution", start, end, name, "institutions:registry.local_branch", 0.8,
+                                        attrs={"canonical": name, "branch_of": entry.id}))
+                    continue
             start, end = tt.starts[s], tt.ends[e - 1]
             ev = Evidence("institution", start, end, tt.text[start:end], f"institutions:registry.{kind}",
                           0.95 if kind != "acronym" else 0.85,
@@ -162,12 +174,23 @@ class InstitutionRecognizer:
             out.append(ev)
         return out
 
+    def _place_after(self, tt: TokenTable, k: int) -> int:
+        """The end of a town, district or Land name starting at token k (the longest), else k."""
+        gaz = self.gaz
+        for n in range(3, 0, -1):
+            if k + n <= len(tt.words) and tt.words[k][:1].isupper():
+                form = tt.span_text(k, k + n)
+                if form in gaz.by_form or form in gaz.kreise or form in gaz.state_of_form:
+                    return k + n
+        return k
+
     # ------------------------------------------------------------------ patterns
     TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}
     BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
                           "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde", "Aktionsgruppe", "Musikschule", "Eigenbetrieb"}
-    LEGAL = ("e.V.", "gGmbH", "GmbH", "mbH", "AG", "eG", "e.G.")
-    LEGAL_HEADS = ("e.V.", "GmbH", "gGmbH", "eG", "AG", "mbH")
+    LEGAL = ("e.V.", "gGmbH", "GmbH", "mbH", "AG", "eG", "e.G.", "UG", "KG")
+    LEGAL_HEADS = ("e.V.", "GmbH", "gGmbH", "eG", "AG", "mbH", "UG", "KG")
+    LEGAL_WITH_STOP = ("GmbH.", "gGmbH.", "AG.", "eG.", "mbH.", "UG.", "KG.")  # a legal form that took the sentence's full stop
     LOWER_HEADS = ("e.V.", "gGmbH", "gGmbH.", "eG", "eG.", "mbH", "mbH.", "e.")
 
     def _patterns(self, doc: Doc) -> list[Evidence]:
@@ -183,22 +206,39 @@ class InstitutionRecognizer:
             # proper names before heads like Stiftung ("Robert Bosch Stiftung", "Heimatverein Lage e.V.")
             if start == i and (head.lemma in self.proper_heads or legal_head):
                 k = i - 1
+                # "Werbegemeinschaft Landau aktiv e. V.": one lowercase word right before the legal form, after a capitalised one
+                lower_tail = legal_head and i >= 2 and words[i - 1].isalpha() and words[i - 1].islower() \
+                    and words[i - 1] not in ARTICLES_AND_PREPS and words[i - 2][:1].isupper() and words[i - 2].isalpha() \
+                    and words[i - 2] not in self.stop
                 while k >= 0 and i - k <= 4 and words[k] not in self.stop \
                         and (words[k].isalpha() or "-" in words[k]) \
-                        and (words[k][:1].isupper() or legal_head and k > 0 and words[k].isalpha() and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))) \
+                        and (words[k][:1].isupper() or lower_tail and k == i - 1
+                             or legal_head and k > 0 and words[k].isalpha() and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))) \
                         and (legal_head or not starts_sentence(words, k)) \
                         and (legal_head or not self.head_of(words[k])):
                     k -= 1
-                    if legal_head and (self.head_of(words[k + 1]) or starts_sentence(words, k + 1) or words[k + 1].islower()):
+                    if legal_head and (self.head_of(words[k + 1]) or starts_sentence(words, k + 1)
+                                       or words[k + 1].islower() and not (lower_tail and k + 1 == i - 1)):
                         break
                 if k < i - 1:
                     start = k + 1
                     coordination_only = False
+            if legal_head and start == i:
+                continue  # a legal form with no name before it
             end = i + (2 if word == "e." else 1) if legal_head else self._complement(tt, i + 1)
             complemented = end > i + 1
+            paren = None  # "Lokale Aktionsgruppe (LAG) Göttinger Land": the acronym inside the name
             if not complemented and not legal_head and (head.lemma in self.proper_heads or word in self.TOWN_HEADS) \
                     and (word not in self.generic or word == head.lemma or word in self.TOWN_HEADS):
-                end = self._proper_after(tt, i + 1, head)
+                end = self._owner_after(tt, i + 1) if head.lemma in self.owner_named else i + 1
+                if end == i + 1:
+                    end = self._proper_after(tt, i + 1, head)
+                if end == i + 1 and self._acronym_after(words, i + 1):
+                    after = self._proper_after(tt, i + 4, head)
+                    if after > i + 4:
+                        end, paren = after, (i + 1, i + 4)
+            if legal_head:
+                end = self._legal_tail(words, end)
             if end > i + 1 or start < i:
                 end = self._continued(tt, end)
             end = self._state_and_legal(words, end)
@@ -214,13 +254,15 @@ class InstitutionRecognizer:
                 if head.lemma in self.BARE_GENERIC_HEADS and all(self._generic_adjective(words[j]) and (indefinite or not self._place_adjective(words[j]))
                                                                  for j in left_adj):
                     continue  # "Technische Universität", "eine Berliner Stiftung": no name; "das Essener Kooperationszentrum" is one
+            if not legal_head and start > 0 and words[start - 1].lower() in INDEFINITE:
+                continue  # "ein Transferzentrum für technische Keramik": a description, not a name
             s, e = start, end  # the name's tokens s..e-1
             while e - s > 1 and words[e - 1] in (",", "und", "-", "–"):
                 e -= 1
-            end_char = tt.ends[e - 1] - (1 if words[e - 1] in ("GmbH.", "AG.", "eG.", "mbH.") else 0)  # the sentence's full stop
+            end_char = tt.ends[e - 1] - (1 if words[e - 1] in self.LEGAL_WITH_STOP else 0)  # the sentence's full stop
             if e - s > 2 and words[s] in ("Verein", "Verband") and words[e - 1] in self.LEGAL + ("V.",):
                 s += 1  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V."
-            canonical = self._canonical(tt, s, e, i, head)
+            canonical = self._canonical(tt, s, e, i, head, paren)
             if end_char < tt.ends[e - 1]:
                 canonical = canonical[:-1]
             start_char = tt.starts[s]
@@ -230,7 +272,7 @@ class InstitutionRecognizer:
                 ev.adjust("adjective before the head", 0.05)
             if complemented:
                 ev.adjust("complement after the head", 0.1)
-            acr = self._acronym_after(words, e)
+            acr = self._acronym_after(words, e) or (words[paren[0] + 1] if paren else None)
             if acr:
                 ev.attrs["acronym"] = acr
                 ev.adjust(f"defines acronym {acr}", 0.05)
@@ -308,7 +350,24 @@ class InstitutionRecognizer:
             end += 1
         elif end + 1 < n and words[end] == "e." and words[end + 1] == "V.":
             end += 2
+        return self._legal_tail(words, end)
+
+    def _legal_tail(self, words: list[str], end: int) -> int:
+        """'GmbH' + '& Co. KG', 'UG' + '(haftungsbeschränkt)': the rest of a two-part legal form."""
+        if end > 0 and words[end - 1] in self.LEGAL:
+            for tail in self.legal_tails:
+                if tuple(words[end:end + len(tail)]) == tail:
+                    return end + len(tail)
         return end
+
+    def _owner_after(self, tt: TokenTable, k: int) -> int:
+        """'Stiftung der Kreissparkasse Tübingen': a foundation named after its owner, the owner's name in the genitive."""
+        words = tt.words
+        if k + 1 < len(words) and words[k] in ("der", "des"):
+            owner = self.head_of(words[k + 1])
+            if owner is not None and owner.lemma in self.owner_heads:
+                return self._proper_after(tt, k + 2, owner)
+        return k
 
     def _place_adjective(self, text: str) -> bool:
         """'Thüringer', 'Berliner', 'Frankfurt-Słubicer': place adjectives in -er do not decline."""
@@ -412,10 +471,14 @@ class InstitutionRecognizer:
             if foreign and w in self.foreign_connectors and j + 1 < n_words and words[j + 1][:1].isupper():
                 j += 1  # "University of Copenhagen", "Communauté d’Agglomération …", "Uniwersytet Przyrodniczy w Poznaniu"
                 continue
-            if w[:1].isupper() and w not in self.stop and not self.head_of(w) and (w.isalpha() or "-" in w or "/" in w) and w not in self.gaz.state_names:
+            if w[:1].isupper() and w not in self.stop and not self.head_of(w) and (w.isalpha() or "-" in w or "/" in w) \
+                    and w not in self.gaz.state_names and not w.endswith(self.person_endings):
                 j += 1
                 continue
-            if w == "und" and j > k and head.lemma == "Institut" and j + 1 < n_words and words[j + 1][:1].isupper():
+            # "Landesbetrieb Straßenbau und Verkehr", "Stiftung Thüringer Schlösser und Gärten": not before a place or a second head
+            if w == "und" and j > k and j + 1 < n_words and words[j + 1][:1].isupper() and words[j + 1].isalpha() \
+                    and words[j + 1] not in self.stop and not self.head_of(words[j + 1]) and words[j + 1] not in self.gaz.by_form \
+                    and words[j + 1] not in self.gaz.state_of_form and not words[j + 1].endswith(self.person_endings):
                 j += 1
                 continue
             if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and not ACRONYM.match(words[j + 1]):
@@ -440,13 +503,15 @@ class InstitutionRecognizer:
                 return acr
         return None
 
-    def _canonical(self, tt: TokenTable, s: int, e: int, head_i: int, head: HeadNoun) -> str:
-        """The name in the nominative, from tokens s..e-1 with their own spacing."""
+    def _canonical(self, tt: TokenTable, s: int, e: int, head_i: int, head: HeadNoun, paren: tuple[int, int] | None = None) -> str:
+        """The name in the nominative, from tokens s..e-1 with their own spacing (an acronym in parentheses left out)."""
         parts = []
         words, spaces = tt.words, tt.spaces
         # "der Ökologischen Station Allertal e. V.": behind a legal form the name's own noun decides the adjectives' ending
         gender = self._name_gender(words, s, head_i) if head.lemma in self.LEGAL_HEADS else head.gender
         for i in range(s, e):
+            if paren and paren[0] <= i < paren[1]:
+                continue
             w = words[i]
             if i < head_i and gender and adjective_stem(w) and not self._place_adjective(w):
                 parts.append(nominative_adjective(w, gender))
