@@ -194,10 +194,17 @@ class SubjectTitleRule(TriggerRule):
     max_words: int = Field(default=10, ge=2)
 
 
+class FundedQuoteRule(TriggerRule):
+    """A quoted name that receives money: 'Euro für den „X“', 'wird das „X“ unterstützt' (words: the participles)."""
+    prepositions: list[str] = Field(min_length=1, description="'Euro für den „X“', 'Euro gehen an den „X“'")
+
+
 class ProjectPatterns(Strict):
     quote_triggers: TriggerRule
     name_triggers: TriggerRule
     subject_titles: SubjectTitleRule
+    funded_quotes: FundedQuoteRule
+    list_item_names: TriggerRule
     title_rule_score: float = Field(ge=0, le=1)
 
 

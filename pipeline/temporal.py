@@ -15,6 +15,7 @@ from typing import Optional
 
 from pipeline.rules import DateVocabulary
 
+DOC_DATE_TAIL = 400  # the foot of a release, where some put their date
 DOC_DATE_HEAD = 1500  # characters at the start of a release where its own date is looked for
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
@@ -596,6 +597,9 @@ class DateGrammar:
         # the release's own date stands in the head: only the dates there are needed to find it
         in_head = [sel for sel in selected if sel[1] <= min(len(text), DOC_DATE_HEAD)]
         anchor = self._pick_doc_date(text, self._build(text, in_head, None))
+        if anchor is None:  # "Rottenburg am Neckar, 10. Februar 2026" as the release's last line
+            in_tail = [sel for sel in selected if sel[0] >= len(text) - DOC_DATE_TAIL]
+            anchor = self._pick_footer_date(text, self._build(text, in_tail, None))
         dates = self._build(text, selected, dt.date.fromisoformat(anchor.value) if anchor is not None else None)
         return anchor, dates, self._durations(text, masked, dates)
 
@@ -622,6 +626,25 @@ class DateGrammar:
                 if ln.start() <= d.start < ln.end() and len(ln.group(0).strip()) <= 80:
                     return _as_doc_date(d, "doc_date.header_line", 0.75)
         return None
+
+
+    @staticmethod
+    def _pick_footer_date(text: str, dates: list[Timex]) -> Optional[Timex]:
+        """A release dated at its foot: a full date alone on one of the last three lines, perhaps after 'Place,' or 'Stand:'."""
+        lines = [ln for ln in re.finditer(r"[^\n]+", text[-DOC_DATE_TAIL:]) if ln.group(0).strip()][-3:]
+        offset = max(0, len(text) - DOC_DATE_TAIL)
+        for d in reversed(dates):
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.value):
+                continue
+            for ln in lines:
+                a, b = ln.start() + offset, ln.end() + offset
+                if a <= d.start and d.end <= b and not text[d.end:b].strip(" .") \
+                        and FOOTER_DATE_LEAD.fullmatch(text, a, d.start):
+                    return _as_doc_date(d, "doc_date.footer_line", 0.7)
+        return None
+
+
+FOOTER_DATE_LEAD = re.compile(r"\s*(?:[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?|(?:Stand|Datum)\s*:?\s*)?")
 
 
 def _blank(segment: str) -> str:

@@ -53,6 +53,8 @@ def test_non_date(case):
     ("Agenda 2030 und Horizont 2020", None, []),
     ("Tel. 0631 365-1234, 67657 Kaiserslautern", None, []),
     ("Seite 1 / 3", None, []),
+    ("Treffpunkt ist der Platz des 18. März vor dem Rathaus.", None, []),  # a street named after a date
+    ("an der Straße des 17. Juni am 3. Mai 2022", None, [("2022-05-03", None)]),
 ])
 def test_core_forms(text, doc_date, want):
     assert extract(text, doc_date)[0] == want
@@ -88,3 +90,27 @@ def test_a_record_keeps_one_date_per_value_and_mod(nlp_backend):
     text = "Regen, 3. August 2022\n\nDie Förderperiode 2023 bis 2027 beginnt Anfang nächsten Jahres.\n"
     rec = build_record(nlp, Document("d.txt", text, "0" * 64, len(text.encode()), "utf-8"), backend)
     assert [(d.value, d.mod) for d in rec.dates if d.value == "2023"] == [("2023", None), ("2023", "START")]
+
+
+BODY = "Neue Bäume für den Stadtpark\n\nAm 3. März beginnt die Pflanzung. " + "Die Stadt pflanzt Linden und Eichen am Ufer. " * 40 + "\n\n"
+
+
+@pytest.mark.parametrize("foot,want,rule", [
+    # dated at its foot only (below the head where datelines stand): yearless dates then take its year
+    ("Ettlingen, 12. Februar 2025\n", "2025-02-12", "doc_date.footer_line"),
+    ("Stand: 12.02.2025\n", "2025-02-12", "doc_date.footer_line"),
+    # a date inside the last sentence is no release date
+    ("Die Pflanzung endet am 3. April 2025 im Park.\n", None, None),
+])
+def test_the_release_date_at_its_foot(foot, want, rule):
+    text = BODY + foot
+    assert len(BODY) > 1500
+    anchor, dates, _ = grammar().analyse(text)
+    assert (anchor.value if anchor else None) == want
+    assert (anchor.rule if anchor else None) == rule
+    assert ("2025-03-03" if want else "XXXX-03-03") in [d.value for d in dates]
+
+
+def test_a_dateline_wins_over_a_date_at_the_foot():
+    anchor, _, _ = grammar().analyse("Ettlingen, 10. Februar 2025 – " + BODY + "Ettlingen, 12. Februar 2025\n")
+    assert (anchor.value, anchor.rule) == ("2025-02-10", "doc_date.dateline")

@@ -77,8 +77,19 @@ class ProjectRecognizer:
         self.name_triggers = set(self.cfg.name_triggers.words)
         # "das Projekt Elbwerk"; the lookahead on the first letters only skips impossible starts fast
         firsts = "".join(sorted({w[0] for w in self.name_triggers}))
+        # one word before a function word, or two ("Dorfladen Ossenfeld", "Mühlenhof 2030") before any lowercase word
         self.name_pattern = re.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
-                                       + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:])")
+                                       + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?:\s+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:])"
+                                       + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:]))")
+        fq = self.cfg.funded_quotes
+        # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
+        self.funded_before = re.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
+                                        + "|".join(map(re.escape, fq.prepositions)) + r")\s+(?:den|die|das|dem)\s*$")
+        # "Mit 30.000 Euro wird das „…“ unterstützt"
+        self.funded_passive_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
+        self.funded_participle = re.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
+        self.list_item_name = re.compile(r"^[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
+                                         r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*)){1,4}):[ \t]", re.M)
         self.min_rare_zipf = min_rare_zipf
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
@@ -116,17 +127,27 @@ class ProjectRecognizer:
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_heads_project_list_item", 0.7,
                                       attrs={"canonical": inner.strip()}))
                 continue
-            line_s = text.rfind("\n", 0, o_s) + 1
+            if short and self._funded(text, line_s, o_s, o_e):
+                fq = self.cfg.funded_quotes
+                found.append(Evidence("project", i_s, i_e, inner, "projects:" + fq.id, fq.score, attrs={"canonical": inner.strip()}))
+                continue
             line_e = text.find("\n", o_e)
             line = text[line_s:line_e if line_e >= 0 else len(text)]
             if len(line) <= 160 and PROJECT_IN_LINE.search(line.replace(inner, "")) and len(ANY_WORD.findall(inner)) >= 2:
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_in_project_line", 0.7,
                                       attrs={"canonical": inner.strip()}))
         for m in self.name_pattern.finditer(text):
-            word = m.group(2)
-            if self._rare(word):
-                found.append(Evidence("project", m.start(2), m.end(2), word, "projects:" + self.cfg.name_triggers.id,
-                                      self.cfg.name_triggers.score, attrs={"canonical": word}))
+            word, second = m.group(2), m.group("second")
+            if second is None:
+                if self._rare(word):
+                    found.append(Evidence("project", m.start(2), m.end(2), word, "projects:" + self.cfg.name_triggers.id,
+                                          self.cfg.name_triggers.score, attrs={"canonical": word}))
+            elif word not in self.title_stop and second not in self.title_stop \
+                    and (self._rare(word) or second.isdigit() or self._rare(second)):
+                name = text[m.start(2):m.end("second")]
+                found.append(Evidence("project", m.start(2), m.end("second"), name, "projects:" + self.cfg.name_triggers.id,
+                                      self.cfg.name_triggers.score, attrs={"canonical": name}))
+        found += self._list_item_names(text, found)
         found += self._subject_titles(text)
         if not found and title is not None:
             t = text[title[0]:title[1]]
@@ -142,6 +163,54 @@ class ProjectRecognizer:
         if title is not None:
             doc.user_data["title_span"] = title
         return doc
+
+    def _funded(self, text: str, line_s: int, o_s: int, o_e: int) -> bool:
+        """The quoted name receives the money its clause names."""
+        before = text[max(line_s, o_s - 80):o_s]
+        if self.funded_before.search(before):
+            return True
+        return bool(self.funded_passive_before.search(before)) and self.funded_participle.match(text, o_e) is not None
+
+    def _list_item_names(self, text: str, found: list[Evidence]) -> list[Evidence]:
+        """'- Mobilstation Nord: …', '2. Town – Digitales Gesundheitslabor Oberpfalz: …': unquoted names that open list items,
+        in a list whose intro speaks of projects or whose other items open with a quoted project name."""
+        rule = self.cfg.list_item_names
+        out = []
+        listed = [ev.start for ev in found if ev.rule in ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")]
+        for m in self.list_item_name.finditer(text):
+            name = m.group("name")
+            words = name.split()
+            if words[0] in self.title_stop or any(w[:1].islower() for w in words):
+                continue
+            town = m.group("town")
+            if town is not None and not self._is_town(town.strip()):
+                continue
+            line_s = m.start()
+            block_s, block_e = self._list_block(text, line_s)
+            if not (self._intro_names_projects(text, line_s) or any(block_s <= p < block_e for p in listed)):
+                continue
+            out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
+                                attrs={"canonical": name}))
+        return out
+
+    @staticmethod
+    def _list_block(text: str, line_s: int) -> tuple[int, int]:
+        """The character range of the list (its items and the blank lines between them) that holds the line at line_s."""
+        start = line_s
+        while start > 0:
+            prev = text.rfind("\n", 0, start - 1) + 1
+            line = text[prev:start]
+            if line.strip() and not LIST_ITEM.match(line):
+                break
+            start = prev
+        end = text.find("\n", line_s)
+        while 0 <= end < len(text):
+            nxt = text.find("\n", end + 1)
+            line = text[end + 1:nxt if nxt >= 0 else len(text)]
+            if line.strip() and not LIST_ITEM.match(line):
+                break
+            end = nxt if nxt >= 0 else len(text)
+        return start, (end if end >= 0 else len(text))
 
     def _is_town(self, lead: str) -> bool:
         """A town of the gazetteer, also behind a place noun of its official name ("Hansestadt Stendal")."""
