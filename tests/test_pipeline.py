@@ -20,6 +20,10 @@ HELDOUT_FLOORS = {"towns": 0.97, "institutions": 0.95, "programmes": 0.92, "proj
 CORPUS_FLOORS = {"towns": 0.98, "institutions": 0.95, "programmes": 0.92, "projects": 0.97, "dates": 0.99, "relations": 0.85}
 # 601-606: written after the 2026-12-03 changes by an author who did not see the code; the relation model never trains on them
 FRESH_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.90, "projects": 0.92, "dates": 0.98, "relations": 0.83}
+# 801-808: written on 2026-12-03 by another author who did not see the code. Measured before any change (towns 1.0,
+# institutions .793, programmes .857, projects .643, dates .920, relations .482), then fixed by general rules; the relation
+# model never trains on them
+FRESH8_FLOORS = {"towns": 0.97, "institutions": 0.97, "programmes": 0.97, "projects": 0.95, "dates": 0.97, "relations": 0.80}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -68,8 +72,9 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
     return sub
 
 
-@pytest.mark.parametrize("digits,floors,documents", [("123", CORPUS_FLOORS, 33), ("45", HELDOUT_FLOORS, 12), ("6", FRESH_FLOORS, 6)],
-                         ids=["development", "held-out", "fresh"])
+@pytest.mark.parametrize("digits,floors,documents", [("123", CORPUS_FLOORS, 33), ("45", HELDOUT_FLOORS, 12), ("6", FRESH_FLOORS, 6),
+                                                         ("8", FRESH8_FLOORS, 8)],
+                         ids=["development", "held-out", "fresh", "fresh-8xx"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
