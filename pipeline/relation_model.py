@@ -50,15 +50,22 @@ LIST_ITEM = re.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
 
 @dataclass
 class Candidate:
+    """A pair to score. Its features are the destination's profile (shared by every pair with that entity, so
+    scored once per entity and type) and the pair's own."""
     type: str
     src: object  # resolve.Entity
     dst: object
-    features: dict[str, float]
+    profile: "Profile"
+    own: dict[str, float]
     attached: list[int]
     evidence: Optional[tuple[int, int, int]] = None  # the rule's evidence; else found when the pair is kept
     rule: Optional[str] = None
     score: float = 0.0
     explain: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def features(self) -> dict[str, float]:
+        return self.profile.scored | self.own
 
 
 def names_money(sent: str) -> bool:
@@ -279,7 +286,7 @@ class Profile:
 
     Features are sparse: a feature that is 0 is left out (the weights of absent features count 0)."""
 
-    __slots__ = ("sents", "order", "paras", "first", "cues", "features", "conjoined")
+    __slots__ = ("sents", "order", "paras", "first", "cues", "features", "conjoined", "scored", "pair_conjoined", "_z")
 
     def __init__(self, view: "ReleaseView", ent):
         mentions = [m for m in ent.mentions if "in_name_of" not in m.attrs] or ent.mentions
@@ -306,17 +313,40 @@ class Profile:
             self.conjoined = _conjoined_keys(view.kinds[id(ent)])
         elif ent.type == "town":
             self.features.update(_town_features(view, ent))
+        # what every pair with this entity shares: its features, the release's, and the conjunctions of the two
+        scored = dict(self.features)
+        body_item = scored.pop("town_list_item_body", None)
+        n_proj = len(view.projects)
+        if n_proj == 1:
+            scored["single_project"] = 1.0
+        elif n_proj >= 3:
+            scored["many_projects"] = 1.0
+        if n_proj == 1 and ent.type == "town":
+            if body_item:
+                scored["town_list_item&single_project"] = 1.0
+            if "town_listed" in scored:
+                scored["town_listed&single_project"] = 1.0
+        self.pair_conjoined = tuple((c, key) for c, key in self.conjoined if c in PAIR_CONTEXT)
+        for c, key in self.conjoined:  # kind × context: a ministry in a funding sentence is a funder, a university there is not
+            if c in scored:
+                scored[key] = 1.0
+        self.scored = scored
+        self._z: dict[str, float] = {}
+
+    def z(self, relation_type: str, weights: dict[str, float]) -> float:
+        """The shared features' part of a pair's log-odds (once per entity and relation type)."""
+        z = self._z.get(relation_type)
+        if z is None:
+            weight = weights.get
+            z = self._z[relation_type] = sum(weight(k, 0.0) * v for k, v in self.scored.items())
+        return z
 
 
 def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
-    """Features of a pair: the entity's own profile and how it stands to the source (sparse)."""
+    """The pair's own features: how the entity stands to the source (sparse; its profile's are Profile.scored)."""
     p, q = view.profile(dst), view.profile(src)
-    f = dict(p.features)
+    f = {}
     n_proj = len(view.projects)
-    if n_proj == 1:
-        f["single_project"] = 1.0
-    elif n_proj >= 3:
-        f["many_projects"] = 1.0
     gap = _min_gap(p.order, q.order)
     if gap:
         f["sentence_gap"] = min(gap, 10) / 10
@@ -344,19 +374,15 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
     for c, key in PAIR_CUES:
         if c in present:
             f[key] = 1.0
-    body_item = f.pop("town_list_item_body", None)
-    if n_proj == 1 and dst.type == "town":
-        if body_item:
-            f["town_list_item&single_project"] = 1.0
-        if "town_listed" in f:
-            f["town_listed&single_project"] = 1.0
-    for c, key in p.conjoined:  # kind × context: a ministry in a funding sentence is a funder, a university there is not
+    for c, key in p.pair_conjoined:
         if c in f:
             f[key] = 1.0
     return f
 
 
 PAIR_CUES = tuple((c, f"cue_{c}") for c in ("funding", "partner", "strong_partner", "town", "money"))
+# the context features that depend on the pair, not on the entity alone (kind × these is conjoined per pair)
+PAIR_CONTEXT = frozenset({"attached", "same_sentence", "cue_funding", "cue_partner"})
 
 
 def _min_gap(a: tuple[int, ...], b: tuple[int, ...]) -> int:
@@ -441,7 +467,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
             feats["rule_any"] = 1.0
         elif rules:
             feats["rule_other_type"] = 1.0
-        out.append(Candidate(kind, src, dst, feats, attached, own[0]["evidence"] if own else None, own[0]["rule"] if own else None))
+        out.append(Candidate(kind, src, dst, view.profile(dst), feats, attached, own[0]["evidence"] if own else None,
+                             own[0]["rule"] if own else None))
 
     for p in view.projects:
         for ie in view.institutions:
@@ -494,12 +521,13 @@ def score(cands: list[Candidate]) -> list[Candidate]:
             continue
         weights = tm.weights
         weight = weights.get
-        z = tm.bias
-        for k, v in c.features.items():  # a feature without a weight, or of value 0, adds exactly 0.0
+        z = tm.bias + c.profile.z(c.type, weights)
+        for k, v in c.own.items():  # a feature without a weight, or of value 0, adds exactly 0.0
             z += weight(k, 0.0) * v
         c.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         # a rule's relation stands unless the model all but rules it out; the model adds what the rules miss
         if c.rule and c.score >= tm.veto or c.score >= tm.threshold:
+            # the largest contributions first; equal ones in the order the features were built (a rule's own before rule_any)
             contrib = sorted(((weights[k] * v, k) for k, v in c.features.items() if v and k in weights), key=lambda wk: -abs(wk[0]))
             c.explain = [(k, round(w, 3)) for w, k in contrib[:4]]
             kept.append(c)

@@ -121,7 +121,7 @@ def test_the_level_that_funds_as_a_whole_marks_its_ministry(nlp):
     res, starts = resolved(nlp, SERIES)
     view = rm.ReleaseView(SERIES, starts, res.towns, res.institutions, res.programmes, res.projects)
     assert view.levels_funding == {"federal"}
-    feats = {i.name: rm._pair(view, res.projects[0], i, []) for i in res.institutions}
+    feats = {i.name: view.profile(i).scored | rm._pair(view, res.projects[0], i, []) for i in res.institutions}
     ministry = feats["Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen"]
     assert ministry.get("level_funds") == 1.0 and ministry.get("kind_state&level_funds") == 1.0
     institute = feats["Bundesinstitut für Bau-, Stadt- und Raumforschung"]
@@ -291,3 +291,25 @@ def test_a_project_with_its_town_in_parentheses(nlp_backend):
     towns = {(r.source, r.target) for r in rec.relations if r.type == "project_town"}
     assert ("Grenzgeschichten erzählen", "Ellrich") in towns and ("Laut gegen Hass", "Nordhausen") in towns
     assert ("Grenzgeschichten erzählen", "Nordhausen") not in towns
+
+
+def test_a_pair_scored_in_two_parts_has_the_log_odds_of_all_its_features(nlp):
+    """score() adds the profile's cached part and the pair's own: the same as every feature's weight at once."""
+    from pipeline.extract import analyse
+    from pipeline.ingest import read_document
+    from pipeline.rules import relation_model
+
+    path = sorted((ROOT / "corpus").glob("7*.txt"))[0]
+    document = read_document(str(path))
+    doc = nlp(document.text)
+    res, _, _ = analyse(nlp, document, doc)
+    view = rm.ReleaseView(document.text, sentence_starts(doc), res.towns, res.institutions, res.programmes, res.projects)
+    cands = rm.candidates(view, res.rule_relations)
+    assert len(cands) > 20
+    rm.score(cands)
+    model = relation_model()
+    for c in cands:
+        tm = model.types[c.type]
+        z = tm.bias + sum(tm.weights.get(k, 0.0) * v for k, v in c.features.items())
+        assert math.isclose(c.score, 1 / (1 + math.exp(-max(-30, min(30, z)))), rel_tol=1e-9)
+        assert not set(c.own) & set(c.profile.scored)  # no feature counted twice
