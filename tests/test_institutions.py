@@ -46,6 +46,8 @@ CASES = [
     ("Weitere 5.000 Euro gibt die Stiftung der Kreissparkasse Ludwigsburg dazu.", "Stiftung der Kreissparkasse Ludwigsburg"),
     ("Bauherrin ist die Katholische Kirchengemeinde Bad Waldsee.", "Katholische Kirchengemeinde Bad Waldsee"),
     ("Anmeldungen nimmt das Büro für Bürgerbeteiligung Heidelberg entgegen.", "Büro für Bürgerbeteiligung Heidelberg"),
+    # a hyphenated compound closed by a head that takes no closed compounds
+    ("Mit im Boot ist der Umwelt-Campus Trier des Landes.", "Umwelt-Campus Trier"),
     # a registered association's acronym before a place: its local branch
     ("Die Route hat der ADFC Ostholstein vorgeschlagen.", "ADFC Ostholstein"),
 ]

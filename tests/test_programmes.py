@@ -44,3 +44,14 @@ def test_a_trigger_noun_closing_a_compound_keeps_the_compound_in_the_name(nlp):
     doc = nlp("Ausgewählt wurden sie im Rahmen des EFRE/JTF-Programms NRW 2021–2027 durch eine Jury.")
     names = {e.attrs.get("canonical") for e in doc._.evidence if e.label == "programme"}
     assert "EFRE/JTF-Programm NRW 2021–2027" in names and "NRW 2021–2027" not in names
+
+
+@pytest.mark.parametrize("text,names", [
+    # an adjective in -al/-iv and two nouns before an acronym: the name; the same adjective with a generic noun alone: none
+    ("Mit dem Kommunalen Investitionsprogramm Wärme und Wasser (KIWW) hilft das Land.", {("Kommunales Investitionsprogramm Wärme und Wasser", "KIWW")}),
+    ("Aus dem Regionalen Förderprogramm kommt nichts.", set()),
+    ("Aus dem Bayerischen Förderprogramm kommt Geld.", {("Bayerisches Förderprogramm", None)}),
+])
+def test_an_adjective_and_a_compound_programme_noun(nlp, text, names):
+    found = {(e.attrs["canonical"], e.attrs.get("acronym")) for e in nlp(text)._.evidence if e.label == "programme"}
+    assert found == names

@@ -130,6 +130,10 @@ class InstitutionRecognizer:
         head = self._exact_heads.get(text)
         if head is not None or not text or not text[0].isupper() or text.endswith("-"):
             return head
+        if "-" in text[1:]:  # "Umwelt-Campus": a hyphenated compound closed by a head that takes no closed compounds
+            head = self._exact_heads.get(text.rsplit("-", 1)[1])
+            if head is not None and not head.compound and head.lemma not in self.LEGAL_HEADS:
+                return head
         low = text.lower()
         for h, min_len, endings in self._compound_heads:
             if len(text) > min_len and low.endswith(endings):

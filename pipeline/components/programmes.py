@@ -117,10 +117,11 @@ COMPOUND_HEAD = re.compile(r"(?<![\w/-])[A-ZÄÖÜ]{2,}(?:[/-][A-ZÄÖÜ]{2,})*-
 UNQUOTED_AFTER_TRIGGER = re.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
         r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
 SINGLE_COMPOUND = re.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
-        r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich)(?:e|en|er|es)\s+)?"
+        r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich|al|iv)(?:e|en|er|es)\s+)?"
         r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie|-Richtlinie)"
         r"|(?:Fonds|Programm) für (?!(?:seine|ihre|eine|unsere|alle|diese|keine|die|den)\b)[a-zäöü]+(?:e|en) [A-ZÄÖÜ][\wäöüß]+)"
-        r"(?P<tail>\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)]))?")
+        # "Kommunales Investitionsprogramm Klimaschutz und Innovation (KIPKI)": two nouns when an acronym follows
+        r"(?P<tail>\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)])|\s+[A-ZÄÖÜ][\wäöüß-]+\s+und\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+\([A-ZÄÖÜ]))?")
 
 
 @Language.factory("press_programmes", default_config={}, assigns=["doc._.evidence", "doc.spans"])
@@ -226,6 +227,8 @@ class ProgrammeRecognizer:
             base = name[:-1] if name.endswith("programms") else name
             if (base in self.generic or base.lower() in self.generic_lower) and not m.group("tail") and not m.group("adj"):
                 continue
+            if m.group("adj") and not m.group("tail") and m.group("adj").rstrip()[:-2].endswith(("al", "iv", "ale", "ive")):
+                continue  # "dem Kommunalen Förderprogramm": an ordinary adjective and a generic noun make no name
             start = m.start("adj") if m.group("adj") else m.start("name")
             end = m.end("tail") if m.group("tail") else m.end("name")
             canon = base + (m.group("tail") or "")

@@ -89,7 +89,7 @@ class ProjectRecognizer:
         self.funded_passive_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
         self.funded_participle = re.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
         self.list_item_name = re.compile(r"^[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
-                                         r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*)){1,4}):[ \t]", re.M)
+                                         r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*)){1,4})(?::|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:)[ \t]", re.M)
         self.min_rare_zipf = min_rare_zipf
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
@@ -230,7 +230,9 @@ class ProjectRecognizer:
             start = text.rfind("\n", 0, end - 1) + 1
             line = text[start:end].strip()
             if line and not LIST_ITEM.match(line):
-                return line.endswith(":") and PROJECT_IN_LINE.search(line) is not None
+                # "Die ausgewählten Projekte:", or a heading with no closing punctuation ("Die Vorhaben im Überblick")
+                heading = line.endswith(":") or len(line) <= 60 and not line.endswith((".", "!", "?", "“", "\""))
+                return heading and PROJECT_IN_LINE.search(line) is not None
             end = start
         return False
 
