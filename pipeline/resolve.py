@@ -362,6 +362,17 @@ def _merge_prefixes(entities: "OrderedDict[str, Entity]") -> None:
             if rest and (rest in {norm(x) for x in states} or rest.startswith(("des landes", "des freistaates", "der freien"))):
                 entities[b].mentions.extend(entities[a].mentions)
                 del entities[a]
+            elif nb.endswith(" " + na) and " " not in entities[b].name[: len(entities[b].name) - len(entities[a].name) - 1] \
+                    and _state_body().match(entities[b].name):
+                # "des Landesamtes für …" after "das Thüringer Landesamt für …": the Land's adjective left out
+                entities[b].mentions.extend(entities[a].mentions)
+                del entities[a]
+
+
+@lru_cache(maxsize=1)
+def _state_body() -> re.Pattern:
+    """A name that opens with a Land's adjective ('Thüringer', 'Bayerisches'), from rules/relations.yaml."""
+    return next(re.compile(g.regex) for g in relation_cues().government_levels if g.level == "state")
 
 
 def _merge_short_forms(entities: "OrderedDict[str, Entity]") -> None:

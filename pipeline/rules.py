@@ -162,6 +162,7 @@ class InstitutionPatterns(Strict):
     legal_form_tails: list[list[str]] = Field(default_factory=list, description="tokens that continue a legal form ('GmbH' + '& Co. KG')")
     person_word_endings: list[str] = Field(default_factory=list, description="endings of nouns for people, never part of a name")
     owner_named_heads: list[str] = Field(default_factory=list, description="heads named after their owner ('Stiftung der Sparkasse X')")
+    proper_name_after_compounds: list[str] = Field(default_factory=list, description="proper-name heads that take a name after them only as compounds")
     owner_heads: list[str] = Field(default_factory=list, description="the owners' head nouns")
     examples: Examples = Field(default_factory=Examples)
 
@@ -276,6 +277,9 @@ class TownEvidence(Strict):
     always_safe: list[str]
     directions: list[str]
     big_city_population: int
+    person_titles: list[str] = Field(default_factory=list, description="'Dr. Hagen': a person")
+    person_role_endings: list[str] = Field(default_factory=list, description="'Projektleiterin Miriam Hagen': a role noun before a name")
+    speech_verbs: list[str] = Field(default_factory=list, description="'sagte Carola Zeitz'")
 
 
 # ---------------------------------------------------------------- loading

@@ -617,7 +617,8 @@ class DateGrammar:
                 return _as_doc_date(d, "doc_date.release_vom", 0.95)
             if re.search(r"(?:Stand|Datum|Veröffentlicht(?:\s+am)?)\s*:?\s*$", line_before):
                 return _as_doc_date(d, "doc_date.stand", 0.85)
-            if re.fullmatch(r"\s*[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?", line_before) and re.match(r"\s*(?:[–—-]|\(|$|\n)", head[d.end:d.end + 3] or "\n"):
+            # "Halle (Saale), 12.02.2025 –", also closed by a full stop: "Halle (Saale), 12.02.2025. Fünf …"
+            if re.fullmatch(r"\s*[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?", line_before) and re.match(r"\s*(?:[–—-]|\(|$|\n)|\.\s", head[d.end:d.end + 3] or "\n"):
                 return _as_doc_date(d, "doc_date.dateline", 0.9)
         # A date on one of the first lines, above the body text.
         lines = [ln for ln in re.finditer(r"[^\n]+", head) if ln.group(0).strip()][:3]

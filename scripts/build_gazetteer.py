@@ -45,6 +45,9 @@ QUALIFIER = re.compile(
 SUFFIX_SPLIT = re.compile(r",\s*(?=[^,]*$)")
 CITY_STATES = {"Berlin", "Hamburg", "Bremen"}
 NEIGHBOUR_COUNTRIES = {"AT", "CH", "FR", "NL", "BE", "LU", "DK", "PL", "CZ"}
+# Neighbours' towns from 5,000 inhabitants; smaller ones where cross-border (Interreg) releases name villages too:
+# all of Luxembourg's, and those of the French region on the border with the Saarland, Rhineland-Palatinate and Baden (Grand Est)
+BORDER_MIN_POPULATION = {("LU", None): 500, ("FR", "44"): 800}
 DISTRICT_KIND = {"41": "kreisfreie Stadt", "42": "Stadtkreis", "43": "Kreis", "44": "Landkreis", "45": "Regionalverband"}
 
 
@@ -230,7 +233,8 @@ def build(register: Path) -> None:
         return (prob.get(name, -99) >= -12.5 or prob.get(name.lower(), -99) >= -15 or name in lemmas)
 
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
-        big_neighbour = city["countrycode"] in NEIGHBOUR_COUNTRIES and city["population"] >= 5000
+        big_neighbour = city["countrycode"] in NEIGHBOUR_COUNTRIES and city["population"] >= BORDER_MIN_POPULATION.get(
+            (city["countrycode"], city.get("admin1code")), BORDER_MIN_POPULATION.get((city["countrycode"], None), 5000))
         if not big_neighbour or city["name"] in named or not re.fullmatch(r"[A-ZÀ-ÖØ-Þ][\w' .-]+", city["name"]):
             continue
         if city["name"] in state_form_set or german_word(city["name"]) or city["population"] < 2 * german_pop.get(city["name"], 0):

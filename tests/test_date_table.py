@@ -114,3 +114,8 @@ def test_the_release_date_at_its_foot(foot, want, rule):
 def test_a_dateline_wins_over_a_date_at_the_foot():
     anchor, _, _ = grammar().analyse("Ettlingen, 10. Februar 2025 – " + BODY + "Ettlingen, 12. Februar 2025\n")
     assert (anchor.value, anchor.rule) == ("2025-02-10", "doc_date.dateline")
+
+
+def test_a_dateline_closed_by_a_full_stop():
+    anchor, _, _ = grammar().analyse("Halle (Saale), 12.02.2025. Fünf Verbünde erhalten Geld.\n")
+    assert (anchor.value, anchor.rule) == ("2025-02-12", "doc_date.dateline")

@@ -48,6 +48,14 @@ CASES = [
     ("Anmeldungen nimmt das Büro für Bürgerbeteiligung Heidelberg entgegen.", "Büro für Bürgerbeteiligung Heidelberg"),
     # a hyphenated compound closed by a head that takes no closed compounds
     ("Mit im Boot ist der Umwelt-Campus Trier des Landes.", "Umwelt-Campus Trier"),
+    # 'und' and '&' inside a company's name before its legal form
+    ("Träger ist die Altmark Wohnen und Arbeit gGmbH in Salzwedel.", "Altmark Wohnen und Arbeit gGmbH"),
+    ("Es plant das Architekturbüro Brandt & Söhne GmbH aus Kiel.", "Architekturbüro Brandt & Söhne GmbH"),
+    # a chamber's compound with its place
+    ("Die Handwerkskammer Halle (Saale) bildet aus.", "Handwerkskammer Halle (Saale)"),
+    ("Die Industrie- und Handelskammer Magdeburg hilft.", "Industrie- und Handelskammer Magdeburg"),
+    # a registry name written with 'e.V.' matches 'e. V.' too
+    ("Es gehört zur Fraunhofer-Gesellschaft zur Förderung der angewandten Forschung e. V. in München.", "Fraunhofer-Gesellschaft"),
     # a registered association's acronym before a place: its local branch
     ("Die Route hat der ADFC Ostholstein vorgeschlagen.", "ADFC Ostholstein"),
 ]
@@ -86,6 +94,7 @@ def test_pattern_names(nlp, sentence, name):
     "Im Erdgeschoss entsteht ein Zentrum für digitale Bildung.",  # an indefinite article: a description
     "Geplant sind Werkstätten und Büros für junge Unternehmen.",
     "Der Verein sammelt Spenden für die Sanierung, sagt e. V. Sprecher Klaus Roth.",  # a legal form with no name
+    "Die Kammer Mitglieder wählen im Mai.",  # a bare chamber takes no name after it
 ])
 def test_no_name(nlp, sentence):
     doc = nlp(sentence)
@@ -100,3 +109,25 @@ def test_no_name(nlp, sentence):
 def test_registered_associations_in_both_spellings(nlp, sentence, name):
     doc = nlp(sentence)
     assert name in {e.attrs.get("canonical") or e.text for e in doc._.evidence if e.label == "institution"}
+
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("Die Stadt und Schmidt GmbH bauen.", "Schmidt GmbH"),  # a place noun and 'und' are not part of the company's name
+    ("Die Sparkasse und die Müller GmbH bauen.", "Müller GmbH"),
+])
+def test_a_company_name_starts_after_a_coordination(nlp, sentence, name):
+    found = [e.attrs.get("canonical") or e.text for e in nlp(sentence)._.evidence if e.label == "institution" and "GmbH" in e.text]
+    assert found == [name]
+
+
+def test_a_state_body_named_again_without_the_state_adjective_is_one_entity(nlp):
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+
+    text = ("Die Bescheide hat das Thüringer Landesamt für Bau und Verkehr (TLBV) übergeben.\n\n"
+            "Die Leiterin des Landesamtes für Bau und Verkehr lobte die Anträge.\n")
+    doc = nlp(text)
+    res = resolve(text, list(doc._.evidence), sentence_starts(doc))
+    assert [i.name for i in res.institutions] == ["Thüringer Landesamt für Bau und Verkehr"]
+    assert len(res.institutions[0].mentions) == 2

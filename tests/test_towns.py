@@ -1,6 +1,7 @@
 """Towns: common-word names in ordinary use vs real towns, and homonym linking to the AGS."""
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from conftest import DATA
@@ -96,3 +97,21 @@ def test_start_up_caches_follow_the_file_and_the_code(tmp_path, monkeypatch):
         assert list(gaz.places.values()) == [G.Place(*row) for row in fresh["places"]]
         assert gaz.kreise == fresh["kreise"] and gaz.risk == fresh["risk"]
     assert warm.by_form["Halle (Saale)"] and warm.candidates("Goslar")[0].state
+
+
+
+@pytest.mark.parametrize("text,towns", [
+    # a town's name as a person's surname: after a title, or after a given name behind a role noun, a verb of speech or a comma
+    ("„Wir sind zufrieden“, sagte Projektleiterin Dr. Anja Hagen vom Institut.", []),
+    ("„Das hilft“, sagte Bürgermeisterin Sabine Zeitz am Montag.", []),
+    ("„Das hilft“, sagte die Beigeordnete des Kreises, Petra Vacha, bei der Übergabe.", []),
+    ("„Das hilft“, erklärte Jens Kamenz nach der Sitzung.", []),
+    # place evidence wins over the person reading
+    ("Die Stadt Hagen und die Stadt Zeitz bekommen Geld.", ["Hagen", "Zeitz"]),
+    ("Der Bus fährt von Dr.-Külz-Straße nach Zeitz.", ["Zeitz"]),
+    # small places across the border to Luxembourg and Lorraine
+    ("Der Bus fährt von Perl über Schengen nach Remich und Mondorf-les-Bains.", ["Perl", "Schengen", "Remich", "Mondorf-les-Bains"]),
+])
+def test_surnames_and_border_villages(nlp_backend, text, towns):
+    nlp, backend = nlp_backend
+    assert [t.name for t in towns_of(nlp, backend, text)] == towns

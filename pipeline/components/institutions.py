@@ -18,7 +18,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer
 from pipeline.inflection import ADJECTIVE_ENDINGS, SIMPLE_ADJECTIVES, adjective_stem, adjective_variants, nominative_adjective, nominative_head
 from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
-from pipeline.rules import HeadNoun, institution_patterns, institution_registry
+from pipeline.rules import HeadNoun, institution_patterns, institution_registry, town_evidence
 
 CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
 HYPHEN_COMPOUND = re.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
@@ -72,7 +72,9 @@ def _registry_index():
     heads = institution_patterns().heads
     forms: dict[str, list[tuple[str, str]]] = {}
     for entry in reg:
-        for n in [entry.name] + entry.aliases:
+        names = [entry.name] + entry.aliases
+        names += [n[:-4] + "e. V." for n in names if n.endswith(" e.V.")]  # both spellings of the legal form
+        for n in names:
             for v in registry_variants(n, heads):
                 forms.setdefault(v, []).append((entry.id, "name" if n == entry.name else "alias"))
         for a in entry.acronyms:
@@ -106,6 +108,8 @@ class InstitutionRecognizer:
         self.legal_tails = [tuple(t) for t in self.cfg.legal_form_tails]
         self.person_endings = tuple(self.cfg.person_word_endings)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
+        self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
+        self.place_nouns = frozenset(town_evidence().place_nouns)
         self.owner_heads = frozenset(self.cfg.owner_heads)
         self._head_cache: dict[str, HeadNoun | None] = {}
         self._token_heads: dict[str, HeadNoun | None] = {}  # head_of, for tokens that may head a name
@@ -215,24 +219,32 @@ class InstitutionRecognizer:
                     and words[i - 1] not in ARTICLES_AND_PREPS and words[i - 2][:1].isupper() and words[i - 2].isalpha() \
                     and words[i - 2] not in self.stop
                 while k >= 0 and i - k <= 4 and words[k] not in self.stop \
-                        and (words[k].isalpha() or "-" in words[k]) \
-                        and (words[k][:1].isupper() or lower_tail and k == i - 1
-                             or legal_head and k > 0 and words[k].isalpha() and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))) \
+                        and (words[k].isalpha() or "-" in words[k]
+                             or legal_head and words[k] == "&" and k > 0 and words[k - 1][:1].isupper()) \
+                        and (words[k][:1].isupper() or lower_tail and k == i - 1 or words[k] == "&"
+                             # "Geiseltal Bildung und Arbeit gGmbH": 'und' between capitalised words
+                             or legal_head and words[k] == "und" and k > 0 and words[k - 1][:1].isupper() and words[k + 1][:1].isupper()
+                             and not self.head_of(words[k - 1]) and words[k - 1] not in self.place_nouns
+                             or legal_head and k > 0 and words[k].isalpha() and words[k] not in ARTICLES_AND_PREPS
+                             and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))) \
                         and (legal_head or not starts_sentence(words, k)) \
                         and (legal_head or not self.head_of(words[k])):
                     k -= 1
                     if legal_head and (self.head_of(words[k + 1]) or starts_sentence(words, k + 1)
-                                       or words[k + 1].islower() and not (lower_tail and k + 1 == i - 1)):
+                                       or words[k + 1].islower() and not (lower_tail and k + 1 == i - 1) and words[k + 1] != "und"):
                         break
                 if k < i - 1:
                     start = k + 1
                     coordination_only = False
+                    if legal_head and self.head_of(words[start]):  # "Dessauer Berufsbildungswerk GmbH"
+                        start = self._left(words, start, False)[1]
             if legal_head and start == i:
                 continue  # a legal form with no name before it
             end = i + (2 if word == "e." else 1) if legal_head else self._complement(tt, i + 1)
             complemented = end > i + 1
             paren = None  # "Lokale Aktionsgruppe (LAG) Göttinger Land": the acronym inside the name
-            if not complemented and not legal_head and (head.lemma in self.proper_heads or word in self.TOWN_HEADS) \
+            proper_head = head.lemma in self.proper_heads and not (word == head.lemma and word in self.compound_proper)
+            if not complemented and not legal_head and (proper_head or word in self.TOWN_HEADS) \
                     and (word not in self.generic or word == head.lemma or word in self.TOWN_HEADS):
                 end = self._owner_after(tt, i + 1) if head.lemma in self.owner_named else i + 1
                 if end == i + 1:

@@ -88,6 +88,8 @@ class ProjectRecognizer:
         # "Mit 30.000 Euro wird das „…“ unterstützt"
         self.funded_passive_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
         self.funded_participle = re.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
+        # a list intro that speaks of projects or of funding ("Gefördert werden:")
+        self.intro_words = re.compile("|".join(map(re.escape, self.cfg.list_item_names.words)))
         self.list_item_name = re.compile(r"^[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
                                          r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*)){1,4})(?::|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:)[ \t]", re.M)
         self.min_rare_zipf = min_rare_zipf
@@ -220,8 +222,7 @@ class ProjectRecognizer:
         first, _, rest = lead.partition(" ")
         return first in self.place_nouns and rest in by_form
 
-    @staticmethod
-    def _intro_names_projects(text: str, line_s: int) -> bool:
+    def _intro_names_projects(self, text: str, line_s: int) -> bool:
         """The line that introduces the list holding the line at line_s ends with a colon and speaks of projects."""
         end = line_s
         for _ in range(40):  # back over the list's other items and blank lines, to its intro
@@ -232,7 +233,7 @@ class ProjectRecognizer:
             if line and not LIST_ITEM.match(line):
                 # "Die ausgewählten Projekte:", or a heading with no closing punctuation ("Die Vorhaben im Überblick")
                 heading = line.endswith(":") or len(line) <= 60 and not line.endswith((".", "!", "?", "“", "\""))
-                return heading and PROJECT_IN_LINE.search(line) is not None
+                return heading and self.intro_words.search(line) is not None
             end = start
         return False
 

@@ -47,6 +47,9 @@ class TownRecognizer:
         self.negative = set(self.cfg.negative_before)
         self.district_nouns = set(self.cfg.district_nouns)
         self.directions = set(self.cfg.directions)
+        self.person_titles = frozenset(self.cfg.person_titles)
+        self.person_role_endings = tuple(self.cfg.person_role_endings)
+        self.speech_verbs = frozenset(self.cfg.speech_verbs)
         self._matcher = None
 
     @property
@@ -130,6 +133,8 @@ class TownRecognizer:
                     ev.attrs["state_hint"] = self.gaz.state_of_form[words[e + 1]]  # "Hamm in Westfalen"
         if prev is not None and (prev in self.negative or (starts_sentence(words, s - 1) and prev[:1].isupper() and WORD_ENDING.search(prev) and prev not in self.place_preps and prev not in self.place_nouns) or (risk and prev.islower() and WORD_ENDING.search(prev) and prev not in self.place_preps)):
             negative.append("article_or_adjective_before")
+        if not positive and self._surname(words, s, e):
+            return None
         ev.attrs["positive"] = positive
         if negative and not positive:
             return None
@@ -144,6 +149,21 @@ class TownRecognizer:
             ev.attrs["accepted"] = False  # may still be rescued by a list of towns
         ev.rule = "towns:gazetteer" + ("+" + "+".join(positive) if positive else "")
         return ev
+
+    def _surname(self, words: list[str], s: int, e: int) -> bool:
+        """'Dr. Hagen', 'Projektleiterin Miriam Hagen', 'sagte Carola Zeitz', ', Cornelia Vacha,': a person, not the town."""
+        prev = words[s - 1] if s > 0 else ""
+        if prev in self.person_titles:
+            return True
+        if s < 2 or not (prev.isalpha() and prev[:1].isupper() and prev[1:].islower()) or prev in self.place_nouns \
+                or prev in self.gaz.by_form or starts_sentence(words, s - 1):
+            return False
+        before = words[s - 2]
+        if before in self.person_titles or before in self.speech_verbs:
+            return True
+        if before[:1].isupper() and before.lower().endswith(self.person_role_endings):
+            return True
+        return before == "," and e < len(words) and words[e] == ","
 
     def _lists(self, text: str, found: list[Evidence]) -> None:
         """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town."""
