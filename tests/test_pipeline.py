@@ -24,6 +24,9 @@ FRESH_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.90, "projec
 # institutions .793, programmes .857, projects .643, dates .920, relations .482), then fixed by general rules; the relation
 # model never trains on them
 FRESH8_FLOORS = {"towns": 0.97, "institutions": 0.97, "programmes": 0.97, "projects": 0.95, "dates": 0.97, "relations": 0.80}
+# 901-908: written later the same day by another author who did not see the code; measured before any change (towns .902,
+# institutions .821, programmes .950, projects .878, dates .971, relations .613), then fixed by general rules; never trained on
+FRESH9_FLOORS = {"towns": 0.97, "institutions": 0.89, "programmes": 0.93, "projects": 0.97, "dates": 0.97, "relations": 0.70}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -73,8 +76,8 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
 
 
 @pytest.mark.parametrize("digits,floors,documents", [("123", CORPUS_FLOORS, 33), ("45", HELDOUT_FLOORS, 12), ("6", FRESH_FLOORS, 6),
-                                                         ("8", FRESH8_FLOORS, 8)],
-                         ids=["development", "held-out", "fresh", "fresh-8xx"])
+                                                         ("8", FRESH8_FLOORS, 8), ("9", FRESH9_FLOORS, 8)],
+                         ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
