@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install clean gazetteer
+.PHONY: run test install clean gazetteer word-frequencies
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: install
 gazetteer: | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[build]"
 	$(BIN)/python scripts/build_gazetteer.py
+
+# Rebuild rules/word_frequencies.tsv from wordfreq (the projects component's rare-word test).
+word-frequencies: | $(BIN)/python
+	$(BIN)/python scripts/build_word_frequencies.py
 
 clean:
 	rm -rf $(VENV) outputs/records.jsonl outputs/errors.jsonl outputs/manifest.json outputs/texts

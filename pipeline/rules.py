@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import math
 import os
 import re
 import sys
@@ -393,6 +394,50 @@ def relation_model() -> Optional[RelationModel]:
         return RelationModel.model_validate_json(path.read_text(encoding="utf-8"))
     except ValidationError as exc:
         raise RulesError(f"rule file {path} is invalid: {exc}") from None
+
+
+def _word_table(text: str) -> dict:
+    floor, table = None, {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("# floor\t"):
+            floor = float(line.split("\t")[1])
+        elif line and not line.startswith("#"):
+            word, _, zipf = line.partition("\t")
+            try:
+                table[word] = float(zipf)
+            except ValueError:
+                raise RulesError(f"word_frequencies.tsv line {n}: expected 'word<TAB>zipf', got {line[:60]!r}") from None
+    if floor is None:
+        raise RulesError("word_frequencies.tsv has no '# floor' line: regenerate it with scripts/build_word_frequencies.py")
+    return {"floor": floor, "zipf": table}
+
+
+@lru_cache(maxsize=1)
+def word_frequencies() -> dict:
+    """rules/word_frequencies.tsv (from wordfreq): {'floor': lowest Zipf value listed, 'zipf': word → Zipf value}."""
+    path = rules_dir() / "word_frequencies.tsv"
+    if not path.exists():
+        raise RulesError(f"data file {path} is missing: run `python scripts/build_word_frequencies.py`")
+    return parsed_cached(path.read_text(encoding="utf-8"), _word_table)
+
+
+def zipf_frequency(word: str) -> float:
+    """wordfreq's zipf_frequency(word, 'de') for a word of letters, digits and hyphens, from the table: the parts of a
+    hyphenated word combine as wordfreq combines tokens; a word below the table's floor is 0 (rarer than the floor)."""
+    table = word_frequencies()["zipf"]
+    one_over = 0.0
+    for part in word.casefold().split("-"):  # wordfreq casefolds: "ß" is "ss"
+        if not part:
+            continue
+        z = table.get(part)
+        if z is None:
+            return 0.0
+        one_over += 1.0 / 10 ** (z - 9)
+    if one_over == 0.0:
+        return 0.0
+    freq = 1.0 / one_over
+    freq = round(freq, math.floor(-math.log10(freq)) + 3)  # wordfreq keeps three significant digits
+    return round(math.log10(freq) + 9, 2)
 
 
 @lru_cache(maxsize=1)

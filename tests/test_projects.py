@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import ROOT
+
 
 @pytest.mark.parametrize("text,name", [
     ("Ausgezeichnet wurde auch der Mitfahrbank-Verbund „Sülfeld fährt mit“ im Kreis Segeberg.", "Sülfeld fährt mit"),
@@ -54,3 +56,31 @@ def test_quoted_names_heading_list_items(nlp, text, name):
 def test_a_quoted_list_item_is_a_project_only_under_an_intro_that_says_so(nlp):
     text = "Die Ministerin nannte drei Leitsätze:\n1. „Wer fördert, fordert“: Zuschüsse gibt es nur mit Eigenanteil.\n"
     assert [e.text for e in nlp(text)._.evidence if e.label == "project"] == []
+
+
+def test_the_word_frequency_table_gives_wordfreqs_figures():
+    """rules/word_frequencies.tsv stands in for wordfreq at run time (importing it costs about 1.2 s per process)."""
+    import re
+
+    from wordfreq import zipf_frequency as wordfreq_zipf
+
+    from pipeline.rules import word_frequencies, zipf_frequency
+
+    words = set()
+    for p in sorted((ROOT / "corpus").glob("*.txt"))[:40]:
+        words.update(re.findall(r"[A-ZÄÖÜ][\wäöüß-]{3,}", p.read_text(encoding="utf-8")))
+    words |= {"Straße", "Stadt-Land", "E-Bürgerbus", "Fischerhütte", "Zukunft", "Dorfladen"}
+    floor = word_frequencies()["floor"]
+    for w in sorted(words):
+        ours, theirs = zipf_frequency(w), wordfreq_zipf(w.lower(), "de")
+        assert ours == theirs or ours == 0.0 and theirs < floor, (w, ours, theirs)
+
+
+def test_a_rarity_threshold_below_the_tables_floor_is_a_clear_error():
+    import spacy
+
+    from pipeline.errors import RulesError
+
+    nlp = spacy.blank("de")
+    with pytest.raises(RulesError, match="below the floor"):
+        nlp.add_pipe("press_projects", config={"min_rare_zipf": 1.0})

@@ -14,7 +14,8 @@ from pipeline.matching import doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
 from pipeline.relation_model import LIST_ITEM
-from pipeline.rules import date_vocabulary, programme_patterns, project_patterns, town_evidence
+from pipeline.errors import RulesError
+from pipeline.rules import date_vocabulary, programme_patterns, project_patterns, town_evidence, word_frequencies, zipf_frequency
 
 
 ISSUER_FUNCTION_WORDS = {"für", "und", "der", "des", "die", "das", "von", "zu", "zur", "zum", "am", "an", "im", "in", "de"}
@@ -92,6 +93,9 @@ class ProjectRecognizer:
         self.intro_words = re.compile("|".join(map(re.escape, self.cfg.list_item_names.words)))
         self.list_item_name = re.compile(r"^[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
                                          r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*)){1,4})(?::|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:)[ \t]", re.M)
+        if min_rare_zipf < word_frequencies()["floor"]:
+            raise RulesError(f"press_projects: min_rare_zipf {min_rare_zipf} is below the floor of rules/word_frequencies.tsv "
+                             f"({word_frequencies()['floor']}): rebuild it with scripts/build_word_frequencies.py --floor {min_rare_zipf}")
         self.min_rare_zipf = min_rare_zipf
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
@@ -252,6 +256,4 @@ class ProjectRecognizer:
         return out
 
     def _rare(self, word: str) -> bool:
-        from wordfreq import zipf_frequency
-
-        return zipf_frequency(word.lower(), "de") < self.min_rare_zipf
+        return zipf_frequency(word) < self.min_rare_zipf
