@@ -313,3 +313,12 @@ def test_a_pair_scored_in_two_parts_has_the_log_odds_of_all_its_features(nlp):
         z = tm.bias + sum(tm.weights.get(k, 0.0) * v for k, v in c.features.items())
         assert math.isclose(c.score, 1 / (1 + math.exp(-max(-30, min(30, z)))), rel_tol=1e-9)
         assert not set(c.own) & set(c.profile.scored)  # no feature counted twice
+
+
+@pytest.mark.parametrize("sentence,plural", [
+    ("Sechs Vorhaben aus Dörfern erhalten Geld aus dem LEADER-Programm.", True),  # the number word opens the sentence
+    ("Die Stadt fördert drei Vorhaben.", True),
+    ("Das Vorhaben erhält Geld.", False),
+])
+def test_a_sentence_that_speaks_of_all_projects(sentence, plural):
+    assert bool(rm.PLURAL_PROJECTS.search(sentence)) is plural
