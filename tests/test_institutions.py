@@ -51,6 +51,8 @@ CASES = [
     # 'und' and '&' inside a company's name before its legal form
     ("Träger ist die Altmark Wohnen und Arbeit gGmbH in Salzwedel.", "Altmark Wohnen und Arbeit gGmbH"),
     ("Es plant das Architekturbüro Brandt & Söhne GmbH aus Kiel.", "Architekturbüro Brandt & Söhne GmbH"),
+    # a legal form that took the sentence's full stop, after a town of two words
+    ("Umgesetzt wird er von der Kurgesellschaft Bad Sulza mbH.", "Kurgesellschaft Bad Sulza mbH"),
     # a chamber's compound with its place
     ("Die Handwerkskammer Halle (Saale) bildet aus.", "Handwerkskammer Halle (Saale)"),
     ("Die Industrie- und Handelskammer Magdeburg hilft.", "Industrie- und Handelskammer Magdeburg"),

@@ -362,7 +362,7 @@ class InstitutionRecognizer:
         n = len(words)
         if end < n and words[end] in self.gaz.state_names and not (end + 1 < n and words[end + 1] == "-"):
             end += 1
-        if end < n and words[end] in self.LEGAL:
+        if end < n and (words[end] in self.LEGAL or words[end] in self.LEGAL_WITH_STOP):  # "… Bad Liebenstein mbH."
             end += 1
         elif end + 1 < n and words[end] == "e." and words[end + 1] == "V.":
             end += 2

@@ -173,6 +173,8 @@ class ProjectRecognizer:
     def _funded(self, text: str, line_s: int, o_s: int, o_e: int) -> bool:
         """The quoted name receives the money its clause names."""
         before = text[max(line_s, o_s - 80):o_s]
+        if not before.rstrip().endswith(("den", "die", "das", "dem", "der")) or not ("Euro" in before or "€" in before or "EUR" in before):
+            return False  # both patterns need an article before the quote and a currency before that: most quotes have neither
         if self.funded_before.search(before):
             return True
         return bool(self.funded_passive_before.search(before)) and self.funded_participle.match(text, o_e) is not None
