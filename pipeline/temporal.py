@@ -626,6 +626,14 @@ class DateGrammar:
             for ln in lines:
                 if ln.start() <= d.start < ln.end() and len(ln.group(0).strip()) <= 80:
                     return _as_doc_date(d, "doc_date.header_line", 0.75)
+        # a web page's date line below its breadcrumb and header: "12.02.2025", "19.02.2025 | 09:30 Uhr",
+        # "Medieninformation 41/2025 | 08.07.2025": the date alone on its line, perhaps with a label or a clock time
+        for d in full:
+            a = head.rfind("\n", 0, d.start) + 1
+            b = head.find("\n", d.end)
+            b = len(head) if b < 0 else b
+            if DATE_LINE_LEAD.fullmatch(head, a, d.start) and DATE_LINE_TAIL.fullmatch(head, d.end, b):
+                return _as_doc_date(d, "doc_date.date_line", 0.7)
         return None
 
 
@@ -639,13 +647,16 @@ class DateGrammar:
                 continue
             for ln in lines:
                 a, b = ln.start() + offset, ln.end() + offset
-                if a <= d.start and d.end <= b and not text[d.end:b].strip(" .") \
+                if a <= d.start and d.end <= b and DATE_LINE_TAIL.fullmatch(text, d.end, b) \
                         and FOOTER_DATE_LEAD.fullmatch(text, a, d.start):
                     return _as_doc_date(d, "doc_date.footer_line", 0.7)
         return None
 
 
-FOOTER_DATE_LEAD = re.compile(r"\s*(?:[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?|(?:Stand|Datum)\s*:?\s*)?")
+FOOTER_DATE_LEAD = re.compile(r"\s*(?:[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?|(?:Stand|Datum|Erstellt|Veröffentlicht|Aktualisiert)(?:\s+am)?\s*:?\s*)?")
+# what may stand around a date alone on its line: a label before a bar ("Medieninformation 41/2025 |"), a clock time after it
+DATE_LINE_LEAD = re.compile(r"[ \t]*(?:[^\n|]{1,60}\|[ \t]*)?")
+DATE_LINE_TAIL = re.compile(r"[ \t]*(?:[|,][ \t]*)?(?:\d{1,2}[:.]\d{2}(?:[ \t]*Uhr)?)?[ \t.]*")
 
 
 def _blank(segment: str) -> str:

@@ -119,3 +119,19 @@ def test_a_dateline_wins_over_a_date_at_the_foot():
 def test_a_dateline_closed_by_a_full_stop():
     anchor, _, _ = grammar().analyse("Halle (Saale), 12.02.2025. Fünf Verbünde erhalten Geld.\n")
     assert (anchor.value, anchor.rule) == ("2025-02-12", "doc_date.dateline")
+
+
+@pytest.mark.parametrize("head,want", [
+    # a web page's date line below breadcrumb and header lines
+    ("Land.NRW\nStartseite > Presse\n\nMinisterium für Beispiele\n\nPressemitteilung Nr. 017/2025\n12.02.2025\n\n", "2025-02-12"),
+    ("Universität\nSeit 1765.\n\nStartseite > Presse\n\nMedieninformation 41/2025 | 08.07.2025\n\n", "2025-07-08"),
+    ("Landkreis\nStartseite > Aktuelles\n\nAmt für Beispiele\n\n19.02.2025 | 09:30 Uhr\n\n", "2025-02-19"),
+])
+def test_a_web_pages_date_line(head, want):
+    anchor, _, _ = grammar().analyse(head + "Neue Bäume für den Stadtpark. Am 3. März beginnt die Pflanzung.\n")
+    assert (anchor.value, anchor.rule) == (want, "doc_date.date_line")
+
+
+def test_a_date_at_the_foot_with_a_label_and_a_clock_time():
+    anchor, _, _ = grammar().analyse(BODY + "Pressekontakt: Pressestelle, Telefon 0123 45-67\n\nErstellt: 03.04.2025, 11:42 Uhr\n\nZurück zur Übersicht\n")
+    assert (anchor.value, anchor.rule) == ("2025-04-03", "doc_date.footer_line")

@@ -53,6 +53,8 @@ CASES = [
     ("Es plant das Architekturbüro Brandt & Söhne GmbH aus Kiel.", "Architekturbüro Brandt & Söhne GmbH"),
     # a legal form that took the sentence's full stop, after a town of two words
     ("Umgesetzt wird er von der Kurgesellschaft Bad Sulza mbH.", "Kurgesellschaft Bad Sulza mbH"),
+    # a photo credit: the photographer after the slash is not part of the name
+    ("Foto: Landratsamt Regen/Maria Beispiel", "Landratsamt Regen"),
     # a chamber's compound with its place
     ("Die Handwerkskammer Halle (Saale) bildet aus.", "Handwerkskammer Halle (Saale)"),
     ("Die Industrie- und Handelskammer Magdeburg hilft.", "Industrie- und Handelskammer Magdeburg"),

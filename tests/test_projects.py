@@ -84,3 +84,27 @@ def test_a_rarity_threshold_below_the_tables_floor_is_a_clear_error():
     nlp = spacy.blank("de")
     with pytest.raises(RulesError, match="below the floor"):
         nlp.add_pipe("press_projects", config={"min_rare_zipf": 1.0})
+
+
+def _project_names(nlp, text):
+    return [e.attrs["canonical"] for e in nlp(text)._.evidence if e.label == "project"]
+
+
+def test_paragraphs_that_open_with_a_quoted_name_and_a_colon_are_a_series_of_projects(nlp):
+    text = ("Die Stadt erhält Geld aus dem Programm.\n\n"
+            "„Lesegarten Nord“: Die Bücherei legt einen Garten an.\n\n"
+            "„Werkhof Süd“ (ca. 0,4 Mio. Euro): Der Verein baut eine Werkstatt.\n\n"
+            "Spielplatz Am Anger (12.000 Euro): Die Gemeinde erneuert die Geräte.\n\n"
+            "Weitere Informationen: www.example.org\n")
+    assert _project_names(nlp, text) == ["Lesegarten Nord", "Werkhof Süd", "Spielplatz Am Anger"]
+
+
+def test_one_paragraph_with_a_quoted_name_and_a_colon_is_no_series(nlp):
+    assert _project_names(nlp, "„Gemeinsam stark“: Land lobt Ehrenamt\n\nDie Ministerin dankte allen.\n") == []
+
+
+def test_bullets_that_open_with_quoted_names_under_any_intro(nlp):
+    text = ("Beispiele aus der Auswahl:\n\n"
+            "- „Dorfcafé 2.0“ in Oberndorf (Neckar), Baden-Württemberg: Der Verein erweitert sein Café.\n"
+            "- „Laden der Generationen“ in Wittstock, Brandenburg: Die Genossenschaft eröffnet einen Laden.\n")
+    assert _project_names(nlp, text) == ["Dorfcafé 2.0", "Laden der Generationen"]

@@ -350,6 +350,8 @@ class InstitutionRecognizer:
         words, n = tt.words, len(tt.words)
         while end + 1 < n and words[end + 1][:1].isupper() and words[end + 1].isalpha():
             if words[end] == "/" and tt.ends[end - 1] == tt.starts[end] and tt.ends[end] == tt.starts[end + 1]:
+                if end + 2 < n and words[end + 2][:1].isupper() and words[end + 2].isalpha():
+                    break  # "Foto: Landratsamt Cham/Lisa Muster": a photographer's name after the slash
                 end += 2
             elif words[end] == "&":
                 end += 2

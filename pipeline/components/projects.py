@@ -35,7 +35,11 @@ PROJECT_IN_LINE = re.compile(r"[Pp]rojekt|[Vv]orhaben")
 LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*"
                        r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+)?")  # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"
 # after a quoted name that opens a list item (relation_model.LIST_ITEM): maybe "(Town)" or ", Town", then a colon or dash
-ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,:;()\n–—]{1,40}?)?[ \t]*[:–—-]")  # "(Ellrich):", ", Wilburgstetten –"
+# "(Ellrich):", ", Wilburgstetten –", " in Sandau (Elbe), Sachsen-Anhalt:"
+ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,:;()\n–—]{1,40}?|[ \t]in[ \t]+[A-ZÄÖÜ][^:;\n–—]{1,60}?)?[ \t]*[:–—-]")
+# a paragraph that opens with a name and a colon, without a bullet: "„Haldenwissen“: …", "Mühlenhof Gemen (Borken, 880.000 Euro): …"
+PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
+                            r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
 OPENING_QUOTE = re.compile(r"[„“\"»]")
 PROJECT = re.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
@@ -86,10 +90,14 @@ class ProjectRecognizer:
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
         self.funded_before = re.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
                                         + "|".join(map(re.escape, fq.prepositions)) + r")\s+(?:den|die|das|dem)\s*$")
+        # "Mit 24.000 Euro unterstützt die Stiftung den „…“": money, a funding verb, then an article right before the quote
+        self.funded_active_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,60}?\b(?:" + "|".join(map(re.escape, fq.words))
+                                               + r")\b[^.;:!?„“\"\n]{0,50}?\b(?:den|die|das|dem)\s*$")
         # "Mit 30.000 Euro wird das „…“ unterstützt"
         self.funded_passive_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
         self.funded_participle = re.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
         # a list intro that speaks of projects or of funding ("Gefördert werden:")
+        self.paragraph_labels = frozenset(self.cfg.paragraph_labels)
         self.intro_words = re.compile("|".join(map(re.escape, self.cfg.list_item_names.words)))
         self.list_item_name = re.compile(r"^[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
                                          r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*)){1,4})(?::|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:)[ \t]", re.M)
@@ -129,7 +137,8 @@ class ProjectRecognizer:
                                       attrs={"canonical": inner.strip()}))
                 continue
             # "Die ausgewählten Projekte:" … "1. „…“ (Ellrich): …": a quoted name that opens an item of a list the intro says holds projects
-            if short and LIST_ITEM.fullmatch(text, line_s, o_s) and ITEM_QUOTE_AFTER.match(text, o_e) and self._intro_names_projects(text, line_s):
+            if short and LIST_ITEM.fullmatch(text, line_s, o_s) and ITEM_QUOTE_AFTER.match(text, o_e) \
+                    and (self._intro_names_projects(text, line_s) or self._quoted_items(text, line_s) >= 2):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_heads_project_list_item", 0.7,
                                       attrs={"canonical": inner.strip()}))
                 continue
@@ -154,6 +163,7 @@ class ProjectRecognizer:
                 found.append(Evidence("project", m.start(2), m.end("second"), name, "projects:" + self.cfg.name_triggers.id,
                                       self.cfg.name_triggers.score, attrs={"canonical": name}))
         found += self._list_item_names(text, found)
+        found += self._paragraph_items(text, found)
         found += self._subject_titles(text)
         if not found and title is not None:
             t = text[title[0]:title[1]]
@@ -175,7 +185,7 @@ class ProjectRecognizer:
         before = text[max(line_s, o_s - 80):o_s]
         if not before.rstrip().endswith(("den", "die", "das", "dem", "der")) or not ("Euro" in before or "€" in before or "EUR" in before):
             return False  # both patterns need an article before the quote and a currency before that: most quotes have neither
-        if self.funded_before.search(before):
+        if self.funded_before.search(before) or self.funded_active_before.search(before):
             return True
         return bool(self.funded_passive_before.search(before)) and self.funded_participle.match(text, o_e) is not None
 
@@ -200,6 +210,39 @@ class ProjectRecognizer:
             out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
                                 attrs={"canonical": name}))
         return out
+
+    def _paragraph_items(self, text: str, found: list[Evidence]) -> list[Evidence]:
+        """Paragraphs that open with a name and a colon ("„Haldenwissen“: Gemeinsam mit …", "Mühlenhof Gemen (Borken,
+        880.000 Euro): …"): a series of projects when at least two do and one of them is quoted, or the intro speaks of projects."""
+        items = [m for m in PARAGRAPH_ITEM.finditer(text)
+                 if (m.group("quoted") or "").strip()[:1].isupper() or m.group("plain") and m.group("plain").split()[0] not in self.title_stop]
+        items = [m for m in items if not (m.group("plain") and m.group("plain").split()[0] in self.paragraph_labels)]
+        if not (sum(1 for m in items if m.group("quoted")) >= 2 or any(self._intro_names_projects(text, m.start()) for m in items)):
+            return []
+        rule = self.cfg.list_item_names
+        out = []
+        taken = [(ev.start, ev.end) for ev in found]
+        for m in items:
+            g = "quoted" if m.group("quoted") else "plain"
+            a, b = m.start(g), m.end(g)
+            name = text[a:b].strip()
+            if len(name.split()) > 10 or name.endswith((".", "!", "?")) or any(s <= a < e or a <= s < b for s, e in taken):
+                continue
+            out.append(Evidence("project", a, a + len(name), name, "projects:project.name_opens_paragraph", rule.score,
+                                attrs={"canonical": name}))
+        return out
+
+    def _quoted_items(self, text: str, line_s: int) -> int:
+        """How many items of the list holding the line at line_s open with a quoted name and a colon or dash."""
+        a, b = self._list_block(text, line_s)
+        n = 0
+        for line in LINE.finditer(text, a, b):
+            m = LIST_ITEM.match(text, line.start())
+            if m and OPENING_QUOTE.match(text, m.end()):
+                close = text.find("“", m.end() + 1, line.end())
+                close = close if close >= 0 else text.find("\"", m.end() + 1, line.end())
+                n += close >= 0 and ITEM_QUOTE_AFTER.match(text, close + 1) is not None
+        return n
 
     @staticmethod
     def _list_block(text: str, line_s: int) -> tuple[int, int]:
