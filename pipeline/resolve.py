@@ -444,6 +444,16 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
                     ent.attrs["acronym"] = other.attrs["acronym"]
                 del entities[ok]
     registry = {e.id: e for e in programme_registry().programmes}
+    # "des Heimat-Förderprogramms" (found by its suffix) is the registry's "Heimat-Förderprogramm" the release also names
+    for k, ent in list(entities.items()):
+        entry = registry.get(ent.attrs.get("registry_id") or "")
+        if entry is None:
+            continue
+        names = {norm(n) for n in [entry.name] + entry.aliases}
+        for ok, other in list(entities.items()):
+            if ok.startswith("txt:") and norm(other.name) in names:
+                ent.mentions.extend(other.mentions)
+                del entities[ok]
     for ent in entities.values():
         ent.mentions.sort(key=lambda e: e.start)
         entry = registry.get(ent.attrs.get("registry_id") or "")

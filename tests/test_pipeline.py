@@ -27,6 +27,9 @@ FRESH8_FLOORS = {"towns": 0.97, "institutions": 0.97, "programmes": 0.97, "proje
 # 901-908: written later the same day by another author who did not see the code; measured before any change (towns .902,
 # institutions .821, programmes .950, projects .878, dates .971, relations .613), then fixed by general rules; never trained on
 FRESH9_FLOORS = {"towns": 0.97, "institutions": 0.89, "programmes": 0.93, "projects": 0.97, "dates": 0.97, "relations": 0.70}
+# a01-a08: releases in the shape of web pages (breadcrumbs, share lines, photo credits), another author who did not see the
+# code; before any change: towns .950, institutions .873, programmes .757, projects .409, dates .927, relations .288; never trained on
+FRESHA_FLOORS = {"towns": 0.93, "institutions": 0.87, "programmes": 0.72, "projects": 0.91, "dates": 0.98, "relations": 0.64}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -76,8 +79,8 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
 
 
 @pytest.mark.parametrize("digits,floors,documents", [("123", CORPUS_FLOORS, 33), ("45", HELDOUT_FLOORS, 12), ("6", FRESH_FLOORS, 6),
-                                                         ("8", FRESH8_FLOORS, 8), ("9", FRESH9_FLOORS, 8)],
-                         ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx"])
+                                                         ("8", FRESH8_FLOORS, 8), ("9", FRESH9_FLOORS, 8), ("a", FRESHA_FLOORS, 8)],
+                         ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx", "fresh-web-pages"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")

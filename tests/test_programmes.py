@@ -55,3 +55,15 @@ def test_a_trigger_noun_closing_a_compound_keeps_the_compound_in_the_name(nlp):
 def test_an_adjective_and_a_compound_programme_noun(nlp, text, names):
     found = {(e.attrs["canonical"], e.attrs.get("acronym")) for e in nlp(text)._.evidence if e.label == "programme"}
     assert found == names
+
+
+def test_a_suffix_found_name_that_is_a_registry_name_joins_the_registry_entity(nlp):
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+    from pipeline.rules import programme_registry
+
+    name = next(e.name for e in programme_registry().programmes if e.name.endswith("-Förderprogramm"))
+    text = f"Das Land fördert mit dem {name} zwölf Vorhaben. Die Mittel des {name}s fließen ab Mai.\n"
+    doc = nlp(text)
+    res = resolve(text, list(doc._.evidence), sentence_starts(doc))
+    assert [p.name for p in res.programmes] == [name]
