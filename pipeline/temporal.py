@@ -607,7 +607,7 @@ class DateGrammar:
     def _pick_doc_date(text: str, dates: list[Timex]) -> Optional[Timex]:
         """The release's own date: a dateline, 'Pressemitteilung vom …', 'Stand:' or a date line in the header."""
         head = text[:DOC_DATE_HEAD]
-        full = [d for d in dates if d.end <= len(head) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.value)]
+        full = [d for d in dates if d.end <= len(head) and ISO_DAY.fullmatch(d.value)]
         if not full:
             return None
         for d in full:
@@ -636,14 +636,13 @@ class DateGrammar:
                 return _as_doc_date(d, "doc_date.date_line", 0.7)
         return None
 
-
     @staticmethod
     def _pick_footer_date(text: str, dates: list[Timex]) -> Optional[Timex]:
         """A release dated at its foot: a full date alone on one of the last three lines, perhaps after 'Place,' or 'Stand:'."""
         lines = [ln for ln in re.finditer(r"[^\n]+", text[-DOC_DATE_TAIL:]) if ln.group(0).strip()][-3:]
         offset = max(0, len(text) - DOC_DATE_TAIL)
         for d in reversed(dates):
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.value):
+            if not ISO_DAY.fullmatch(d.value):
                 continue
             for ln in lines:
                 a, b = ln.start() + offset, ln.end() + offset
@@ -653,6 +652,7 @@ class DateGrammar:
         return None
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a full date, the only kind that dates a release
 FOOTER_DATE_LEAD = re.compile(r"\s*(?:[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?|(?:Stand|Datum|Erstellt|Veröffentlicht|Aktualisiert)(?:\s+am)?\s*:?\s*)?")
 # what may stand around a date alone on its line: a label before a bar ("Medieninformation 41/2025 |"), a clock time after it
 DATE_LINE_LEAD = re.compile(r"[ \t]*(?:[^\n|]{1,60}\|[ \t]*)?")

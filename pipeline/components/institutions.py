@@ -105,6 +105,9 @@ class InstitutionRecognizer:
         self.gen_complements = sorted((c.split(" ") for c in self.cfg.genitive_complements), key=len, reverse=True)
         self.gen_first = {words[0] for words in self.gen_complements}
         self.complement_starts = set(self.cfg.complement_starts)
+        self.legal = tuple(self.cfg.legal_suffixes)  # the legal forms that close a name (rules/institution_patterns.yaml)
+        # a legal form that took the sentence's full stop ("… gGmbH.")
+        self.legal_with_stop = tuple(f + "." for f in self.legal if not f.endswith("."))
         self.legal_tails = [tuple(t) for t in self.cfg.legal_form_tails]
         self.person_endings = tuple(self.cfg.person_word_endings)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
@@ -196,9 +199,7 @@ class InstitutionRecognizer:
     TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}
     BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
                           "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde", "Aktionsgruppe", "Musikschule", "Eigenbetrieb"}
-    LEGAL = ("e.V.", "gGmbH", "GmbH", "mbH", "AG", "eG", "e.G.", "UG", "KG")
     LEGAL_HEADS = ("e.V.", "GmbH", "gGmbH", "eG", "AG", "mbH", "UG", "KG")
-    LEGAL_WITH_STOP = ("GmbH.", "gGmbH.", "AG.", "eG.", "mbH.", "UG.", "KG.")  # a legal form that took the sentence's full stop
     LOWER_HEADS = ("e.V.", "gGmbH", "gGmbH.", "eG", "eG.", "mbH", "mbH.", "e.")
 
     def _patterns(self, doc: Doc) -> list[Evidence]:
@@ -218,15 +219,7 @@ class InstitutionRecognizer:
                 lower_tail = legal_head and i >= 2 and words[i - 1].isalpha() and words[i - 1].islower() \
                     and words[i - 1] not in ARTICLES_AND_PREPS and words[i - 2][:1].isupper() and words[i - 2].isalpha() \
                     and words[i - 2] not in self.stop
-                while k >= 0 and i - k <= 4 and words[k] not in self.stop \
-                        and (words[k].isalpha() or "-" in words[k]
-                             or legal_head and words[k] == "&" and k > 0 and words[k - 1][:1].isupper()) \
-                        and (words[k][:1].isupper() or lower_tail and k == i - 1 or words[k] == "&"
-                             # "Geiseltal Bildung und Arbeit gGmbH": 'und' between capitalised words
-                             or legal_head and words[k] == "und" and k > 0 and words[k - 1][:1].isupper() and words[k + 1][:1].isupper()
-                             and not self.head_of(words[k - 1]) and words[k - 1] not in self.place_nouns
-                             or legal_head and k > 0 and words[k].isalpha() and words[k] not in ARTICLES_AND_PREPS
-                             and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))) \
+                while k >= 0 and i - k <= 4 and words[k] not in self.stop and self._name_word_before(words, k, i, legal_head, lower_tail) \
                         and (legal_head or not starts_sentence(words, k)) \
                         and (legal_head or not self.head_of(words[k])):
                     k -= 1
@@ -275,8 +268,8 @@ class InstitutionRecognizer:
             s, e = start, end  # the name's tokens s..e-1
             while e - s > 1 and words[e - 1] in (",", "und", "-", "–"):
                 e -= 1
-            end_char = tt.ends[e - 1] - (1 if words[e - 1] in self.LEGAL_WITH_STOP else 0)  # the sentence's full stop
-            if e - s > 2 and words[s] in ("Verein", "Verband") and words[e - 1] in self.LEGAL + ("V.",):
+            end_char = tt.ends[e - 1] - (1 if words[e - 1] in self.legal_with_stop else 0)  # the sentence's full stop
+            if e - s > 2 and words[s] in ("Verein", "Verband") and words[e - 1] in self.legal + ("V.",):
                 s += 1  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V."
             canonical = self._canonical(tt, s, e, i, head, paren)
             if end_char < tt.ends[e - 1]:
@@ -297,6 +290,22 @@ class InstitutionRecognizer:
                 ev.attrs["acronym"] = acr_before
             out.append(ev)
         return out
+
+    def _name_word_before(self, words: list[str], k: int, i: int, legal_head: bool, lower_tail: bool) -> bool:
+        """Token k may be part of a proper name that ends before the head at i: a capitalised word; before a legal
+        form also '&' ("Kerkhoff & Lenz GmbH"), 'und' between capitalised words ("Geiseltal Bildung und Arbeit gGmbH"),
+        the one lowercase word of lower_tail, or a lowercase word after an article or a head."""
+        w = words[k]
+        if not (w.isalpha() or "-" in w or legal_head and w == "&" and k > 0 and words[k - 1][:1].isupper()):
+            return False
+        if w[:1].isupper() or lower_tail and k == i - 1 or w == "&":
+            return True
+        if not legal_head or k == 0:
+            return False
+        if w == "und":
+            return words[k - 1][:1].isupper() and words[k + 1][:1].isupper() and not self.head_of(words[k - 1]) \
+                and words[k - 1] not in self.place_nouns
+        return w.isalpha() and w not in ARTICLES_AND_PREPS and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))
 
     def _head_positions(self, tt: TokenTable) -> list[tuple[int, HeadNoun]]:
         """(position, head) of every token that can head a name, in token order. Each distinct
@@ -364,7 +373,7 @@ class InstitutionRecognizer:
         n = len(words)
         if end < n and words[end] in self.gaz.state_names and not (end + 1 < n and words[end + 1] == "-"):
             end += 1
-        if end < n and (words[end] in self.LEGAL or words[end] in self.LEGAL_WITH_STOP):  # "… Bad Liebenstein mbH."
+        if end < n and (words[end] in self.legal or words[end] in self.legal_with_stop):  # "… Bad Liebenstein mbH."
             end += 1
         elif end + 1 < n and words[end] == "e." and words[end + 1] == "V.":
             end += 2
@@ -372,7 +381,7 @@ class InstitutionRecognizer:
 
     def _legal_tail(self, words: list[str], end: int) -> int:
         """'GmbH' + '& Co. KG', 'UG' + '(haftungsbeschränkt)': the rest of a two-part legal form."""
-        if end > 0 and words[end - 1] in self.LEGAL:
+        if end > 0 and words[end - 1] in self.legal:
             for tail in self.legal_tails:
                 if tuple(words[end:end + len(tail)]) == tail:
                     return end + len(tail)

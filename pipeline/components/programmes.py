@@ -224,7 +224,7 @@ class ProgrammeRecognizer:
         gender = {"fonds": "m", "programm": "n", "programms": "n", "richtlinie": "f", "Förderrichtlinie": "f", "-Richtlinie": "f"}
         for m in SINGLE_COMPOUND.finditer(text):
             name = m.group("name")
-            base = name[:-1] if name.endswith("programms") else name
+            base = _nominative_trigger(name)
             if (base in self.generic or base.lower() in self.generic_lower) and not m.group("tail") and not m.group("adj"):
                 continue
             if m.group("adj") and not m.group("tail") and m.group("adj").rstrip()[:-2].endswith(("al", "iv", "ale", "ive")):

@@ -41,6 +41,7 @@ ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,
 PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
                             r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
 OPENING_QUOTE = re.compile(r"[„“\"»]")
+LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
 PROJECT = re.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
 TITLE_STOP = frozenset({"Ende", "Anfang", "Mitte", "Seit", "Bis", "Ab", "Im", "In", "Am", "Auf", "Aus", "Mit", "Nach", "Vor", "Zum", "Zur",
@@ -99,7 +100,7 @@ class ProjectRecognizer:
         # a list intro that speaks of projects or of funding ("Gefördert werden:")
         self.paragraph_labels = frozenset(self.cfg.paragraph_labels)
         self.intro_words = re.compile("|".join(map(re.escape, self.cfg.list_item_names.words)))
-        self.list_item_name = re.compile(r"^[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
+        self.list_item_name = re.compile("^" + LIST_ITEM.pattern + r"(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
                                          r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*)){1,4})(?::|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:)[ \t]", re.M)
         if min_rare_zipf < word_frequencies()["floor"]:
             raise RulesError(f"press_projects: min_rare_zipf {min_rare_zipf} is below the floor of rules/word_frequencies.tsv "
@@ -107,6 +108,7 @@ class ProjectRecognizer:
         self.min_rare_zipf = min_rare_zipf
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
+        self.item_stop = self.title_stop | self.paragraph_labels  # first words of a paragraph that is no project item
         st = self.cfg.subject_titles
         # the project noun opens a sentence or line; the title is the rest of the subject up to the finite verb
         self.subject_title = re.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:Das|Unser|Dieses|Ein) (?:" + "|".join(map(re.escape, st.words))
@@ -117,7 +119,11 @@ class ProjectRecognizer:
         text = doc_text(doc)
         found: list[Evidence] = []
         title = title_line(text)
-        for o_s, o_e, i_s, i_e in quoted(text):
+        quotes = quoted(text)
+        # quoted names that open a list item and are followed by a colon or dash ("- „…“ (Ellrich): …")
+        item_quotes = [o_s for o_s, o_e, _, _ in quotes
+                       if LIST_ITEM.fullmatch(text, text.rfind("\n", 0, o_s) + 1, o_s) and ITEM_QUOTE_AFTER.match(text, o_e)]
+        for o_s, o_e, i_s, i_e in quotes:
             inner = text[i_s:i_e]
             if not ANY_WORD.search(inner) or not inner[:1].isupper():
                 continue
@@ -137,8 +143,8 @@ class ProjectRecognizer:
                                       attrs={"canonical": inner.strip()}))
                 continue
             # "Die ausgewählten Projekte:" … "1. „…“ (Ellrich): …": a quoted name that opens an item of a list the intro says holds projects
-            if short and LIST_ITEM.fullmatch(text, line_s, o_s) and ITEM_QUOTE_AFTER.match(text, o_e) \
-                    and (self._intro_names_projects(text, line_s) or self._quoted_items(text, line_s) >= 2):
+            if short and o_s in item_quotes and (self._intro_names_projects(text, line_s)
+                                                 or self._in_block(text, line_s, item_quotes) >= 2):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_heads_project_list_item", 0.7,
                                       attrs={"canonical": inner.strip()}))
                 continue
@@ -194,7 +200,7 @@ class ProjectRecognizer:
         in a list whose intro speaks of projects or whose other items open with a quoted project name."""
         rule = self.cfg.list_item_names
         out = []
-        listed = [ev.start for ev in found if ev.rule in ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")]
+        listed = [ev.start for ev in found if ev.rule in LIST_RULES]
         for m in self.list_item_name.finditer(text):
             name = m.group("name")
             words = name.split()
@@ -203,9 +209,7 @@ class ProjectRecognizer:
             town = m.group("town")
             if town is not None and not self._is_town(town.strip()):
                 continue
-            line_s = m.start()
-            block_s, block_e = self._list_block(text, line_s)
-            if not (self._intro_names_projects(text, line_s) or any(block_s <= p < block_e for p in listed)):
+            if not (self._intro_names_projects(text, m.start()) or self._in_block(text, m.start(), listed)):
                 continue
             out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
                                 attrs={"canonical": name}))
@@ -215,8 +219,8 @@ class ProjectRecognizer:
         """Paragraphs that open with a name and a colon ("„Haldenwissen“: Gemeinsam mit …", "Mühlenhof Gemen (Borken,
         880.000 Euro): …"): a series of projects when at least two do and one of them is quoted, or the intro speaks of projects."""
         items = [m for m in PARAGRAPH_ITEM.finditer(text)
-                 if (m.group("quoted") or "").strip()[:1].isupper() or m.group("plain") and m.group("plain").split()[0] not in self.title_stop]
-        items = [m for m in items if not (m.group("plain") and m.group("plain").split()[0] in self.paragraph_labels)]
+                 if (m.group("quoted") or "").strip()[:1].isupper()
+                 or m.group("plain") and m.group("plain").split()[0] not in self.item_stop]
         if not (sum(1 for m in items if m.group("quoted")) >= 2 or any(self._intro_names_projects(text, m.start()) for m in items)):
             return []
         rule = self.cfg.list_item_names
@@ -232,21 +236,15 @@ class ProjectRecognizer:
                                 attrs={"canonical": name}))
         return out
 
-    def _quoted_items(self, text: str, line_s: int) -> int:
-        """How many items of the list holding the line at line_s open with a quoted name and a colon or dash."""
+    def _in_block(self, text: str, line_s: int, positions: list[int]) -> int:
+        """How many of positions lie in the list that holds the line at line_s."""
         a, b = self._list_block(text, line_s)
-        n = 0
-        for line in LINE.finditer(text, a, b):
-            m = LIST_ITEM.match(text, line.start())
-            if m and OPENING_QUOTE.match(text, m.end()):
-                close = text.find("“", m.end() + 1, line.end())
-                close = close if close >= 0 else text.find("\"", m.end() + 1, line.end())
-                n += close >= 0 and ITEM_QUOTE_AFTER.match(text, close + 1) is not None
-        return n
+        return sum(1 for p in positions if a <= p < b)
 
     @staticmethod
-    def _list_block(text: str, line_s: int) -> tuple[int, int]:
-        """The character range of the list (its items and the blank lines between them) that holds the line at line_s."""
+    def _block_start(text: str, line_s: int) -> int:
+        """Where the list (its items and the blank lines between them) that holds the line at line_s starts:
+        right after its intro, the nearest line above that is neither blank nor a list item (0: none)."""
         start = line_s
         while start > 0:
             prev = text.rfind("\n", 0, start - 1) + 1
@@ -254,6 +252,11 @@ class ProjectRecognizer:
             if line.strip() and not LIST_ITEM.match(line):
                 break
             start = prev
+        return start
+
+    def _list_block(self, text: str, line_s: int) -> tuple[int, int]:
+        """The character range of the list (its items and the blank lines between them) that holds the line at line_s."""
+        start = self._block_start(text, line_s)
         end = text.find("\n", line_s)
         while 0 <= end < len(text):
             nxt = text.find("\n", end + 1)
@@ -272,19 +275,14 @@ class ProjectRecognizer:
         return first in self.place_nouns and rest in by_form
 
     def _intro_names_projects(self, text: str, line_s: int) -> bool:
-        """The line that introduces the list holding the line at line_s ends with a colon and speaks of projects."""
-        end = line_s
-        for _ in range(40):  # back over the list's other items and blank lines, to its intro
-            if end <= 0:
-                return False
-            start = text.rfind("\n", 0, end - 1) + 1
-            line = text[start:end].strip()
-            if line and not LIST_ITEM.match(line):
-                # "Die ausgewählten Projekte:", or a heading with no closing punctuation ("Die Vorhaben im Überblick")
-                heading = line.endswith(":") or len(line) <= 60 and not line.endswith((".", "!", "?", "“", "\""))
-                return heading and self.intro_words.search(line) is not None
-            end = start
-        return False
+        """The line that introduces the list holding the line at line_s is a heading that speaks of projects or funding:
+        "Die ausgewählten Projekte:", or one with no closing punctuation ("Die Vorhaben im Überblick")."""
+        end = self._block_start(text, line_s)
+        if end <= 0:
+            return False
+        line = text[text.rfind("\n", 0, end - 1) + 1:end].strip()
+        heading = line.endswith(":") or len(line) <= 60 and not line.endswith((".", "!", "?", "“", "\""))
+        return heading and self.intro_words.search(line) is not None
 
     def _subject_titles(self, text: str) -> list[Evidence]:
         """A phrase title as the subject: it has a lowercase word (a bare name is the name rule's), no date word first,
