@@ -50,6 +50,7 @@ def test_a_trigger_noun_closing_a_compound_keeps_the_compound_in_the_name(nlp):
     # an adjective in -al/-iv and two nouns before an acronym: the name; the same adjective with a generic noun alone: none
     ("Mit dem Kommunalen Investitionsprogramm Wärme und Wasser (KIWW) hilft das Land.", {("Kommunales Investitionsprogramm Wärme und Wasser", "KIWW")}),
     ("Aus dem Regionalen Förderprogramm kommt nichts.", set()),
+    ("Die Stadt nutzt die Kommunale Förderrichtlinie des Landes.", set()),  # the adjective's ending -e too
     ("Aus dem Bayerischen Förderprogramm kommt Geld.", {("Bayerisches Förderprogramm", None)}),
 ])
 def test_an_adjective_and_a_compound_programme_noun(nlp, text, names):

@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.evidence import Evidence, add_all
-from pipeline.inflection import ADJECTIVE_ENDINGS, adjective_variants, nominative_adjective
+from pipeline.inflection import ADJECTIVE_ENDINGS, adjective_stem, adjective_variants, nominative_adjective
 from pipeline.matching import doc_text, form_matcher, token_table
 from pipeline.quotes import quoted
 from pipeline.rules import programme_patterns, programme_registry
@@ -227,7 +227,7 @@ class ProgrammeRecognizer:
             base = _nominative_trigger(name)
             if (base in self.generic or base.lower() in self.generic_lower) and not m.group("tail") and not m.group("adj"):
                 continue
-            if m.group("adj") and not m.group("tail") and m.group("adj").rstrip()[:-2].endswith(("al", "iv", "ale", "ive")):
+            if m.group("adj") and not m.group("tail") and (adjective_stem(m.group("adj").strip()) or "").endswith(("al", "iv")):
                 continue  # "dem Kommunalen Förderprogramm": an ordinary adjective and a generic noun make no name
             start = m.start("adj") if m.group("adj") else m.start("name")
             end = m.end("tail") if m.group("tail") else m.end("name")
