@@ -1,11 +1,12 @@
 """The whole `run` command against the floor, on N generated releases, measured in one go.
 
-    python benchmarks/bench_run.py [--n 1000] [--workers 2] [--peer 30] [--rounds 3]
+    python benchmarks/bench_run.py [--n 1000] [--workers 0] [--peer 30] [--rounds 3]
 
 Generates N releases from corpus/ (each a corpus text with a distinct number line, so every
 file is a new input), then times in one go: a script that only reads the files and runs spaCy's
-bare German tokenizer (the floor), `python -m pipeline run` with 1 and with W workers (fresh output
-folders, so nothing is skipped), and dateparser.search_dates over a sample (the peer).
+bare German tokenizer (the floor, one process), `python -m pipeline run --workers 1`, the command
+as a user types it (`--workers 0`, the default: one worker per usable core; or --workers W), with
+fresh output folders so nothing is skipped, and dateparser.search_dates over a sample (the peer).
 
 The three commands run in turn, ROUNDS times; the table shows each one's fastest round (a shared
 machine only ever adds time) and every round's ratios, so the spread is visible.
@@ -39,10 +40,15 @@ def timed(cmd: list[str]) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=0, help="workers of the parallel line; 0 = the command's default (one per core)")
     ap.add_argument("--peer", type=int, default=30, help="releases for the dateparser.search_dates peer (it is slow)")
     ap.add_argument("--rounds", type=int, default=3, help="the floor and both runs in turn, this many times")
     args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from pipeline.run import auto_workers
+
+    par_workers = args.workers or auto_workers(args.n)  # what the parallel line runs
+    par_label = f"{par_workers} workers" + (" (the default)" if not args.workers else "")
     corpus = sorted((ROOT / "corpus").glob("*.txt"))
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in"
@@ -53,9 +59,10 @@ def main() -> None:
         py = sys.executable
         rounds = []
         for r in range(args.rounds):
-            outs = [Path(tmp) / f"o{r}-1", Path(tmp) / f"o{r}-{args.workers}"]  # fresh folders: nothing is skipped
+            outs = [Path(tmp) / f"o{r}-1", Path(tmp) / f"o{r}-par"]  # fresh folders: nothing is skipped
             rounds.append((timed([py, "-c", FLOOR, str(src)]),
-                           timed([py, "-m", "pipeline", "run", str(src), "--out", str(outs[0]), "--no-report", "--no-progress"]),
+                           timed([py, "-m", "pipeline", "run", str(src), "--out", str(outs[0]), "--no-report", "--no-progress",
+                                  "--workers", "1"]),
                            timed([py, "-m", "pipeline", "run", str(src), "--out", str(outs[1]), "--no-report", "--no-progress",
                                   "--workers", str(args.workers)])))
             for out in outs:
@@ -70,16 +77,16 @@ def main() -> None:
         t_peer = (time.perf_counter() - t) * args.n / max(1, len(texts))
         shutil.rmtree(src)
     words = sum(len(p.read_text(encoding="utf-8").split()) for p in corpus) * args.n / len(corpus)
-    print(f"{args.n} releases (~{words:,.0f} words), fastest of {args.rounds} rounds, {args.workers} workers for the parallel line")
+    print(f"{args.n} releases (~{words:,.0f} words), fastest of {args.rounds} rounds, {par_label} for the parallel line")
     print(f"{'what':<44}{'seconds':>9}{'releases/s':>12}{'ratio to floor':>16}")
     rows = [("floor: read + bare spaCy tokenizer", t_floor), ("pipeline run, 1 worker (incl. start-up)", t_run),
-            (f"pipeline run, {args.workers} workers", t_par), (f"peer: dateparser.search_dates (from {args.peer})", t_peer)]
+            (f"pipeline run, {par_label}", t_par), (f"peer: dateparser.search_dates (from {args.peer})", t_peer)]
     for name, sec in rows:
         print(f"{name:<44}{sec:>9.2f}{args.n / sec:>12.1f}{t_floor / sec:>16.3f}")
-    print(f"speed-up with {args.workers} workers: {t_run / t_par:.2f}x")
+    print(f"speed-up with {par_label}: {t_run / t_par:.2f}x")
     for r, (f, one, par) in enumerate(rounds, 1):
         print(f"round {r}: floor {f:.2f} s, 1 worker {one:.2f} s (ratio {f / one:.3f}), "
-              f"{args.workers} workers {par:.2f} s ({one / par:.2f}x)")
+              f"{par_label} {par:.2f} s (ratio {f / par:.3f}, {one / par:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ def run_cli(
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Inputs larger than this many bytes become errors."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Show a progress bar with documents/s and ETA (default: only on a terminal)."),
     force: bool = typer.Option(False, "--force", help="Re-do inputs that already have a record in OUT (default: skip them by sha256)."),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes on this machine; records keep the input order."),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes on this machine; records keep the input order. 0 (default): one per usable core, fewer when there are under 64 inputs per worker."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write OUT/report.html and OUT/report.md at the end."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run the stages on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster with --workers processes. Inputs must be readable by the workers."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log the NLP backend and pipeline steps."),

@@ -85,6 +85,23 @@ def process(path: str, max_bytes: int, skip: frozenset = frozenset(), out_dir: O
 # peak memory flat in corpus size (rebuilding costs about half a second).
 RECYCLE_EVERY = 10_000
 CHUNK = 8  # documents per task sent to a worker process
+# below this many inputs per worker, a worker's start-up (the fork, its own warm-up) costs about what it saves
+MIN_INPUTS_PER_WORKER = 64
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and `taskset` narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_workers(n_inputs: int, cores: Optional[int] = None) -> int:
+    """`--workers 0`, the default: one worker per usable core, but no more than the inputs keep busy
+    (a handful of releases runs in this process, without a pool)."""
+    cores = usable_cores() if cores is None else cores
+    return max(1, min(cores, n_inputs // MIN_INPUTS_PER_WORKER))
 
 
 def recycle(model: Optional[str]) -> None:
@@ -192,6 +209,9 @@ def drop_records(records_path: Path, shas: set[str]) -> None:
 def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: int = DEFAULT_MAX_BYTES,
         progress: Optional[bool] = None, force: bool = False, workers: int = 1, report: bool = False,
         dask: Optional[str] = None) -> dict:
+    """workers: processes on this machine (or the LocalCluster's with dask='local'); 0 chooses (auto_workers)."""
+    if workers < 0:
+        raise PipelineError(f"E071 --workers must be 0 (one per core) or a positive number, not {workers}")
     started = time.perf_counter()
     out_path = Path(out_dir)
     with Lock(out_path):
@@ -204,6 +224,8 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
             made_otherwise = set()
             done = repair_and_index(records_path, made_otherwise)
         skip = frozenset(done)
+        if workers == 0:
+            workers = auto_workers(len(files))  # skipped inputs are known only once read: counted as work
         out = Output(out_path)
         for path, reason in missing:
             out.error(path, "discover", reason)

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from pipeline.errors import OutputLocked
+from pipeline.errors import OutputLocked, PipelineError
 from pipeline.extract import build_record
 from pipeline.ingest import Document, boilerplate_mask, read_document
-from pipeline.run import Lock, repair_and_index, run
+from pipeline.run import MIN_INPUTS_PER_WORKER, Lock, auto_workers, repair_and_index, run, usable_cores
 
 RELEASE = "Goslar, 3. Mai 2021 – Die Stadt Goslar erhält Fördermittel des Landes Niedersachsen für das Projekt „Altstadt lebt“."
 
@@ -90,6 +90,19 @@ def test_two_workers_give_the_same_records_in_the_same_order(tmp_path):
     run([str(src)], str(tmp_path / "two"), progress=False, workers=2)
     strip = lambda r: {k: v for k, v in r.items() if k != "provenance"}  # noqa: E731
     assert [strip(r) for r in lines(tmp_path / "one" / "records.jsonl")] == [strip(r) for r in lines(tmp_path / "two" / "records.jsonl")]
+
+
+def test_auto_workers_one_per_core_when_the_inputs_keep_them_busy(tmp_path):
+    n = MIN_INPUTS_PER_WORKER
+    assert auto_workers(10 * n, cores=4) == 4
+    assert auto_workers(2 * n + 1, cores=4) == 2  # two workers' worth of inputs
+    assert auto_workers(n - 1, cores=4) == 1 and auto_workers(0, cores=4) == 1  # a handful runs in this process
+    assert auto_workers(10 * n, cores=1) == 1
+    assert 1 <= usable_cores() <= (os.cpu_count() or 1)
+    # 0 is the command's default; the manifest says how many ran
+    assert run([str(few_corpus_files(tmp_path, 2))], str(tmp_path / "out"), progress=False, workers=0)["workers"] == 1
+    with pytest.raises(PipelineError, match="E071"):
+        run([str(tmp_path / "in")], str(tmp_path / "neg"), progress=False, workers=-1)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
