@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from pipeline.quotes import quoted
 from pipeline.rules import relation_cues, relation_model
 
-# a sentence that speaks of all the release's projects: "14 Projekte", "die sechs Modellvorhaben", "je Vorhaben", "jeweils"
+# a sentence that speaks of all the release's projects: "14 Projekte", "die sechs Modellvorhaben", "je Vorhaben"
+# ("jeweils" alone is no such word: "Bund und Land tragen jeweils die Hälfte" shares out among the funders)
 PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|(?i:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die|den|je))\s+"
-                             r"(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben|jeweils)\b")
+                             r"(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben)\b")
 MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
 POSTCODE = re.compile(r"(?<!\d)\d{5}\s+\w")
 _FUNDER_NOUNS = r"[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|[Zz]uwendung\w*|[Ff]inanzierung"
@@ -106,6 +108,31 @@ def sentence_words(text: str, bounds: list[tuple[int, int]], towns) -> list[froz
             sent = sent.replace(name, " ")
         out.append(frozenset(WORD.findall(sent.lower())))
     return out
+
+
+CLAUSE_BREAK = re.compile(r"[;,]\s+")
+
+
+def clause_pairs(text: str, a: int, b: int, projects: list, programmes: list) -> Optional[frozenset]:
+    """The (project, programme) pairs, as ids, of a sentence that names them clause by clause: "Ribnitz-Damgarten erhält
+    … aus dem Programm Sozialer Zusammenhalt für das „Bernsteinviertel“, in Bad Doberan unterstützt das Land „Mitte am
+    Kamp“ … aus den „Lebendigen Zentren“". None when it does not split that way (one clause, or a list of programmes
+    for a list of projects): then every project of the sentence goes with every programme.
+
+    projects and programmes are the sentence's (entity, mention) pairs; commas inside quotes or names do not split."""
+    if len({id(e) for e, _ in projects}) < 2 or len({id(e) for e, _ in programmes}) < 2:
+        return None
+    spans = [(m.start, m.end) for _, m in projects + programmes] + [(o_s, o_e) for o_s, o_e, _, _ in quoted(text) if o_s < b and o_e > a]
+    breaks = [m.start() for m in CLAUSE_BREAK.finditer(text, a, b) if not any(x <= m.start() < y for x, y in spans)]
+    clause_projects: dict[int, set] = defaultdict(set)
+    clause_programmes: dict[int, set] = defaultdict(set)
+    for e, m in projects:
+        clause_projects[bisect.bisect_right(breaks, m.start)].add(id(e))
+    for e, m in programmes:
+        clause_programmes[bisect.bisect_right(breaks, m.start)].add(id(e))
+    if any(len(clause_projects.get(c, ())) != 1 for c in clause_programmes) or not set(clause_projects) <= set(clause_programmes):
+        return None
+    return frozenset((next(iter(clause_projects[c])), g) for c, gs in clause_programmes.items() for g in gs)
 
 
 def _contact_sentences(text: str, sent_starts: list[int]) -> set[int]:
@@ -205,6 +232,18 @@ class ReleaseView:
             for m in p.mentions:
                 by_sent[m.sentence].append(p)
         self.main = main_project(projects)
+        # sentences that name projects and their programmes clause by clause: the pairs they make
+        prog_at: dict[int, list] = defaultdict(list)
+        for g in programmes:
+            for m in g.mentions:
+                prog_at[m.sentence].append((g, m))
+        self.clause_split: dict[int, frozenset] = {}
+        for s_, progs_here in prog_at.items():
+            projs_here = [(p, m) for p in projects for m in p.mentions if m.sentence == s_] if len(by_sent.get(s_, ())) >= 2 else []
+            if projs_here and s_ < len(self.bounds):
+                pairs = clause_pairs(text, *self.bounds[s_], projs_here, progs_here)
+                if pairs is not None:
+                    self.clause_split[s_] = pairs
         self.about: list[list] = []  # the projects each sentence speaks of
         for s in range(len(self.bounds)):
             named = list(OrderedDict.fromkeys(by_sent.get(s, [])))
@@ -451,6 +490,13 @@ def _town_features(view: ReleaseView, dst) -> dict[str, float]:
     return f
 
 
+def _other_clause(view: ReleaseView, project, programme) -> bool:
+    """A sentence names both, clause by clause, and gives the programme to another project (and none pairs them)."""
+    split = [pairs for s, pairs in view.clause_split.items() if s in view.profile(project).sents and s in view.profile(programme).sents]
+    key = (id(project), id(programme))
+    return bool(split) and not any(key in pairs for pairs in split)
+
+
 def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]:
     """Every pair the model scores, with features; rule relations mark their pairs."""
     fired = defaultdict(list)
@@ -479,6 +525,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         attached = {id(ge): _attached(view, p, ge) for ge in view.programmes}
         any_attached = any(attached.values())
         for ge in view.programmes:
+            if view.clause_split and _other_clause(view, p, ge):
+                continue  # the sentence gives this programme to another project, clause by clause: no candidate
             att = attached[id(ge)]
             f = _pair(view, p, ge, att)
             if ge.attrs.get("registry_id"):

@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (FUNDED_AFTER, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
 from pipeline.rules import institution_registry, programme_registry, relation_cues
 
@@ -645,9 +645,11 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         if not targets:
             continue
         if funding_sentence:
+            pairs = clause_pairs(text, a, b, projs, progs) if projs else None  # each project with its clause's programmes
             for pe, pm in progs:
                 for t in targets:
-                    rel("project_programme", t, pe, s, "relations:funding_sentence.programme")
+                    if pairs is None or (id(t), id(pe)) in pairs:
+                        rel("project_programme", t, pe, s, "relations:funding_sentence.programme")
             for ie, im in insts:
                 if id(im) in used:
                     continue

@@ -319,6 +319,46 @@ def test_a_pair_scored_in_two_parts_has_the_log_odds_of_all_its_features(nlp):
     ("Sechs Vorhaben aus Dörfern erhalten Geld aus dem LEADER-Programm.", True),  # the number word opens the sentence
     ("Die Stadt fördert drei Vorhaben.", True),
     ("Das Vorhaben erhält Geld.", False),
+    ("Bund und Land tragen die Kosten jeweils zur Hälfte.", False),  # shares out among the funders, not the projects
 ])
 def test_a_sentence_that_speaks_of_all_projects(sentence, plural):
     assert bool(rm.PLURAL_PROJECTS.search(sentence)) is plural
+
+
+def test_a_sentence_that_names_projects_and_programmes_clause_by_clause_pairs_them(nlp_backend):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    nlp, backend = nlp_backend
+    text = ("Ministerium – Pressestelle\n\nSchwerin, 4. Juni 2025\n\n"
+            "Neubrandenburg erhält 1,2 Millionen Euro aus dem Programm „Lebendige Zentren“ für das Projekt „Marktplatz Süd“, "
+            "in Anklam fördert das Land das Projekt „Hafenspeicher“ mit 800.000 Euro aus dem Programm „Sozialer Zusammenhalt“.\n")
+    rec = build_record(nlp, Document("t.txt", text, "0" * 64, len(text), "utf-8"), backend)
+    pairs = {(r.source, r.target) for r in rec.relations if r.type == "project_programme"}
+    assert pairs == {("Marktplatz Süd", "Lebendige Zentren"), ("Hafenspeicher", "Sozialer Zusammenhalt")}
+
+
+@pytest.mark.parametrize("sentence,paired", [
+    ("Aus den Programmen „Lebendige Zentren“ und „Sozialer Zusammenhalt“ werden die Projekte „Marktplatz Süd“ und "
+     "„Hafenspeicher Anklam“ gefördert.", None),  # one clause: every project with every programme
+    ("Neubrandenburg erhält Geld aus „Lebendige Zentren“ für „Marktplatz Süd“; Anklam baut mit Mitteln aus "
+     "„Sozialer Zusammenhalt“ den „Hafenspeicher Anklam“ um.", {("Marktplatz Süd", "Lebendige Zentren"),
+                                                               ("Hafenspeicher Anklam", "Sozialer Zusammenhalt")}),
+    ("Gefördert werden aus „Lebendige Zentren“, „Sozialer Zusammenhalt“ die Projekte „Marktplatz Süd“ und "
+     "„Hafenspeicher Anklam“.", None),  # a programme's clause without a project
+])
+def test_clause_pairs_pair_only_a_sentence_that_splits_clause_by_clause(sentence, paired):
+    from types import SimpleNamespace as NS
+
+    def named(names):
+        out = []
+        for name in names:
+            start = sentence.index(name)
+            out.append((NS(name=name), NS(start=start, end=start + len(name))))
+        return out
+
+    projects = named(["Marktplatz Süd", "Hafenspeicher Anklam"])
+    programmes = named(["Lebendige Zentren", "Sozialer Zusammenhalt"])
+    pairs = rm.clause_pairs(sentence, 0, len(sentence), projects, programmes)
+    ids = {id(e): e.name for e, _ in projects + programmes}
+    assert (None if pairs is None else {(ids[a], ids[b]) for a, b in pairs}) == paired
