@@ -279,16 +279,21 @@ def test_a_programme_of_the_federal_level_named_with_its_ministry(nlp, monkeypat
         {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
 
 
-def test_a_project_with_its_town_in_parentheses(nlp_backend):
+def record_pairs(nlp_backend, text: str, kind: str) -> set[tuple[str, str]]:
+    """The (from, to) pairs of one relation type in the record of a release."""
     from pipeline.extract import build_record
     from pipeline.ingest import Document
 
     nlp, backend = nlp_backend
+    rec = build_record(nlp, Document("t.txt", text, "0" * 64, len(text), "utf-8"), backend)
+    return {(r.source, r.target) for r in rec.relations if r.type == kind}
+
+
+def test_a_project_with_its_town_in_parentheses(nlp_backend):
     text = ("Landratsamt Nordhausen\n\nNordhausen, 15.05.2024\n\nVier neue Projekte für die Partnerschaft\n\n"
             "Die ausgewählten Projekte:\n\n1. „Grenzgeschichten erzählen“ (Ellrich): Ein Verein lädt Zeitzeugen ein.\n\n"
             "2. „Laut gegen Hass“ (Nordhausen, Kreisstadt): Ein Bandwettbewerb mit Workshops.\n")
-    rec = build_record(nlp, Document("t.txt", text, "0" * 64, len(text), "utf-8"), backend)
-    towns = {(r.source, r.target) for r in rec.relations if r.type == "project_town"}
+    towns = record_pairs(nlp_backend, text, "project_town")
     assert ("Grenzgeschichten erzählen", "Ellrich") in towns and ("Laut gegen Hass", "Nordhausen") in towns
     assert ("Grenzgeschichten erzählen", "Nordhausen") not in towns
 
@@ -326,16 +331,10 @@ def test_a_sentence_that_speaks_of_all_projects(sentence, plural):
 
 
 def test_a_sentence_that_names_projects_and_programmes_clause_by_clause_pairs_them(nlp_backend):
-    from pipeline.extract import build_record
-    from pipeline.ingest import Document
-
-    nlp, backend = nlp_backend
     text = ("Ministerium – Pressestelle\n\nSchwerin, 4. Juni 2025\n\n"
             "Neubrandenburg erhält 1,2 Millionen Euro aus dem Programm „Lebendige Zentren“ für das Projekt „Marktplatz Süd“, "
             "in Anklam fördert das Land das Projekt „Hafenspeicher“ mit 800.000 Euro aus dem Programm „Sozialer Zusammenhalt“.\n")
-    rec = build_record(nlp, Document("t.txt", text, "0" * 64, len(text), "utf-8"), backend)
-    pairs = {(r.source, r.target) for r in rec.relations if r.type == "project_programme"}
-    assert pairs == {("Marktplatz Süd", "Lebendige Zentren"), ("Hafenspeicher", "Sozialer Zusammenhalt")}
+    assert record_pairs(nlp_backend, text, "project_programme") == {("Marktplatz Süd", "Lebendige Zentren"), ("Hafenspeicher", "Sozialer Zusammenhalt")}
 
 
 @pytest.mark.parametrize("sentence,paired", [
