@@ -206,6 +206,7 @@ class ProjectPatterns(Strict):
     name_triggers: TriggerRule
     subject_titles: SubjectTitleRule
     funded_quotes: FundedQuoteRule
+    built_quotes: TriggerRule
     list_item_names: TriggerRule
     paragraph_labels: list[str] = Field(default_factory=list, description="words that open a label line, not a project ('Weitere Informationen:')")
     title_rule_score: float = Field(ge=0, le=1)

@@ -33,7 +33,8 @@ ANY_WORD = re.compile(r"\w+")
 PROJECT_TRIGGER = re.compile(r"projekt|vorhaben|Projekt|Vorhaben")
 PROJECT_IN_LINE = re.compile(r"[Pp]rojekt|[Vv]orhaben")
 LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*"
-                       r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+)?")  # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"
+                       r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+|[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ]?[a-zäöüß]+)?\s+)?")
+# "Lahr: Mit „Lahr verbindet“ baut die Stadt …"; a kind before the name: "• Volkach – Kinderchor „Mainschleifen-Spatzen“: …"
 # after a quoted name that opens a list item (relation_model.LIST_ITEM): maybe "(Town)" or ", Town", then a colon or dash
 # "(Ellrich):", ", Wilburgstetten –", " in Sandau (Elbe), Sachsen-Anhalt:"
 ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,:;()\n–—]{1,40}?|[ \t]in[ \t]+[A-ZÄÖÜ][^:;\n–—]{1,60}?)?[ \t]*[:–—-]")
@@ -41,6 +42,10 @@ ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,
 PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
                             r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
 OPENING_QUOTE = re.compile(r"[„“\"»]")
+# right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
+BUILT_LEAD = re.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
+# lowercase words inside a phrase name, between capitalised words: "Erzählcafé im Malerwinkelhaus", "Türmertour für Kinder"
+NAME_FUNCTION_WORDS = ("im", "am", "an", "auf", "für", "in", "mit", "und", "vom", "von", "zum", "zur", "der", "des", "dem", "die", "das")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
 PROJECT = re.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
@@ -94,6 +99,11 @@ class ProjectRecognizer:
         # "Mit 24.000 Euro unterstützt die Stiftung den „…“": money, a funding verb, then an article right before the quote
         self.funded_active_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,60}?\b(?:" + "|".join(map(re.escape, fq.words))
                                                + r")\b[^.;:!?„“\"\n]{0,50}?\b(?:den|die|das|dem)\s*$")
+        # "… fördert das Land die „…“ mit 1,6 Millionen Euro": a funding verb before the article, the sum right after the name
+        self.funding_verb_before = re.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")\b[^.;:!?„“\"\n]{0,40}?\b(?:den|die|das|dem)\s*$")
+        self.money_after = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?mit[ \t]+(?:(?:rund|knapp|insgesamt|weiteren|bis zu|über)[ \t]+)?"
+                                      r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Mrd\.|Milliarden)?[ \t]*(?:Euro|EUR|€)")
+        self.built_words = re.compile(r"\b(?:" + "|".join(map(re.escape, self.cfg.built_quotes.words)) + r")\b")
         # "Mit 30.000 Euro wird das „…“ unterstützt"
         self.funded_passive_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
         self.funded_participle = re.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
@@ -101,7 +111,8 @@ class ProjectRecognizer:
         self.paragraph_labels = frozenset(self.cfg.paragraph_labels)
         self.intro_words = re.compile("|".join(map(re.escape, self.cfg.list_item_names.words)))
         self.list_item_name = re.compile("^" + LIST_ITEM.pattern + r"(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
-                                         r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*)){1,4})(?::|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:)[ \t]", re.M)
+                                         r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*|(?:" + "|".join(NAME_FUNCTION_WORDS)
+                                         + r")(?=[ \t]+[A-ZÄÖÜ]))){1,4})(?::|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:)[ \t]", re.M)
         if min_rare_zipf < word_frequencies()["floor"]:
             raise RulesError(f"press_projects: min_rare_zipf {min_rare_zipf} is below the floor of rules/word_frequencies.tsv "
                              f"({word_frequencies()['floor']}): rebuild it with scripts/build_word_frequencies.py --floor {min_rare_zipf}")
@@ -152,6 +163,10 @@ class ProjectRecognizer:
                 fq = self.cfg.funded_quotes
                 found.append(Evidence("project", i_s, i_e, inner, "projects:" + fq.id, fq.score, attrs={"canonical": inner.strip()}))
                 continue
+            if short and self._built(text, inner, o_s, o_e):
+                bq = self.cfg.built_quotes
+                found.append(Evidence("project", i_s, i_e, inner, "projects:" + bq.id, bq.score, attrs={"canonical": inner.strip()}))
+                continue
             line_e = text.find("\n", o_e)
             line = text[line_s:line_e if line_e >= 0 else len(text)]
             if len(line) <= 160 and PROJECT_IN_LINE.search(line.replace(inner, "")) and len(ANY_WORD.findall(inner)) >= 2:
@@ -189,11 +204,27 @@ class ProjectRecognizer:
     def _funded(self, text: str, line_s: int, o_s: int, o_e: int) -> bool:
         """The quoted name receives the money its clause names."""
         before = text[max(line_s, o_s - 80):o_s]
-        if not before.rstrip().endswith(("den", "die", "das", "dem", "der")) or not ("Euro" in before or "€" in before or "EUR" in before):
-            return False  # both patterns need an article before the quote and a currency before that: most quotes have neither
+        if not before.rstrip().endswith(("den", "die", "das", "dem", "der")):
+            return False  # every pattern needs an article right before the quote: most quotes have none
+        if not ("Euro" in before or "€" in before or "EUR" in before):
+            # "Aus GRW-Mitteln fördert das Land die „Seebühne Plön“ mit 1,6 Millionen Euro": the money after the name
+            return bool(self.funding_verb_before.search(before)) and self.money_after.match(text, o_e) is not None
         if self.funded_before.search(before) or self.funded_active_before.search(before):
             return True
         return bool(self.funded_passive_before.search(before)) and self.funded_participle.match(text, o_e) is not None
+
+    def _built(self, text: str, inner: str, o_s: int, o_e: int) -> bool:
+        """A name in title case, of two to six words, that its sentence builds, converts, lays out or sets up
+        (one quoted word is more often a term than a name: "der zum „Schwammhof“ umgebaut wird")."""
+        words = inner.split()
+        if not 2 <= len(words) <= 6 or any(not w[:1].isupper() and w not in NAME_FUNCTION_WORDS for w in words) \
+                or not words[-1][:1].isupper():
+            return False
+        a = max(text.rfind(". ", 0, o_s), text.rfind("\n", 0, o_s)) + 1
+        if not BUILT_LEAD.search(text, max(a, o_s - 40), o_s):
+            return False
+        ends = [i for i in (text.find(". ", o_e), text.find("\n", o_e)) if i >= 0]
+        return self.built_words.search(text, a, min(ends) if ends else len(text)) is not None
 
     def _list_item_names(self, text: str, found: list[Evidence]) -> list[Evidence]:
         """'- Mobilstation Nord: …', '2. Town – Digitales Gesundheitslabor Oberpfalz: …': unquoted names that open list items,
@@ -204,7 +235,7 @@ class ProjectRecognizer:
         for m in self.list_item_name.finditer(text):
             name = m.group("name")
             words = name.split()
-            if words[0] in self.title_stop or any(w[:1].islower() for w in words):
+            if words[0] in self.title_stop or any(w[:1].islower() and w not in NAME_FUNCTION_WORDS for w in words):
                 continue
             town = m.group("town")
             if town is not None and not self._is_town(town.strip()):
