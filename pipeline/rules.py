@@ -165,6 +165,8 @@ class InstitutionPatterns(Strict):
     owner_named_heads: list[str] = Field(default_factory=list, description="heads named after their owner ('Stiftung der Sparkasse X')")
     proper_name_after_compounds: list[str] = Field(default_factory=list, description="proper-name heads that take a name after them only as compounds")
     owner_heads: list[str] = Field(default_factory=list, description="the owners' head nouns")
+    region_nouns: list[str] = Field(default_factory=list, description="nouns that make a region with a place adjective ('Kitzinger Land')")
+    place_named_heads: list[str] = Field(default_factory=list, description="heads whose generic compounds are named by a place after them")
     examples: Examples = Field(default_factory=Examples)
 
     @model_validator(mode="after")

@@ -4,6 +4,12 @@ from __future__ import annotations
 import pytest
 
 CASES = [
+    # a generic compound named by its town or by a region with a place adjective
+    ("Der Stiftungsrat der Bürgerstiftung Kitzinger Land hat getagt.", "Bürgerstiftung Kitzinger Land"),
+    ("Das Familienzentrum Plauen lädt ein.", "Familienzentrum Plauen"),
+    # a founding year inside a club's name; an acronym in parentheses is not part of the name
+    ("Der Sängerkranz 1861 Volkach e. V. gründet einen Chor.", "Sängerkranz 1861 Volkach e. V."),
+    ("Die App der Hochschule Darmstadt (h_da) zeigt Tafeln.", "Hochschule Darmstadt"),
     ("Gefördert wird das Vorhaben vom Deutschen Institut für Urbanistik in Berlin.", "Deutsches Institut für Urbanistik"),
     ("Die Mittel stammen aus dem Etat des Hessischen Ministeriums für Soziales und Integration.",
      "Hessisches Ministerium für Soziales und Integration"),
@@ -91,6 +97,7 @@ def test_pattern_names(nlp, sentence, name):
 
 
 @pytest.mark.parametrize("sentence", [
+    "Die Stadtgesellschaft Leipzig ist bunt.",  # a town's people, not a body
     "Die Lokale Aktionsgruppe tagt morgen.",  # a generic mention
     "An der Hochschule / Universität wird gelehrt.",  # a slash with spaces between bare heads
     "Im Mai lädt die Hochschule Fachleute aus den Bauämtern ein.",  # people after the head are its object
@@ -135,3 +142,8 @@ def test_a_state_body_named_again_without_the_state_adjective_is_one_entity(nlp)
     res = resolve(text, list(doc._.evidence), sentence_starts(doc))
     assert [i.name for i in res.institutions] == ["Thüringer Landesamt für Bau und Verkehr"]
     assert len(res.institutions[0].mentions) == 2
+
+
+def test_a_year_after_a_time_preposition_is_not_a_founding_year_in_a_name(nlp):
+    names = {e.attrs.get("canonical") for e in nlp("Im Jahr 2024 Volkach e. V. gegründet.")._.evidence if e.label == "institution"}
+    assert names == {"Volkach e. V."}

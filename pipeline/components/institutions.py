@@ -28,6 +28,13 @@ CAPITALISED = re.compile(r"[A-ZÄÖÜ][\wäöüß]*")
 SPACES = re.compile(r"\s+")
 SUB_UNIT_GAP = re.compile(r"\s*(?:der|des|an der|am)\s+")
 ACRONYM = re.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
+def _qualifier(word: str) -> bool:
+    """A word in parentheses that belongs to a name: a river or region ("Halle (Saale)", "Frankfurt (Oder)"), not an
+    acronym ("(AVV)", "(h_da)") or a number."""
+    return word[:1].isupper() and word.replace("-", "").isalpha() and not ACRONYM.match(word)
+
+
+TIME_PREPOSITIONS = frozenset({"im", "seit", "ab", "bis", "vom", "zum", "Im", "Seit", "Ab", "Bis"})
 ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "mit", "bei", "beim", "durch", "und"}
 NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
                   "sowie", "beide", "beiden", "seine", "ihre", "ihren", "seiner", "ihrer", "unsere", "welche", "alle",
@@ -110,6 +117,8 @@ class InstitutionRecognizer:
         self.legal_with_stop = tuple(f + "." for f in self.legal if not f.endswith("."))
         self.legal_tails = [tuple(t) for t in self.cfg.legal_form_tails]
         self.person_endings = tuple(self.cfg.person_word_endings)
+        self.region_nouns = frozenset(self.cfg.region_nouns)
+        self.place_named_heads = frozenset(self.cfg.place_named_heads)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
         self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
         self.place_nouns = frozenset(town_evidence().place_nouns)
@@ -186,13 +195,16 @@ class InstitutionRecognizer:
         return out
 
     def _place_after(self, tt: TokenTable, k: int) -> int:
-        """The end of a town, district or Land name starting at token k (the longest), else k."""
+        """The end of a town, district or Land name starting at token k (the longest), or of a region named with a
+        place adjective ("Kitzinger Land", "Berchtesgadener Land"), else k."""
         gaz = self.gaz
         for n in range(3, 0, -1):
             if k + n <= len(tt.words) and tt.words[k][:1].isupper():
                 form = tt.span_text(k, k + n)
                 if form in gaz.by_form or form in gaz.kreise or form in gaz.state_of_form:
                     return k + n
+        if k + 1 < len(tt.words) and tt.words[k + 1] in self.region_nouns and self._place_adjective(tt.words[k]):
+            return k + 2
         return k
 
     # ------------------------------------------------------------------ patterns
@@ -246,6 +258,8 @@ class InstitutionRecognizer:
                     after = self._proper_after(tt, i + 4, head)
                     if after > i + 4:
                         end, paren = after, (i + 1, i + 4)
+            elif not complemented and not legal_head and head.lemma in self.place_named_heads and word in self.generic:
+                end = self._place_after(tt, i + 1)  # "Bürgerstiftung Dresden", "Bürgerstiftung Kitzinger Land": a generic compound and its place
             if legal_head:
                 end = self._legal_tail(words, end)
             if end > i + 1 or start < i:
@@ -294,8 +308,12 @@ class InstitutionRecognizer:
     def _name_word_before(self, words: list[str], k: int, i: int, legal_head: bool, lower_tail: bool) -> bool:
         """Token k may be part of a proper name that ends before the head at i: a capitalised word; before a legal
         form also '&' ("Kerkhoff & Lenz GmbH"), 'und' between capitalised words ("Geiseltal Bildung und Arbeit gGmbH"),
-        the one lowercase word of lower_tail, or a lowercase word after an article or a head."""
+        the one lowercase word of lower_tail, a lowercase word after an article or a head, or a founding year between
+        capitalised words ("Sängerkranz 1861 Volkach e. V.", "TSV 1860 Rosenheim e. V.")."""
         w = words[k]
+        if legal_head and k > 0 and len(w) == 4 and w.isdigit() and w[:2] in ("18", "19", "20") \
+                and words[k - 1][:1].isupper() and words[k + 1][:1].isupper() and (k < 2 or words[k - 2] not in TIME_PREPOSITIONS):
+            return True  # not "im Jahr 2024", "seit Herbst 2023"
         if not (w.isalpha() or "-" in w or legal_head and w == "&" and k > 0 and words[k - 1][:1].isupper()):
             return False
         if w[:1].isupper() or lower_tail and k == i - 1 or w == "&":
@@ -486,7 +504,7 @@ class InstitutionRecognizer:
         for n in range(5, 0, -1):  # the longest town name first
             if k + n <= n_words and tt.span_text(k, k + n) in self.gaz.by_form:
                 j = k + n
-                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and not ACRONYM.match(words[j + 1]):
+                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and _qualifier(words[j + 1]):
                     j += 3
                 return j
         j = k
@@ -508,7 +526,7 @@ class InstitutionRecognizer:
                     and words[j + 1] not in self.gaz.state_of_form and not words[j + 1].endswith(self.person_endings):
                 j += 1
                 continue
-            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and not ACRONYM.match(words[j + 1]):
+            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and _qualifier(words[j + 1]):
                 j += 3
                 continue
             break
