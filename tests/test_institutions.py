@@ -10,6 +10,10 @@ CASES = [
     # a founding year inside a club's name; an acronym in parentheses is not part of the name
     ("Der Sängerkranz 1861 Volkach e. V. gründet einen Chor.", "Sängerkranz 1861 Volkach e. V."),
     ("Die App der Hochschule Darmstadt (h_da) zeigt Tafeln.", "Hochschule Darmstadt"),
+    # transport associations, guilds, universities of applied sciences by their short head
+    ("Partner ist der Aachener Verkehrsverbund (AVV).", "Aachener Verkehrsverbund"),
+    ("Der Preis geht an die Bäcker- und Konditoren-Innung Unterweser.", "Bäcker- und Konditoren-Innung Unterweser"),
+    ("Die FH Aachen wertet die Daten aus.", "FH Aachen"),
     ("Gefördert wird das Vorhaben vom Deutschen Institut für Urbanistik in Berlin.", "Deutsches Institut für Urbanistik"),
     ("Die Mittel stammen aus dem Etat des Hessischen Ministeriums für Soziales und Integration.",
      "Hessisches Ministerium für Soziales und Integration"),
