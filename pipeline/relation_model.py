@@ -95,6 +95,10 @@ def sentence_evidence(text: str, a: int, b: int, s: int) -> tuple[int, int, int]
     return a + lead, a + lead + len(stripped), s
 
 
+# "die zusammen 54.700 Euro erhalten": "zusammen" before a number is "in total", no cue of working together
+IN_TOTAL = re.compile(r"\bzusammen(?=\s+(?:(?:rund|knapp|gut|fast|etwa|über|mehr als|mindestens)\s+)?\d)")
+
+
 def sentence_words(text: str, bounds: list[tuple[int, int]], towns) -> list[frozenset]:
     """The lower-cased words of each sentence, town names taken out ("Weil der Stadt" is no cue word "Stadt")."""
     town_mentions: dict[int, list] = defaultdict(list)
@@ -106,6 +110,8 @@ def sentence_words(text: str, bounds: list[tuple[int, int]], towns) -> list[froz
         sent = text[a:b]
         for name in town_mentions.get(s, ()):
             sent = sent.replace(name, " ")
+        if "zusammen" in sent:
+            sent = IN_TOTAL.sub(" ", sent)
         out.append(frozenset(WORD.findall(sent.lower())))
     return out
 

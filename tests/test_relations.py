@@ -361,3 +361,13 @@ def test_clause_pairs_pair_only_a_sentence_that_splits_clause_by_clause(sentence
     pairs = rm.clause_pairs(sentence, 0, len(sentence), projects, programmes)
     ids = {id(e): e.name for e, _ in projects + programmes}
     assert (None if pairs is None else {(ids[a], ids[b]) for a, b in pairs}) == paired
+
+
+@pytest.mark.parametrize("sentence,partner", [
+    ("Der Beirat hat sechs Vorhaben ausgewählt, die zusammen 54.700 Euro erhalten.", False),  # "in total"
+    ("Die Projekte erhalten zusammen rund 1,2 Millionen Euro.", False),
+    ("Die Stadt und der Verein setzen das Projekt zusammen um.", True),
+])
+def test_zusammen_before_a_number_is_a_total_not_a_partner_cue(sentence, partner):
+    words = rm.sentence_words(sentence, [(0, len(sentence))], [])[0]
+    assert ("zusammen" in words) is partner
