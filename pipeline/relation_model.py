@@ -262,6 +262,13 @@ class ReleaseView:
                     if by_sent.get(t):
                         named = [by_sent[t][-1]]
                         break
+            if not named:  # "Die Gemeinde Eichigt bekommt 96.500 Euro … Das Vorhaben „Dorfsaal Eichigt“ soll …": named later on
+                for t in range(s + 1, len(self.bounds)):
+                    if self.para[t] != self.para[s]:
+                        break
+                    if by_sent.get(t):
+                        named = [by_sent[t][0]]
+                        break
             if not named and self.main is not None:
                 named = [self.main]
             self.about.append(named)

@@ -575,6 +575,12 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             named = [e for e, _ in projects_at.get(t, ())]
             if named:
                 return [named[-1]]
+        for t in range(s + 1, len(sent_bounds)):  # the paragraph names its project after this sentence
+            if para_of[t] != para_of[s]:
+                break
+            named = [e for e, _ in projects_at.get(t, ())]
+            if named:
+                return [named[0]]
         return [main] if main else []
 
     list_intro = list_intros(text, sent_bounds)

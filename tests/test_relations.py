@@ -371,3 +371,14 @@ def test_clause_pairs_pair_only_a_sentence_that_splits_clause_by_clause(sentence
 def test_zusammen_before_a_number_is_a_total_not_a_partner_cue(sentence, partner):
     words = rm.sentence_words(sentence, [(0, len(sentence))], [])[0]
     assert ("zusammen" in words) is partner
+
+
+def test_a_paragraph_that_names_its_project_after_the_town_sentence(nlp, monkeypatch):
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    text = ("Landkreis – Pressestelle\n\nDas Projekt „Quellenpfad Süd“ und weitere Vorhaben erhalten Geld.\n\n"
+            "Die Gemeinde Eichigt bekommt 96.500 Euro für ihr Dorfgemeinschaftshaus. "
+            "Das Vorhaben „Saal am Anger“ soll im Herbst fertig sein.\n\n"
+            "In Bad Elster entsteht mit dem Projekt „Quellenpfad Süd“ ein Rundweg.\n")
+    res, _ = resolved(nlp, text)
+    towns = {(r["from"], r["to"]) for r in res.relations if r["type"] == "project_town"}
+    assert ("Saal am Anger", "Eichigt") in towns and ("Quellenpfad Süd", "Eichigt") not in towns
