@@ -29,6 +29,11 @@ def resolved(nlp, text):
     return resolve(text, list(doc._.evidence or []), starts), starts
 
 
+def rule_pairs(res, kind: str) -> set[tuple[str, str]]:
+    """The (from, to) pairs of one relation type among resolved relations."""
+    return {(r["from"], r["to"]) for r in res.relations if r["type"] == kind}
+
+
 def test_model_adds_a_relation_no_rule_found_and_explains_it(nlp, monkeypatch):
     res, starts = resolved(nlp, RELEASE)
     assert [p.name for p in res.projects] == ["Grüne Höfe Nord"]
@@ -250,10 +255,8 @@ def test_a_funder_in_a_projects_relative_clause_funds_that_project_and_runs_the_
             "Eng verzahnt ist „Mixroots“ mit dem Projekt „RhizoMix“, das die Deutsche Forschungsgemeinschaft (DFG) "
             "im Schwerpunktprogramm „Rhizosphere Spatiotemporal Organisation“ fördert.\n")
     res, _ = resolved(nlp, text)
-    funders = {(r["from"], r["to"]) for r in res.relations if r["type"] == "project_funder"}
-    assert funders == {("RhizoMix", "Deutsche Forschungsgemeinschaft")}
-    assert ("Rhizosphere Spatiotemporal Organisation", "Deutsche Forschungsgemeinschaft") in \
-        {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
+    assert rule_pairs(res, "project_funder") == {("RhizoMix", "Deutsche Forschungsgemeinschaft")}
+    assert ("Rhizosphere Spatiotemporal Organisation", "Deutsche Forschungsgemeinschaft") in rule_pairs(res, "programme_funder")
 
 
 @pytest.mark.parametrize("text,pairs", [
@@ -379,6 +382,5 @@ def test_a_paragraph_that_names_its_project_after_the_town_sentence(nlp, monkeyp
             "Die Gemeinde Eichigt bekommt 96.500 Euro für ihr Dorfgemeinschaftshaus. "
             "Das Vorhaben „Saal am Anger“ soll im Herbst fertig sein.\n\n"
             "In Bad Elster entsteht mit dem Projekt „Quellenpfad Süd“ ein Rundweg.\n")
-    res, _ = resolved(nlp, text)
-    towns = {(r["from"], r["to"]) for r in res.relations if r["type"] == "project_town"}
+    towns = rule_pairs(resolved(nlp, text)[0], "project_town")
     assert ("Saal am Anger", "Eichigt") in towns and ("Quellenpfad Süd", "Eichigt") not in towns
