@@ -513,6 +513,10 @@ PARENT_GAP = re.compile(r"\)?(?:\s*\([^)]{1,15}\))?\s+(?:im|in der|beim|bei der)
 GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:(?:des Bundes|des Landes|des Freistaate?s)\s+)?"
                           r"(?:des|der|vom|von der|von)\s+")  # "… des Bundes vom Bundesministerium …"
 RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
+# "… aus dem Landesprogramm Wirtschaft, mit dem das Ministerium für … Investitionen unterstützt": the subject of a
+# relative clause on the programme, whose verb funds or runs it (RELATIVE_FUNDING_VERB before the clause ends)
+RELATIVE_SUBJECT_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:mit|über|aus)\s+(?:dem|der|denen)\s+(?:das|die|der)\s+")
+RELATIVE_FUNDING_VERB = re.compile(r"[^.;:!?,]{0,120}?\b(?:unterstützt|fördert|finanziert|vergibt|bezuschusst|stärkt|auflegt|begleitet)\b")
 # the patterns find_relations tries per sentence and per mention, compiled once
 PROJECT_GENITIVE_GAP = re.compile(r"[“”\"'\s]*(?:des|der|vom|von der)\s+")
 PROJECT_TOWN_GAP = re.compile(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+")
@@ -596,7 +600,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         for pe, pm in progs:
             for ie, im in insts:
                 gap = text[pm.end:im.start]
-                if 0 <= im.start - pm.end <= 60 and (GENITIVE_GAP.fullmatch(gap) or RELATIVE_GAP.fullmatch(gap)):
+                if 0 <= im.start - pm.end <= 60 and (GENITIVE_GAP.fullmatch(gap) or RELATIVE_GAP.fullmatch(gap)
+                                                     or RELATIVE_SUBJECT_GAP.fullmatch(gap) and RELATIVE_FUNDING_VERB.match(text, im.end)):
                     rel("programme_funder", pe, ie, s, "relations:programme_genitive_institution")
                     used.add(id(im))
         for pe, ie in _passive_agents(text, progs, insts):

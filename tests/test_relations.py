@@ -267,6 +267,10 @@ def test_a_funder_in_a_projects_relative_clause_funds_that_project_and_runs_the_
     ("Die Stadt erhält 4 Millionen Euro aus dem Programm „Lebendige Zentren“. Die Mittel stammen vom Bundesministerium "
      "des Innern, für Bau und Heimat.",
      {("Lebendige Zentren", "Bundesministerium des Innern, für Bau und Heimat")}),
+    # the subject of a relative clause that funds with the programme
+    ("Das Geld stammt aus dem Förderprogramm „Aktive Ortskerne“, mit dem das Ministerium für Wirtschaft, Verkehr, Arbeit, "
+     "Technologie und Tourismus des Landes Schleswig-Holstein Investitionen unterstützt.",
+     {("Aktive Ortskerne", "Ministerium für Wirtschaft, Verkehr, Arbeit, Technologie und Tourismus des Landes Schleswig-Holstein")}),
 ])
 def test_programme_funders_named_in_a_passive_or_as_the_source_of_its_money(nlp, monkeypatch, text, pairs):
     monkeypatch.setattr(rm, "relation_model", lambda: None)
