@@ -117,6 +117,7 @@ COMPOUND_HEAD = re.compile(r"(?<![\w/-])[A-ZÄÖÜ]{2,}(?:[/-][A-ZÄÖÜ]{2,})*-
 UNQUOTED_AFTER_TRIGGER = re.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
         r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
 SINGLE_COMPOUND = re.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
+        r"(?P<ord>\d{1,2}\.\s+)?"  # "des 8. Energieforschungsprogramms": the programme's edition
         r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich|al|iv)(?:e|en|er|es)\s+)?"
         r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie|-Richtlinie)"
         r"|(?:Fonds|Programm) für (?!(?:seine|ihre|eine|unsere|alle|diese|keine|die|den)\b)[a-zäöü]+(?:e|en) [A-ZÄÖÜ][\wäöüß]+)"
@@ -229,11 +230,13 @@ class ProgrammeRecognizer:
                 continue
             if m.group("adj") and not m.group("tail") and (adjective_stem(m.group("adj").strip()) or "").endswith(("al", "iv")):
                 continue  # "dem Kommunalen Förderprogramm": an ordinary adjective and a generic noun make no name
-            start = m.start("adj") if m.group("adj") else m.start("name")
+            start = m.start("ord") if m.group("ord") else m.start("adj") if m.group("adj") else m.start("name")
             end = m.end("tail") if m.group("tail") else m.end("name")
             canon = base + (m.group("tail") or "")
             if m.group("adj"):
                 canon = nominative_adjective(m.group("adj").strip(), gender.get(m.group("suffix") or "", "n")) + " " + canon
+            if m.group("ord"):
+                canon = m.group("ord").split()[0] + " " + canon
             ev = Evidence("programme", start, end, text[start:end], "programmes:" + self.cfg.name_suffixes.id,
                           self.cfg.name_suffixes.score, attrs={"canonical": canon})
             acr = ACRONYM_AFTER.match(text[end:end + 16])
