@@ -19,7 +19,7 @@ from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
 from pipeline.relation_model import (FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
-from pipeline.rules import institution_registry, programme_registry, relation_cues
+from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
 
@@ -350,8 +350,10 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[E
 
 
 def _merge_prefixes(entities: "OrderedDict[str, Entity]") -> None:
-    """'Ministerium für Bildung' is 'Ministerium für Bildung Rheinland-Pfalz' when the text names both."""
+    """'Ministerium für Bildung' is 'Ministerium für Bildung Rheinland-Pfalz' when the text names both; 'Stadtwerke
+    Eckernförde' is 'Stadtwerke Eckernförde GmbH' (a name without its legal form)."""
     states = gazetteer().state_names
+    legal = _legal_forms()
     keys = list(entities)
     for a in keys:
         for b in keys:
@@ -359,7 +361,8 @@ def _merge_prefixes(entities: "OrderedDict[str, Entity]") -> None:
                 continue
             na, nb = norm(entities[a].name), norm(entities[b].name)
             rest = nb[len(na):].strip() if nb.startswith(na + " ") else None
-            if rest and (rest in {norm(x) for x in states} or rest.startswith(("des landes", "des freistaates", "der freien"))):
+            if rest and (rest in {norm(x) for x in states} or rest.startswith(("des landes", "des freistaates", "der freien"))
+                         or rest.replace(" ", "") in legal):
                 entities[b].mentions.extend(entities[a].mentions)
                 del entities[a]
             elif nb.endswith(" " + na) and " " not in entities[b].name[: len(entities[b].name) - len(entities[a].name) - 1] \
@@ -367,6 +370,12 @@ def _merge_prefixes(entities: "OrderedDict[str, Entity]") -> None:
                 # "des Landesamtes für …" after "das Thüringer Landesamt für …": the Land's adjective left out
                 entities[b].mentions.extend(entities[a].mentions)
                 del entities[a]
+
+
+@lru_cache(maxsize=1)
+def _legal_forms() -> frozenset:
+    """The legal forms that close a name (rules/institution_patterns.yaml), normalised without spaces ('e.v.', 'gmbh')."""
+    return frozenset(norm(x).replace(" ", "") for x in institution_patterns().legal_suffixes)
 
 
 @lru_cache(maxsize=1)
@@ -480,8 +489,8 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
     for ev in sorted(evs, key=lambda e: (-e.score, e.start)):
         canon = ev.attrs["canonical"].strip()
         k = norm(canon)
-        for ok, ent in entities.items():  # "Name: Untertitel" is an alias of "Name"
-            if k.startswith(ok + ":") or k.startswith(ok + " -"):
+        for ok, ent in entities.items():  # "Name: Untertitel" and "Name" are one project ("KaSkade – Kaskadennutzung …")
+            if k.startswith((ok + ":", ok + " -")) or ok.startswith((k + ":", k + " -")):
                 k = ok
                 break
         ent = entities.setdefault(k, Entity("project", k, canon))

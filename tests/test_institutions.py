@@ -151,3 +151,15 @@ def test_a_state_body_named_again_without_the_state_adjective_is_one_entity(nlp)
 def test_a_year_after_a_time_preposition_is_not_a_founding_year_in_a_name(nlp):
     names = {e.attrs.get("canonical") for e in nlp("Im Jahr 2024 Volkach e. V. gegründet.")._.evidence if e.label == "institution"}
     assert names == {"Volkach e. V."}
+
+
+def test_a_name_without_its_legal_form_is_the_same_institution(nlp):
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+
+    text = ("Stadtwerke Borbyhagen bauen ein Wärmenetz\n\nDie Stadtwerke Borbyhagen GmbH beginnen im Mai. "
+            "„Wir freuen uns“, sagt der Geschäftsführer der Stadtwerke Borbyhagen.\n")
+    doc = nlp(text)
+    res = resolve(text, list(doc._.evidence or []), sentence_starts(doc))
+    names = [e.name for e in res.institutions if "Borbyhagen" in e.name]
+    assert names == ["Stadtwerke Borbyhagen GmbH"]

@@ -110,3 +110,21 @@ def test_bullets_that_open_with_quoted_names_under_any_intro(nlp):
             "- „Dorfcafé 2.0“ in Oberndorf (Neckar), Baden-Württemberg: Der Verein erweitert sein Café.\n"
             "- „Laden der Generationen“ in Wittstock, Brandenburg: Die Genossenschaft eröffnet einen Laden.\n")
     assert _project_names(nlp, text) == ["Dorfcafé 2.0", "Laden der Generationen"]
+
+
+def test_a_name_after_the_project_noun_ends_at_the_line(nlp):
+    text = "Hochschule koordiniert Verbundprojekt Rindenwerk\n\nBorkenkäfer haben im Harz viel Wald geschädigt.\n"
+    names = {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}
+    assert "Rindenwerk" in names and not any("\n" in n for n in names)
+
+
+def test_a_project_named_short_and_with_its_subtitle_is_one_project(nlp):
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+
+    text = ("Hochschule koordiniert Verbundprojekt Rindenwerk\n\n"
+            "Das will das neue Verbundprojekt „Rindenwerk – Baustoffe aus Schadholz“ ändern.\n")
+    doc = nlp(text)
+    projects = resolve(text, list(doc._.evidence or []), sentence_starts(doc)).projects
+    assert [p.name for p in projects] == ["Rindenwerk – Baustoffe aus Schadholz"]
+    assert "Rindenwerk" in projects[0].aliases

@@ -90,8 +90,8 @@ class ProjectRecognizer:
         firsts = "".join(sorted({w[0] for w in self.name_triggers}))
         # one word before a function word, or two ("Dorfladen Ossenfeld", "Mühlenhof 2030") before any lowercase word
         self.name_pattern = re.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
-                                       + r")\s+([A-ZÄÖÜ][\wäöüß-]{3,})(?:\s+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:])"
-                                       + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:]))")
+                                       + r")[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:]|[ \t]*(?:\n|$))"
+                                       + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:]|[ \t]*(?:\n|$)))")
         fq = self.cfg.funded_quotes
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
         self.funded_before = re.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
