@@ -48,6 +48,9 @@ def test_a_name_with_its_owner_is_not_a_subject_title(nlp):
     ("Gefördert werden diese Vorhaben:\n\n1. „Brücken im Kiez“ (Cottbus): Ein Verein lädt Nachbarn ein.\n\n"
      "2. „Stimmen der Stadt“ – ein Podcast von Jugendlichen.\n", "Stimmen der Stadt"),
     ("Die fünf Projekte:\n\n1. „Kulturkiosk am Bahnhof“, Wittstock – Verein Bahnhofsfreunde e. V.\n", "Kulturkiosk am Bahnhof"),
+    # the item gives a prize or money "für" the quoted name
+    ("Ausgezeichnet wurden folgende Projekte:\n\n1. Haslach, Ortenaukreis – Goldmedaille für die „Haslacher Backstube“, "
+     "einen Laden im alten Rathaus.\n", "Haslacher Backstube"),
     # the name's kind between the town and the quote
     ("Die geförderten Vorhaben:\n\n• Dettelbach – Jugendchor „Weinberg-Lerchen“: Der Verein gründet einen Chor.\n", "Weinberg-Lerchen"),
 ])

@@ -42,6 +42,8 @@ ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,
 PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
                             r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
 OPENING_QUOTE = re.compile(r"[„“\"»]")
+# right before the quoted name that a list item gives something to: "Goldmedaille für die „…“"
+FOR_ARTICLE_BEFORE = re.compile(r"\bfür\s+(?:den|die|das)\s*$")
 # right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
 BUILT_LEAD = re.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
 # lowercase words inside a phrase name, between capitalised words: "Erzählcafé im Malerwinkelhaus", "Türmertour für Kinder"
@@ -157,6 +159,12 @@ class ProjectRecognizer:
             if short and o_s in item_quotes and (self._intro_names_projects(text, line_s)
                                                  or self._in_block(text, line_s, item_quotes) >= 2):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_heads_project_list_item", 0.7,
+                                      attrs={"canonical": inner.strip()}))
+                continue
+            # "Ausgezeichnet wurden folgende Projekte:" … "1. Gutach – Goldmedaille für die „Gutacher Dorfstube“, …"
+            if short and LIST_ITEM.match(text, line_s) and FOR_ARTICLE_BEFORE.search(text, max(line_s, o_s - 12), o_s) \
+                    and self._intro_names_projects(text, line_s):
+                found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_for_in_project_list", 0.65,
                                       attrs={"canonical": inner.strip()}))
                 continue
             if short and self._funded(text, line_s, o_s, o_e):
