@@ -10,6 +10,10 @@ CASES = [
     # a founding year inside a club's name; an acronym in parentheses is not part of the name
     ("Der Sängerkranz 1861 Volkach e. V. gründet einen Chor.", "Sängerkranz 1861 Volkach e. V."),
     ("Die App der Hochschule Darmstadt (h_da) zeigt Tafeln.", "Hochschule Darmstadt"),
+    # a region's adjective before a compound head with a legal form; a club named after what it supports
+    ("Die Fachstelle beim Westpfälzer Bildungswerk e. V. hilft.", "Westpfälzer Bildungswerk e. V."),
+    ("Der Förderverein der Grundschule Kirchanschöring e. V. sammelt Geld.", "Förderverein der Grundschule Kirchanschöring e. V."),
+    ("Die Daten wertet die Fachhochschule Kiel aus.", "Fachhochschule Kiel"),
     # transport associations, guilds, universities of applied sciences by their short head
     ("Partner ist der Aachener Verkehrsverbund (AVV).", "Aachener Verkehrsverbund"),
     ("Der Preis geht an die Bäcker- und Konditoren-Innung Unterweser.", "Bäcker- und Konditoren-Innung Unterweser"),
@@ -102,6 +106,7 @@ def test_pattern_names(nlp, sentence, name):
 
 @pytest.mark.parametrize("sentence", [
     "Die Stadtgesellschaft Leipzig ist bunt.",  # a town's people, not a body
+    "Das Fest findet im Billstedter Zentrum statt.",  # a place's centre
     "Die Lokale Aktionsgruppe tagt morgen.",  # a generic mention
     "An der Hochschule / Universität wird gelehrt.",  # a slash with spaces between bare heads
     "Im Mai lädt die Hochschule Fachleute aus den Bauämtern ein.",  # people after the head are its object

@@ -18,7 +18,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer
 from pipeline.inflection import ADJECTIVE_ENDINGS, SIMPLE_ADJECTIVES, adjective_stem, adjective_variants, nominative_adjective, nominative_head
 from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
-from pipeline.rules import HeadNoun, institution_patterns, institution_registry, town_evidence
+from pipeline.rules import HeadNoun, institution_patterns, institution_registry, town_evidence, zipf_frequency
 
 CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
 HYPHEN_COMPOUND = re.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
@@ -34,6 +34,7 @@ def _qualifier(word: str) -> bool:
     return word[:1].isupper() and word.replace("-", "").isalpha() and not ACRONYM.match(word)
 
 
+REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
 TIME_PREPOSITIONS = frozenset({"im", "seit", "ab", "bis", "vom", "zum", "Im", "Seit", "Ab", "Bis"})
 ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "mit", "bei", "beim", "durch", "und"}
 NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
@@ -119,6 +120,7 @@ class InstitutionRecognizer:
         self.person_endings = tuple(self.cfg.person_word_endings)
         self.region_nouns = frozenset(self.cfg.region_nouns)
         self.place_named_heads = frozenset(self.cfg.place_named_heads)
+        self.supporter_heads = frozenset(self.cfg.supporter_heads)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
         self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
         self.place_nouns = frozenset(town_evidence().place_nouns)
@@ -243,6 +245,10 @@ class InstitutionRecognizer:
                     coordination_only = False
                     if legal_head and self.head_of(words[start]):  # "Dessauer Berufsbildungswerk GmbH"
                         start = self._left(words, start, False)[1]
+                        if start > 0 and self._region_adjective(words[start - 1]):  # "Westpfälzer Bildungswerk e. V."
+                            start -= 1
+                    if legal_head and start >= 2 and words[start - 1] in ("der", "des") and words[start - 2] in self.supporter_heads:
+                        start -= 2  # "Förderverein der Grundschule Kirchanschöring e. V.": the club and what it supports
             if legal_head and start == i:
                 continue  # a legal form with no name before it
             end = i + (2 if word == "e." else 1) if legal_head else self._complement(tt, i + 1)
@@ -420,6 +426,14 @@ class InstitutionRecognizer:
             return False
         stem = text[:-2].rsplit("-", 1)[-1]
         return any(f in self.gaz.by_form or f in self.gaz.state_of_form for f in (stem, stem + "en", stem + "e", stem + "n"))
+
+    @staticmethod
+    def _region_adjective(text: str) -> bool:
+        """'Westpfälzer', 'Oberlausitzer': a region's adjective is no gazetteer form. Before a compound head with a legal
+        form ("Westpfälzer Bildungswerk e. V."), a capitalised -er word that German text hardly ever writes in lower case
+        (not 'Unser') is taken for one."""
+        return len(text) >= 7 and text.endswith("er") and text[:1].isupper() and text.isalpha() \
+            and zipf_frequency(text.lower()) < REGION_ADJECTIVE_MAX_ZIPF
 
     GEN_CLOSERS = ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises", "la", "l'")
 
