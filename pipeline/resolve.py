@@ -183,6 +183,9 @@ def _looks_like_a_quarter(ent: Entity, towns: list[Entity], named_quarters: froz
 CAPITALISED_WORD = re.compile(r"[A-ZÄÖÜ][\wäöüß-]+")
 
 
+LARGER_HOMONYM = 5  # a bare name is a much larger town's when it has this many times the population of the one named in full
+
+
 def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
     gaz = gazetteer()
     # the capitalised words, read once: for Länder, and for Kreise ("Rhein-Sieg-Kreis"; a one-letter
@@ -221,14 +224,15 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
                 pick, reason = sub[0], f"Kreis in parentheses ({hint_d})"
         if pick is None:
             # a qualified name introduced before the bare one ("Frankfurt (Oder) … Frankfurt") is the same town;
-            # one introduced after it ("Hamm … Hamm (Sieg)") distinguishes another town
+            # one introduced after it ("Hamm … Hamm (Sieg)") distinguishes another town when the bare name is a much
+            # larger one's, else it names the bare one in full ("Gutach … Gutach (Schwarzwaldbahn)")
             sub = [c for c in cands if c in anchors and first_seen.get(c.key, 1 << 30) < bare_first[ev.attrs["form"]]]
             if sub:
                 pick, reason = sub[0], "same town named unambiguously in the document"
             else:
                 later = [c for c in cands if c in anchors]
-                if later and later[0] is cands[0]:
-                    pick, reason = cands[0], "same town named unambiguously in the document"
+                if later and (later[0] is cands[0] or (cands[0].population or 0) < LARGER_HOMONYM * (later[0].population or 0)):
+                    pick, reason = later[0], "same town named unambiguously in the document"
                 elif later:
                     cands = [c for c in cands if c not in later]
         if pick is None and kreise_named:

@@ -106,6 +106,7 @@ def test_start_up_caches_follow_the_file_and_the_code(tmp_path, monkeypatch):
     ("„Das hilft“, sagte Bürgermeisterin Sabine Zeitz am Montag.", []),
     ("„Das hilft“, sagte die Beigeordnete des Kreises, Petra Vacha, bei der Übergabe.", []),
     ("„Das hilft“, erklärte Jens Kamenz nach der Sitzung.", []),
+    ("Samtgemeindebürgermeister Jens-Uwe Kalbe ergänzte, die Gemeinde plane mehr.", []),  # a double first name
     # place evidence wins over the person reading
     ("Die Stadt Hagen und die Stadt Zeitz bekommen Geld.", ["Hagen", "Zeitz"]),
     ("Der Bus fährt von Dr.-Külz-Straße nach Zeitz.", ["Zeitz"]),
@@ -115,3 +116,15 @@ def test_start_up_caches_follow_the_file_and_the_code(tmp_path, monkeypatch):
 def test_surnames_and_border_villages(nlp_backend, text, towns):
     nlp, backend = nlp_backend
     assert [t.name for t in towns_of(nlp, backend, text)] == towns
+
+
+@pytest.mark.parametrize("text,ags", [
+    # the bare name first, the full one later: the same small town, not its larger homonym
+    ("Gutach und Sipplingen holen Gold\n\n1. Gutach (Schwarzwaldbahn), Ortenaukreis – Goldmedaille. In Gutach feiert man.", "08317039"),
+    # a much larger town's bare name stays that town: "Frankfurt … Frankfurt (Oder)" are two
+    ("Frankfurt liegt am Main. Frankfurt (Oder) liegt an der Grenze.", "06412000"),
+])
+def test_a_bare_name_before_its_full_form(nlp_backend, text, ags):
+    nlp, backend = nlp_backend
+    first = next(t for t in towns_of(nlp, backend, text) if t.name.split(" (")[0] == text.split()[0])
+    assert first.ags == ags

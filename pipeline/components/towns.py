@@ -151,11 +151,14 @@ class TownRecognizer:
         return ev
 
     def _surname(self, words: list[str], s: int, e: int) -> bool:
-        """'Dr. Hagen', 'Projektleiterin Miriam Hagen', 'sagte Carola Zeitz', ', Cornelia Vacha,': a person, not the town."""
+        """'Dr. Hagen', 'Projektleiterin Miriam Hagen', 'sagte Carola Zeitz', ', Cornelia Vacha,', 'Samtgemeindebürgermeister
+        Jens-Uwe Kalbe': a person, not the town."""
         prev = words[s - 1] if s > 0 else ""
         if prev in self.person_titles:
             return True
-        if s < 2 or not (prev.isalpha() and prev[:1].isupper() and prev[1:].islower()) or prev in self.place_nouns \
+        # a first name before it, also a double one ("Jens-Uwe")
+        if s < 2 or not all(part.isalpha() and part[:1].isupper() and part[1:].islower() for part in prev.split("-")) \
+                or prev in self.place_nouns \
                 or prev in self.gaz.by_form or starts_sentence(words, s - 1):
             return False
         before = words[s - 2]
