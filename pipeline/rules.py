@@ -69,6 +69,7 @@ class DateVocabulary(Strict):
     duration_units: dict[Literal["Y", "M", "W", "D"], list[str]]
     year_name_words: list[str]
     year_unit_words: list[str]
+    turn_of_year_periods: list[str] = Field(default_factory=list, description="endings of nouns for a period over the turn of a year ('Schuljahr 2025/26')")
     masks: list[MaskRule]
 
     @field_validator("months")

@@ -149,6 +149,7 @@ class DateGrammar:
         self.relyear_of = {f.lower(): int(n) for n, forms in vocab.relative_years.items() for f in forms}
         self.unit_of = {f.lower(): u for u, forms in vocab.duration_units.items() for f in forms}
         self.numbers = {k.lower(): v for k, v in vocab.number_words.items()}
+        self.turn_of_year_endings = tuple(vocab.turn_of_year_periods)
         self.masks = [(m.id, m.requires, with_lead(m.regex, m.lead),
                        re.compile(m.expand_left) if m.expand_left else None) for m in vocab.masks]
         # compared without a final dot ("Nr." ~ "Nr"), built once
@@ -470,10 +471,17 @@ class DateGrammar:
             explicit = re.match(r"(?:[Vv]on|[Zz]wischen|[Ii]n\s+den\s+Jahren|[Dd]en\s+Jahren)\b", m.group(0)) or " bis " in m.group(0) or " und " in m.group(0)
             if not (0 < y2 - y1 <= (150 if explicit else 30)) or (y1 < 1900 and not explicit):
                 return []
+            if y2 == y1 + 1 and "/" in m.group(0) and self._turn_of_year_period(m.string, m.start()):
+                return [(str(y1), None, notes + ["a period over the turn of the year: its start"])]  # "Schuljahr 2025/26"
             return [(str(y1), None, notes), (str(y2), None, notes)]
         if rule == "date.year":
             return [(g["y"], None, notes)]
         return []
+
+    def _turn_of_year_period(self, text: str, start: int) -> bool:
+        """The word before a "YYYY/YY" names a period over the turn of the year (rules/dates.yaml turn_of_year_periods)."""
+        words = text[max(0, start - 40):start].split()
+        return bool(words) and words[-1].lower().endswith(self.turn_of_year_endings)
 
     def _year_is_temporal(self, text: str, m: re.Match) -> tuple[bool, str]:
         """A bare year counts unless a name word precedes it or a unit follows it."""
