@@ -196,7 +196,7 @@ class DateGrammar:
                 rf"(?:(?:[Zz]wischen|[Vv]on)\s+)?(?P<m1>{M})\s*(?:und|bis|–|-)\s*(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
             ("date.month_year", 0.95, RegexSource(rf"(?:(?P<mod>{MOD})\s+)?(?P<m>{M})\s+(?P<y>{Y4})")),
             ("date.month", 0.8, RegexSource(
-                rf"(?:(?P<mod>{MOD})|(?P<prep>[Ii]m|[Bb]is|[Ss]eit|[Aa]b|[Zz]um|[Vv]om|[Vv]or|[Nn]ach|[Aa]nfangs|[Ee]rst\s+im|[Bb]is\s+zum|[Ii]m\s+Monat|[Dd]es\s+Monats))\s+(?P<m>{M})")),
+                rf"(?:(?P<mod>{MOD})|(?P<prep>[Ii]m|[Bb]is|[Ss]eit|[Aa]b|[Zz]um|[Vv]om|[Vv]or|[Nn]ach|[Ff]ür|[Aa]nfangs|[Ee]rst\s+im|[Bb]is\s+zum|[Ii]m\s+Monat|[Dd]es\s+Monats))\s+(?P<m>{M})")),
             ("date.season_year", 0.9, RegexSource(
                 rf"(?:(?P<mod>{MOD})\s+)?(?:(?:im|des)\s+)?(?P<s>{S})\s+(?P<y>{Y4})(?:\s*/\s*(?P<y2>\d\d(?:\d\d)?))?")),
             ("date.season_relative", 0.75, RegexSource(
@@ -283,7 +283,7 @@ class DateGrammar:
             "date.iso": "12",
             "date.range.month_month": first(months, extra="ZzVv"),
             "date.month_year": first(mods, months),
-            "date.month": first(mods, extra="IiBbSsAaZzVvNnEeDd"),
+            "date.month": first(mods, extra="IiBbSsAaZzVvNnEeDdFf"),
             "date.season_year": first(mods, seasons, extra="id"),
             "date.season_relative": first(rel, extra="FfIiDdBbSsAa"),
             "date.half_year": first(ords),
