@@ -530,6 +530,7 @@ RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die
 # relative clause on the programme, whose verb funds or runs it (RELATIVE_FUNDING_VERB before the clause ends)
 RELATIVE_SUBJECT_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:mit|über|aus)\s+(?:dem|der|denen)\s+(?:das|die|der)\s+")
 RELATIVE_FUNDING_VERB = re.compile(r"[^.;:!?,]{0,120}?\b(?:unterstützt|fördert|finanziert|vergibt|bezuschusst|stärkt|auflegt|begleitet)\b")
+CLAUSE_WORD = re.compile(r"[\wäöüÄÖÜß-]+")
 # the patterns find_relations tries per sentence and per mention, compiled once
 PROJECT_GENITIVE_GAP = re.compile(r"[“”\"'\s]*(?:des|der|vom|von der)\s+")
 PROJECT_TOWN_GAP = re.compile(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+")
@@ -682,7 +683,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                     continue
                 # "… „RhizoMix“, das die DFG im Programm P fördert": the relative clause's own project and programmes
                 owner = next((je for je, jm in reversed(projs) if jm.end <= im.start and RELATIVE_CLAUSE.fullmatch(text, jm.end, im.start)), None)
-                subject = SUBJECT.search(text[a:im.start]) or owner is not None
+                # the subject funds when its own clause does ("Die Stadtwerke können mit dem Bau beginnen: Das BAFA hat … bewilligt")
+                subject = SUBJECT.search(text[a:im.start]) and _clause_funds(text, im.end, b, funding) or owner is not None
                 funder_like = FUNDER_LEAD_RULE.search(before) \
                     or FUNDED_AFTER.search(text, im.end, im.end + 30) or subject
                 if funder_like and not (partner_sentence and not subject):
@@ -756,6 +758,15 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")
     _registry_programme_funders(programmes, institutions, rel)
     return list(relations.values())
+
+
+def _clause_funds(text: str, start: int, end: int, funding: set) -> bool:
+    """The clause that goes on from start (to a colon, a semicolon or end) has a funding word, a sum of money or a
+    funding frame ("über die Klimaschutz-Förderrichtlinie … zu unterstützen")."""
+    stops = [i for i in (text.find(":", start, end), text.find(";", start, end)) if i >= 0]
+    clause = text[start:min(stops) if stops else end]
+    return not funding.isdisjoint(w.lower() for w in CLAUSE_WORD.findall(clause)) or names_money(clause) \
+        or FUNDING_FRAME.search(clause) is not None
 
 
 def _mentions_by_sentence(entities) -> dict[int, list]:

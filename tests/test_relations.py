@@ -388,3 +388,12 @@ def test_a_paragraph_that_names_its_project_after_the_town_sentence(nlp, monkeyp
             "In Bad Elster entsteht mit dem Projekt „Quellenpfad Süd“ ein Rundweg.\n")
     towns = rule_pairs(resolved(nlp, text)[0], "project_town")
     assert ("Saal am Anger", "Eichigt") in towns and ("Quellenpfad Süd", "Eichigt") not in towns
+
+
+def test_the_subject_of_a_clause_without_money_or_funding_is_no_funder(nlp, monkeypatch):
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    text = ("Stadtwerke – Pressestelle\n\nDie Stadtwerke Borbyhagen GmbH können mit dem Bau des Projekts „Wärme Nord“ beginnen: "
+            "Das Bundesamt für Wirtschaft und Ausfuhrkontrolle (BAFA) hat dafür 4,7 Millionen Euro bewilligt.\n")
+    funders = rule_pairs(resolved(nlp, text)[0], "project_funder")
+    assert ("Wärme Nord", "Stadtwerke Borbyhagen GmbH") not in funders
+    assert ("Wärme Nord", "Bundesamt für Wirtschaft und Ausfuhrkontrolle") in funders
