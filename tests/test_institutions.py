@@ -168,3 +168,15 @@ def test_a_name_without_its_legal_form_is_the_same_institution(nlp):
     res = resolve(text, list(doc._.evidence or []), sentence_starts(doc))
     names = [e.name for e in res.institutions if "Borbyhagen" in e.name]
     assert names == ["Stadtwerke Borbyhagen GmbH"]
+
+
+def test_the_registry_forms_come_from_the_cache_as_computed(tmp_path, monkeypatch):
+    """The declined registry names are kept in the cache folder; read back, they equal a fresh computation."""
+    from pipeline.components import institutions as I
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path))
+    fresh = I._decline_registry("")
+    assert I._variant_forms() == fresh  # computed and stored
+    assert list(tmp_path.glob("parsed-*.marshal"))
+    assert I._variant_forms() == fresh  # read back
+    assert any(kind == "acronym" for _, kind in fresh["BMBF"]) and "Bundesministeriums für Bildung und Forschung" in fresh

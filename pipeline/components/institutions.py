@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -18,7 +19,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer
 from pipeline.inflection import ADJECTIVE_ENDINGS, SIMPLE_ADJECTIVES, adjective_stem, adjective_variants, nominative_adjective, nominative_head
 from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
-from pipeline.rules import HeadNoun, institution_patterns, institution_registry, town_evidence, zipf_frequency
+from pipeline.rules import HeadNoun, institution_patterns, institution_registry, parsed_cached, rules_dir, town_evidence, zipf_frequency
 
 CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
 HYPHEN_COMPOUND = re.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
@@ -77,6 +78,23 @@ def registry_variants(name: str, heads: list[HeadNoun]) -> set[str]:
 @lru_cache(maxsize=1)
 def _registry_index():
     reg = institution_registry().institutions
+    return {e.id: e for e in reg}, _variant_forms()
+
+
+def _variant_forms() -> dict[str, list[tuple[str, str]]]:
+    """Every inflected form of the registry's names → [(entry id, 'name'|'alias'|'acronym')]. Declining some 1,500
+    names is a fifth of the start-up: the result is kept in the cache folder, keyed by the registry, the patterns and
+    the code that declines (this module and pipeline/inflection.py), so it never outlives a change of any of them."""
+    from pipeline import inflection
+
+    key = "\0".join(path.read_text(encoding="utf-8") for path in
+                    (rules_dir() / "institutions.yaml", rules_dir() / "institution_patterns.yaml", Path(inflection.__file__), Path(__file__)))
+    return parsed_cached(key, _decline_registry)
+
+
+def _decline_registry(_key: str) -> dict[str, list[tuple[str, str]]]:
+    """The forms of _variant_forms, computed (its key text holds everything they depend on)."""
+    reg = institution_registry().institutions
     heads = institution_patterns().heads
     forms: dict[str, list[tuple[str, str]]] = {}
     for entry in reg:
@@ -87,7 +105,7 @@ def _registry_index():
                 forms.setdefault(v, []).append((entry.id, "name" if n == entry.name else "alias"))
         for a in entry.acronyms:
             forms.setdefault(a, []).append((entry.id, "acronym"))
-    return {e.id: e for e in reg}, forms
+    return forms
 
 
 def registry_matcher(nlp):
