@@ -499,6 +499,7 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
                 break
         ent = entities.setdefault(k, Entity("project", k, canon))
         ent.mentions.append(ev)
+    _merge_headline_short_forms(text, entities)
     for ent in entities.values():
         ent.mentions.sort(key=lambda e: e.start)
         for m in ent.mentions:
@@ -510,6 +511,24 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
             if norm(inner).startswith(norm(ent.name) + ":"):
                 _add_alias(ent, inner)
     return sorted(entities.values(), key=lambda e: e.mentions[0].start)
+
+
+def _merge_headline_short_forms(text: str, entities: "OrderedDict[str, Entity]") -> None:
+    """A project named only in the headline by the first words of a longer name the text gives later is that
+    project („Gemeinsam ankommen“: Landkreis startet … / das Projekt „Gemeinsam ankommen im Osnabrücker Land“)."""
+    from pipeline.components.projects import title_line
+
+    title = title_line(text)
+    if title is None:
+        return
+    for k in list(entities):
+        short = entities[k]
+        if not all(title[0] <= m.start < title[1] for m in short.mentions):
+            continue
+        longer = [e for ok, e in entities.items() if ok != k and ok.startswith(k + " ")]
+        if len(longer) == 1:
+            longer[0].mentions.extend(short.mentions)
+            del entities[k]
 
 
 # ---------------------------------------------------------------- relations

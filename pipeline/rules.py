@@ -203,6 +203,7 @@ class SubjectTitleRule(TriggerRule):
 class FundedQuoteRule(TriggerRule):
     """A quoted name that receives money: 'Euro für den „X“', 'wird das „X“ unterstützt' (words: the participles)."""
     prepositions: list[str] = Field(min_length=1, description="'Euro für den „X“', 'Euro gehen an den „X“'")
+    nouns: list[str] = Field(default_factory=list, description="funding nouns: 'einen Zuschuss für die „X“', 'die Förderung der „X“'")
 
 
 class ProjectPatterns(Strict):

@@ -131,3 +131,29 @@ def test_a_project_named_short_and_with_its_subtitle_is_one_project(nlp):
     projects = resolve(text, list(doc._.evidence or []), sentence_starts(doc)).projects
     assert [p.name for p in projects] == ["Rindenwerk – Baustoffe aus Schadholz"]
     assert "Rindenwerk" in projects[0].aliases
+
+
+def test_sentences_that_open_with_their_town_and_name_a_quote_are_a_series(nlp):
+    text = ("Ministerium – Pressestelle\n\nVier Bündnisse starten.\n\n"
+            "In Leer bündelt „Hafenwerk Ems“ das Wissen der Werften. In Neustrelitz entwickelt „SeeSens“ kleine Sensoren. "
+            "In Suhl und Zella-Mehlis entsteht mit „Feinteil Süd“ ein Verbund.\n")
+    names = {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}
+    assert {"Hafenwerk Ems", "SeeSens", "Feinteil Süd"} <= names
+    one = "Landkreis – Pressestelle\n\nIn Leer bündelt „Hafenwerk Ems“ das Wissen der Werften.\n"
+    assert not {e for e in nlp(one)._.evidence if e.label == "project"}  # one such sentence is no series
+
+
+def test_a_built_name_after_a_clubs_legal_form_in_the_same_sentence(nlp):
+    text = "In Aidhausen legt der Gartenbauverein Aidhausen e. V. hinter dem Pfarrhaus den „Garten am Pfarrhof“ an.\n"
+    assert "Garten am Pfarrhof" in {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}
+
+
+def test_a_headline_short_form_of_a_longer_project_name_is_that_project(nlp):
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+
+    text = ("Landkreis Beispiel – Pressestelle\n\n„Zusammen ankommen“: Landkreis startet ein neues Integrationsprojekt\n\n"
+            "Der Landkreis hat das Projekt „Zusammen ankommen im Hasetal“ auf den Weg gebracht.\n")
+    doc = nlp(text)
+    projects = resolve(text, list(doc._.evidence or []), sentence_starts(doc)).projects
+    assert [p.name for p in projects] == ["Zusammen ankommen im Hasetal"] and "Zusammen ankommen" in projects[0].aliases

@@ -42,6 +42,11 @@ ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,
 PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
                             r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
 OPENING_QUOTE = re.compile(r"[„“\"»]")
+# "In Emden …", "In Suhl und Zella-Mehlis …": a sentence that opens with its place
+TOWN_SENTENCE_LEAD = re.compile(r"In\s+(?P<town>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+(?:am|an\s+der|im|in\s+der|ob\s+der|[A-ZÄÖÜ(][\wäöüß.()-]*))?)"
+                                r"(?:\s+und\s+[A-ZÄÖÜ][\wäöüß.-]*)?\s")
+# a sentence that opens with "Für den/die/das" right before a quote
+FOR_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)Für\s+(?:den|die|das)\s*$")
 # right before the quoted name that a list item gives something to: "Goldmedaille für die „…“"
 FOR_ARTICLE_BEFORE = re.compile(r"\bfür\s+(?:den|die|das)\s*$")
 # right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
@@ -57,6 +62,19 @@ SENTENCE_END = re.compile(r"[.!?]$")
 
 
 @lru_cache(maxsize=8)
+def sentence_start(text: str, pos: int) -> int:
+    """Where the sentence holding pos starts: after the last full stop and space, or line break, before it; a full
+    stop after a word of one or two letters ends an abbreviation, not a sentence ("… Aidhausen e. V. hinter …")."""
+    line = text.rfind("\n", 0, pos)
+    i = text.rfind(". ", 0, pos)
+    while i > line:
+        word = text[text.rfind(" ", 0, i) + 1:i]
+        if len(word) > 2:
+            return i + 2
+        i = text.rfind(". ", 0, i)
+    return line + 1
+
+
 def title_line(text: str) -> tuple[int, int] | None:
     """The first line that reads like a headline (not a caption, date or label line).
     Cached: the projects component and the record builder both ask."""
@@ -106,6 +124,10 @@ class ProjectRecognizer:
         self.money_after = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?mit[ \t]+(?:(?:rund|knapp|insgesamt|weiteren|bis zu|über)[ \t]+)?"
                                       r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Mrd\.|Milliarden)?[ \t]*(?:Euro|EUR|€)")
         self.built_words = re.compile(r"\b(?:" + "|".join(map(re.escape, self.cfg.built_quotes.words)) + r")\b")
+        nouns = "|".join(map(re.escape, fq.nouns)) or "(?!)"
+        self.funding_noun = re.compile(r"\b(?:" + nouns + r")\b")
+        self.funding_noun_before = re.compile(r"\b(?:(?:" + nouns + r")\b[^.;:!?„“\"\n]{0,60}?\bfür\s+(?:den|die|das|dem)"
+                                              r"|(?:Förderung|Finanzierung|Bewilligung)\s+(?:der|des))\s*$")
         # "Mit 30.000 Euro wird das „…“ unterstützt"
         self.funded_passive_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
         self.funded_participle = re.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
@@ -191,6 +213,7 @@ class ProjectRecognizer:
                 name = text[m.start(2):m.end("second")]
                 found.append(Evidence("project", m.start(2), m.end("second"), name, "projects:" + self.cfg.name_triggers.id,
                                       self.cfg.name_triggers.score, attrs={"canonical": name}))
+        found += self._town_sentence_series(text, quotes, found)
         found += self._list_item_names(text, found)
         found += self._paragraph_items(text, found)
         found += self._subject_titles(text)
@@ -212,8 +235,13 @@ class ProjectRecognizer:
     def _funded(self, text: str, line_s: int, o_s: int, o_e: int) -> bool:
         """The quoted name receives the money its clause names."""
         before = text[max(line_s, o_s - 80):o_s]
-        if not before.rstrip().endswith(("den", "die", "das", "dem", "der")):
+        if not before.rstrip().endswith(("den", "die", "das", "dem", "der", "des")):
             return False  # every pattern needs an article right before the quote: most quotes have none
+        if self.funding_noun_before.search(before):  # "einen Zuschuss für die „…“", "die Förderung der „…“"
+            return True
+        if FOR_SENTENCE_START.search(before):  # "Für das „…“ hat die Stadt einen Förderbescheid erhalten"
+            end = text.find(". ", o_e)
+            return self.funding_noun.search(text, o_e, end if end >= 0 else len(text)) is not None
         if not ("Euro" in before or "€" in before or "EUR" in before):
             # "Aus GRW-Mitteln fördert das Land die „Seebühne Plön“ mit 1,6 Millionen Euro": the money after the name
             return bool(self.funding_verb_before.search(before)) and self.money_after.match(text, o_e) is not None
@@ -228,11 +256,32 @@ class ProjectRecognizer:
         if not 2 <= len(words) <= 6 or any(not w[:1].isupper() and w not in NAME_FUNCTION_WORDS for w in words) \
                 or not words[-1][:1].isupper():
             return False
-        a = max(text.rfind(". ", 0, o_s), text.rfind("\n", 0, o_s)) + 1
+        a = sentence_start(text, o_s)
         if not BUILT_LEAD.search(text, max(a, o_s - 40), o_s):
             return False
         ends = [i for i in (text.find(". ", o_e), text.find("\n", o_e)) if i >= 0]
         return self.built_words.search(text, a, min(ends) if ends else len(text)) is not None
+
+    def _town_sentence_series(self, text: str, quotes, found: list[Evidence]) -> list[Evidence]:
+        """"In Emden bündelt „WindWerft Ems“ …", "In Neubrandenburg entwickelt „SeenLandSens“ …": sentences that open with
+        "In <town>" and name a title-case quote are a series of projects, one per place, when at least two do."""
+        taken = [(ev.start, ev.end) for ev in found]
+        hits: dict[int, tuple[int, int, str]] = {}  # sentence start → the first such quote in it
+        for o_s, o_e, i_s, i_e in quotes:
+            inner = text[i_s:i_e].strip()
+            words = inner.split()
+            if not 1 <= len(words) <= 6 or not all(w[:1].isupper() or w in NAME_FUNCTION_WORDS for w in words) \
+                    or inner.endswith((".", "!", "?")) or any(a <= i_s < b for a, b in taken):
+                continue
+            a = sentence_start(text, o_s)
+            m = TOWN_SENTENCE_LEAD.match(text, a)
+            if m and a not in hits and self._is_town(m.group("town")) and o_s - m.end() <= 80:
+                hits[a] = (i_s, i_s + len(inner), inner)
+        if len(hits) < 2:
+            return []
+        rule = self.cfg.list_item_names
+        return [Evidence("project", i_s, i_e, inner, "projects:project.quote_in_town_sentence_series", rule.score,
+                         attrs={"canonical": inner}) for i_s, i_e, inner in hits.values()]
 
     def _list_item_names(self, text: str, found: list[Evidence]) -> list[Evidence]:
         """'- Mobilstation Nord: …', '2. Town – Digitales Gesundheitslabor Oberpfalz: …': unquoted names that open list items,
