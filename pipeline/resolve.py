@@ -186,6 +186,13 @@ CAPITALISED_WORD = re.compile(r"[A-ZÄÖÜ][\wäöüß-]+")
 LARGER_HOMONYM = 5  # a bare name is a much larger town's when it has this many times the population of the one named in full
 
 
+def _nearer_to_others(place: Place, other: Place, anchors: list[Place]) -> bool:
+    """place lies within 60 km of another town the release names, other does not."""
+    def near(p: Place) -> bool:
+        return p.lat is not None and any(a.key != p.key and a.lat is not None and distance_km(p, a) < 60 for a in anchors)
+    return near(place) and not near(other)
+
+
 def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
     gaz = gazetteer()
     # the capitalised words, read once: for Länder, and for Kreise ("Rhein-Sieg-Kreis"; a one-letter
@@ -222,6 +229,13 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
             sub = [c for c in cands if c.district and (c.district == hint_d or c.district.startswith(hint_d))]
             if sub:
                 pick, reason = sub[0], f"Kreis in parentheses ({hint_d})"
+        if pick is None:
+            # the town named in full elsewhere in the release ("Kirchheim unter Teck … in Kirchheim", "Hofheim i.UFr.")
+            # unless the bare name is a much larger town's, far from the release's other towns ("Hamm … Hamm (Sieg)")
+            full = list({a.key: a for a in anchors if a.name.startswith(ev.attrs["form"] + " ")}.values())
+            if len(full) == 1 and (cands[0] is full[0] or (cands[0].population or 0) < LARGER_HOMONYM * (full[0].population or 0)
+                                   or _nearer_to_others(full[0], cands[0], anchors)):
+                pick, reason = full[0], "same town named in full in the document"
         if pick is None:
             # a qualified name introduced before the bare one ("Frankfurt (Oder) … Frankfurt") is the same town;
             # one introduced after it ("Hamm … Hamm (Sieg)") distinguishes another town when the bare name is a much

@@ -216,7 +216,7 @@ class DateGrammar:
             ("date.year_range", 0.85, RegexSource(
                 rf"(?:(?:[Vv]on|[Zz]wischen|[Ii]n\s+den\s+Jahren|[Dd]en\s+Jahren)\s+)?(?<![\d.,/-])(?P<y1>{Y4H})\s*(?:–|—|-|bis|und|/)\s*(?P<y2>{Y4H}|\d\d)(?![\d]|[.,]\d)")),
             ("date.year", 0.7, RegexSource(
-                rf"(?:(?P<prep>[Ii]m\s+Jahr(?:e)?|[Aa]us\s+dem\s+Jahr(?:e)?|[Ss]eit(?:\s+dem\s+Jahr)?|[Bb]is(?:\s+zum\s+Jahr)?|[Aa]b(?:\s+dem\s+Jahr)?|[Vv]on|[Vv]or|[Nn]ach|[Ii]n|[Uu]m|[Dd]as\s+Jahr|[Zz]um\s+Jahr)\s+)?(?<![\d.,/€-])(?P<y>{Y4H})(?![\d]|[.,]\d|-\d)")),
+                rf"(?:(?P<prep>[Ii]m\s+Jahr(?:e)?|[Aa]us\s+dem\s+Jahr(?:e)?|[Ss]eit(?:\s+dem\s+Jahr)?|[Bb]is(?:\s+zum\s+Jahr)?|[Aa]b(?:\s+dem\s+Jahr)?|[Vv]on|[Vv]or|[Nn]ach|[Ii]n|[Uu]m|[Dd]as\s+Jahr|[Zz]um\s+Jahr)\s+)?(?<![\d.,/€-])(?P<y>{Y4H})(?![\d]|[.,]\d|-\d|er)")),  # not a decade ("die 1950er-Jahre")
         ]
         self.patterns: list[tuple[str, float, re.Pattern]] = self._with_leads(patterns, vocab)
         self.unit_anchor = re.compile(r"(?=[JjMmWwTt])(?:" + UNIT + r"|jährig|monatig|wöchig|tägig)")

@@ -13,6 +13,7 @@ CASES = [
     # a region's adjective before a compound head with a legal form; a club named after what it supports
     ("Die Fachstelle beim Westpfälzer Bildungswerk e. V. hilft.", "Westpfälzer Bildungswerk e. V."),
     ("Der Förderverein der Grundschule Kirchanschöring e. V. sammelt Geld.", "Förderverein der Grundschule Kirchanschöring e. V."),
+    ("Der Mühlenverein im Kreis Minden-Lübbecke e. V. hilft.", "Mühlenverein im Kreis Minden-Lübbecke e. V."),
     ("Die Daten wertet die Fachhochschule Kiel aus.", "Fachhochschule Kiel"),
     # transport associations, guilds, universities of applied sciences by their short head
     ("Partner ist der Aachener Verkehrsverbund (AVV).", "Aachener Verkehrsverbund"),

@@ -36,6 +36,8 @@ def _qualifier(word: str) -> bool:
 
 
 REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
+# prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
+INNER_PREPOSITIONS = frozenset({"im", "in", "am", "an", "auf", "bei", "für", "zu", "zur", "zum", "von", "vom", "der", "des"})
 TIME_PREPOSITIONS = frozenset({"im", "seit", "ab", "bis", "vom", "zum", "Im", "Seit", "Ab", "Bis"})
 ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "mit", "bei", "beim", "durch", "und"}
 NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
@@ -260,6 +262,8 @@ class InstitutionRecognizer:
                         break
                 if k < i - 1:
                     start = k + 1
+                    if legal_head and words[start] in INNER_PREPOSITIONS and start > 0 and self.head_of(words[start - 1]):
+                        start -= 1  # "Mühlenverein im Kreis Minden-Lübbecke e. V.": the lowercase word joins its head to the name
                     coordination_only = False
                     if legal_head and self.head_of(words[start]):  # "Dessauer Berufsbildungswerk GmbH"
                         start = self._left(words, start, False)[1]
