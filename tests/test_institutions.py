@@ -181,3 +181,9 @@ def test_the_registry_forms_come_from_the_cache_as_computed(tmp_path, monkeypatc
     assert list(tmp_path.glob("parsed-*.marshal"))
     assert I._variant_forms() == fresh  # read back
     assert any(kind == "acronym" for _, kind in fresh["BMBF"]) and "Bundesministeriums für Bildung und Forschung" in fresh
+
+
+def test_a_church_or_welfare_body_named_with_its_territory(nlp):
+    text = "Partner sind das Diakonische Werk im Kirchenkreis Melle-Georgsmarienhütte und die AWO."
+    names = {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "institution"}
+    assert "Diakonisches Werk im Kirchenkreis Melle-Georgsmarienhütte" in names

@@ -141,6 +141,7 @@ class InstitutionRecognizer:
         self.region_nouns = frozenset(self.cfg.region_nouns)
         self.place_named_heads = frozenset(self.cfg.place_named_heads)
         self.supporter_heads = frozenset(self.cfg.supporter_heads)
+        self.territorial_units = frozenset(self.cfg.territorial_units)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
         self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
         self.place_nouns = frozenset(town_evidence().place_nouns)
@@ -490,6 +491,10 @@ class InstitutionRecognizer:
                         end = k = j
                         matched = True
                         break
+                if not matched and w == "im" and k + 2 < n and words[k + 1] in self.territorial_units and words[k + 2][:1].isupper() \
+                        and words[k + 2].replace("-", "").isalpha():
+                    end = k = k + 3  # "Diakonisches Werk im Kirchenkreis Melle-Georgsmarienhütte"
+                    matched = True
                 if not matched:
                     break
             if k < n and words[k] == "," and k + 1 < n and words[k + 1] in starts:
