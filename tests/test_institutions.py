@@ -14,6 +14,9 @@ CASES = [
     ("Die Fachstelle beim Westpfälzer Bildungswerk e. V. hilft.", "Westpfälzer Bildungswerk e. V."),
     ("Der Förderverein der Grundschule Kirchanschöring e. V. sammelt Geld.", "Förderverein der Grundschule Kirchanschöring e. V."),
     ("Der Mühlenverein im Kreis Minden-Lübbecke e. V. hilft.", "Mühlenverein im Kreis Minden-Lübbecke e. V."),
+    # a list of nouns that shares a truncated compound continues the name
+    ("Gefördert wird es von der Nordrhein-Westfalen-Stiftung Naturschutz, Heimat- und Kulturpflege in Düsseldorf.",
+     "Nordrhein-Westfalen-Stiftung Naturschutz, Heimat- und Kulturpflege"),
     ("Die Daten wertet die Fachhochschule Kiel aus.", "Fachhochschule Kiel"),
     # transport associations, guilds, universities of applied sciences by their short head
     ("Partner ist der Aachener Verkehrsverbund (AVV).", "Aachener Verkehrsverbund"),
@@ -187,3 +190,9 @@ def test_a_church_or_welfare_body_named_with_its_territory(nlp):
     text = "Partner sind das Diakonische Werk im Kirchenkreis Melle-Georgsmarienhütte und die AWO."
     names = {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "institution"}
     assert "Diakonisches Werk im Kirchenkreis Melle-Georgsmarienhütte" in names
+
+
+def test_a_comma_before_another_name_ends_a_name(nlp):
+    names = {e.attrs.get("canonical") for e in nlp("Partner sind die Stiftung Mercator, Essen und Bochum.")._.evidence
+             if e.label == "institution"}
+    assert "Stiftung Mercator" in names

@@ -29,6 +29,18 @@ CAPITALISED = re.compile(r"[A-ZÄÖÜ][\wäöüß]*")
 SPACES = re.compile(r"\s+")
 SUB_UNIT_GAP = re.compile(r"\s*(?:der|des|an der|am)\s+")
 ACRONYM = re.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
+def _truncated_list_end(words: list[str], j: int) -> int:
+    """At a comma after a name's noun: the end of a list of nouns that shares a truncated compound ("…, Heimat- und
+    Kulturpflege"), which continues the name; j when there is none (a comma before another name or a clause)."""
+    k, truncated = j, False
+    while k + 1 < len(words) and words[k] == "," and words[k + 1][:1].isupper() and words[k + 1].rstrip("-").replace("-", "").isalpha():
+        truncated = truncated or words[k + 1].endswith("-")
+        k += 2
+    if truncated and k + 1 < len(words) and words[k] == "und" and words[k + 1][:1].isupper() and words[k + 1].isalpha():
+        return k + 2
+    return j
+
+
 def _qualifier(word: str) -> bool:
     """A word in parentheses that belongs to a name: a river or region ("Halle (Saale)", "Frankfurt (Oder)"), not an
     acronym ("(AVV)", "(h_da)") or a number."""
@@ -570,6 +582,11 @@ class InstitutionRecognizer:
             if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and _qualifier(words[j + 1]):
                 j += 3
                 continue
+            if w == "," and j > k:
+                end = _truncated_list_end(words, j)  # "Stiftung Naturschutz, Heimat- und Kulturpflege"
+                if end > j:
+                    j = end
+                    continue
             break
         return j
 
