@@ -301,10 +301,16 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[E
     full = [e for e in evs if not e.attrs.get("is_acronym")]
     acr = [e for e in evs if e.attrs.get("is_acronym")]
     entities: "OrderedDict[str, Entity]" = OrderedDict()
+    # registry entries the release names unambiguously ("Bundesministerium für Forschung, Technologie und Raumfahrt",
+    # "BMFTR"): a form shared by several name periods ("Bundesforschungsministerium") is the one the release names
+    named = {ev.attrs["registry_ids"][0] for ev in evs if len(ev.attrs.get("registry_ids") or ()) == 1}
 
     def key_of(ev: Evidence) -> str:
         ids = ev.attrs.get("registry_ids")
         if ids:
+            shown = [i for i in ids if i in named]
+            if len(ids) > 1 and len(shown) == 1:
+                return "reg:" + shown[0]
             return "reg:" + (_by_period([reg[i] for i in ids], year).id if len(ids) > 1 else ids[0])
         canon = ev.attrs.get("canonical") or ev.text
         e = _registry_by_norm().get(norm(canon))  # a pattern name that is a registry name or alias

@@ -196,3 +196,17 @@ def test_a_comma_before_another_name_ends_a_name(nlp):
     names = {e.attrs.get("canonical") for e in nlp("Partner sind die Stiftung Mercator, Essen und Bochum.")._.evidence
              if e.label == "institution"}
     assert "Stiftung Mercator" in names
+
+
+def test_a_form_of_several_name_periods_is_the_one_the_release_names(nlp):
+    """'Bundesforschungsministerium' is an alias of the BMBF (to 2025) and the BMFTR (from 2025): a release that names
+    the BMFTR means it, whatever the date."""
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+
+    text = ("Berlin, 14. Oktober 2025\\n\\nDas Bundesministerium für Forschung, Technologie und Raumfahrt (BMFTR) fördert vier "
+            "Bündnisse. Mit dem Programm stärkt das Bundesforschungsministerium die Regionen.\\n")
+    doc = nlp(text)
+    res = resolve(text, list(doc._.evidence or []), sentence_starts(doc), "2025-10-14")
+    ministries = [e for e in res.institutions if "Forschung" in e.name]
+    assert len(ministries) == 1 and "Bundesforschungsministerium" in ministries[0].aliases
