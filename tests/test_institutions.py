@@ -210,3 +210,15 @@ def test_a_form_of_several_name_periods_is_the_one_the_release_names(nlp):
     res = resolve(text, list(doc._.evidence or []), sentence_starts(doc), "2025-10-14")
     ministries = [e for e in res.institutions if "Forschung" in e.name]
     assert len(ministries) == 1 and "Bundesforschungsministerium" in ministries[0].aliases
+
+
+@pytest.mark.parametrize("text,name", [
+    # the complement of "zuständig" belongs to the predicate, not to the name
+    ("In Rheinland-Pfalz ist das Ministerium für die Städtebauförderung zuständig.", None),
+    # a one-word register alias of a Land's body only where that Land is named
+    ("In Rheinland-Pfalz fördert das Innenministerium die Feuerwehr.", None),
+    ("In Baden-Württemberg fördert das Innenministerium die Feuerwehr.", "Innenministerium Baden-Württemberg"),
+])
+def test_a_complement_of_the_predicate_and_a_bare_land_alias(nlp, text, name):
+    names = {e.attrs.get("canonical") or e.text for e in nlp(text)._.evidence if e.label == "institution"}
+    assert names == ({name} if name else set())

@@ -50,6 +50,7 @@ def _qualifier(word: str) -> bool:
 REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
 # prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
 INNER_PREPOSITIONS = frozenset({"im", "in", "am", "an", "auf", "bei", "für", "zu", "zur", "zum", "von", "vom", "der", "des"})
+PREDICATE_AFTER_COMPLEMENT = frozenset({"zuständig", "verantwortlich", "zuständige", "verantwortliche"})
 TIME_PREPOSITIONS = frozenset({"im", "seit", "ab", "bis", "vom", "zum", "Im", "Seit", "Ab", "Bis"})
 ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "mit", "bei", "beim", "durch", "und"}
 NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
@@ -167,6 +168,14 @@ class InstitutionRecognizer:
                 self._exact_heads.setdefault(form, h)
         self._compound_heads = [(h, len(h.lemma) + 2, tuple(f.lower() for f in [h.lemma] + h.genitive)) for h in self.cfg.heads if h.compound]
         self.gaz = gazetteer()
+        self._state_forms: dict[str, list[str]] = {}
+        for form, state in self.gaz.state_of_form.items():
+            if len(form) > 3:  # not "RP", "BW": two letters match inside other words
+                self._state_forms.setdefault(state, []).append(form)
+
+    def _state_named(self, text: str, state: str) -> bool:
+        """The text names the Land (its name or a short form of the gazetteer: "Rheinland-Pfalz", "RLP")."""
+        return any(form in text for form in self._state_forms.get(state, (state,)))
 
     def head_of(self, text: str) -> HeadNoun | None:
         """The head noun a token is or ends with (cached per token text)."""
@@ -213,6 +222,8 @@ class InstitutionRecognizer:
             if kind == "acronym" and (s > 0 and words[s - 1] == "-" or e < len(words) and words[e] == "-"):
                 continue
             entry = self.entries[hits[0][0]]
+            if kind == "alias" and e - s == 1 and entry.state and not self._state_named(tt.text, entry.state):
+                continue  # "das Innenministerium": every Land has one; the register's is meant only where its Land is named
             if kind == "acronym" and entry.kind == "association":
                 place_end = self._place_after(tt, e)
                 if place_end > e:  # "ADFC Dithmarschen": the association's local branch, not the federal body
@@ -485,8 +496,8 @@ class InstitutionRecognizer:
                 if first + 1 < n and words[first] in COMPLEMENT_ARTICLES and words[first + 1][:1].isupper():
                     first += 1  # "Caritasverband für das Bistum Erfurt"
                 j = self._noun_list(words, first)
-                if j == first:
-                    break
+                if j == first or j < n and words[j] in PREDICATE_AFTER_COMPLEMENT:
+                    break  # "ist das Innenministerium für die Städtebauförderung zuständig": the complement is the predicate's
                 end = k = j
             else:
                 matched = False
