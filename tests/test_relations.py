@@ -29,6 +29,13 @@ def resolved(nlp, text):
     return resolve(text, list(doc._.evidence or []), starts), starts
 
 
+@pytest.fixture
+def rules_only(nlp, monkeypatch):
+    """The relation rules without the model: a release's text → its resolved entities and relations."""
+    monkeypatch.setattr(rm, "relation_model", lambda: None)
+    return lambda text: resolved(nlp, text)[0]
+
+
 def rule_pairs(res, kind: str) -> set[tuple[str, str]]:
     """The (from, to) pairs of one relation type among resolved relations."""
     return {(r["from"], r["to"]) for r in res.relations if r["type"] == kind}
@@ -234,8 +241,7 @@ def test_list_intros_map_items_to_the_colon_sentence():
     assert list_intros(text, bounds) == {1: 0, 2: 0}  # the list under "Danach." has no colon intro
 
 
-def test_towns_heading_a_participants_list_are_the_projects_towns(nlp, monkeypatch):
-    monkeypatch.setattr(rm, "relation_model", lambda: None)
+def test_towns_heading_a_participants_list_are_the_projects_towns(rules_only):
     text = ("Landratsamt – Pressestelle\n\n"
             "Im gemeinsamen Vorhaben „Gigabit Arberland“ bauen Gemeinden Glasfaser aus.\n\n"
             "Beteiligt sind unter anderem:\n"
@@ -243,18 +249,17 @@ def test_towns_heading_a_participants_list_are_the_projects_towns(nlp, monkeypat
             "- Lindberg: 190 Adressen\n\n"
             "Termine:\n"
             "- Zwiesel: Infoabend am 3. Mai\n")
-    res, _ = resolved(nlp, text)
+    res = rules_only(text)
     towns = {r["to"] for r in res.relations if r["type"] == "project_town" and r["rule"] == "relations:town_heads_list_item"}
     assert towns == {"Bodenmais", "Lindberg"}
 
 
-def test_a_funder_in_a_projects_relative_clause_funds_that_project_and_runs_the_programme_there(nlp, monkeypatch):
-    monkeypatch.setattr(rm, "relation_model", lambda: None)
+def test_a_funder_in_a_projects_relative_clause_funds_that_project_and_runs_the_programme_there(rules_only):
     text = ("Universität – Pressestelle\n\n"
             "Das Vorhaben „Mixroots“ startet im Mai.\n\n"
             "Eng verzahnt ist „Mixroots“ mit dem Projekt „RhizoMix“, das die Deutsche Forschungsgemeinschaft (DFG) "
             "im Schwerpunktprogramm „Rhizosphere Spatiotemporal Organisation“ fördert.\n")
-    res, _ = resolved(nlp, text)
+    res = rules_only(text)
     assert rule_pairs(res, "project_funder") == {("RhizoMix", "Deutsche Forschungsgemeinschaft")}
     assert ("Rhizosphere Spatiotemporal Organisation", "Deutsche Forschungsgemeinschaft") in rule_pairs(res, "programme_funder")
 
@@ -272,15 +277,13 @@ def test_a_funder_in_a_projects_relative_clause_funds_that_project_and_runs_the_
      "Technologie und Tourismus des Landes Schleswig-Holstein Investitionen unterstützt.",
      {("Aktive Ortskerne", "Ministerium für Wirtschaft, Verkehr, Arbeit, Technologie und Tourismus des Landes Schleswig-Holstein")}),
 ])
-def test_programme_funders_named_in_a_passive_or_as_the_source_of_its_money(nlp, monkeypatch, text, pairs):
-    monkeypatch.setattr(rm, "relation_model", lambda: None)
-    res, _ = resolved(nlp, "Landkreis – Pressestelle\n\n" + text + "\n")
+def test_programme_funders_named_in_a_passive_or_as_the_source_of_its_money(rules_only, text, pairs):
+    res = rules_only("Landkreis – Pressestelle\n\n" + text + "\n")
     assert pairs <= {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
 
 
-def test_a_programme_of_the_federal_level_named_with_its_ministry(nlp, monkeypatch):
-    monkeypatch.setattr(rm, "relation_model", lambda: None)
-    res, _ = resolved(nlp, "Landkreis – Pressestelle\n\nDer Ausbau wird über die Gigabit-Richtlinie des Bundes vom "
+def test_a_programme_of_the_federal_level_named_with_its_ministry(rules_only):
+    res = rules_only("Landkreis – Pressestelle\n\nDer Ausbau wird über die Gigabit-Richtlinie des Bundes vom "
                            "Bundesministerium für Digitales und Verkehr (BMDV) gefördert.\n")
     assert ("Gigabit-Richtlinie", "Bundesministerium für Digitales und Verkehr") in \
         {(r["from"], r["to"]) for r in res.relations if r["type"] == "programme_funder"}
@@ -380,20 +383,18 @@ def test_zusammen_before_a_number_is_a_total_not_a_partner_cue(sentence, partner
     assert ("zusammen" in words) is partner
 
 
-def test_a_paragraph_that_names_its_project_after_the_town_sentence(nlp, monkeypatch):
-    monkeypatch.setattr(rm, "relation_model", lambda: None)
+def test_a_paragraph_that_names_its_project_after_the_town_sentence(rules_only):
     text = ("Landkreis – Pressestelle\n\nDas Projekt „Quellenpfad Süd“ und weitere Vorhaben erhalten Geld.\n\n"
             "Die Gemeinde Eichigt bekommt 96.500 Euro für ihr Dorfgemeinschaftshaus. "
             "Das Vorhaben „Saal am Anger“ soll im Herbst fertig sein.\n\n"
             "In Bad Elster entsteht mit dem Projekt „Quellenpfad Süd“ ein Rundweg.\n")
-    towns = rule_pairs(resolved(nlp, text)[0], "project_town")
+    towns = rule_pairs(rules_only(text), "project_town")
     assert ("Saal am Anger", "Eichigt") in towns and ("Quellenpfad Süd", "Eichigt") not in towns
 
 
-def test_the_subject_of_a_clause_without_money_or_funding_is_no_funder(nlp, monkeypatch):
-    monkeypatch.setattr(rm, "relation_model", lambda: None)
+def test_the_subject_of_a_clause_without_money_or_funding_is_no_funder(rules_only):
     text = ("Stadtwerke – Pressestelle\n\nDie Stadtwerke Borbyhagen GmbH können mit dem Bau des Projekts „Wärme Nord“ beginnen: "
             "Das Bundesamt für Wirtschaft und Ausfuhrkontrolle (BAFA) hat dafür 4,7 Millionen Euro bewilligt.\n")
-    funders = rule_pairs(resolved(nlp, text)[0], "project_funder")
+    funders = rule_pairs(rules_only(text), "project_funder")
     assert ("Wärme Nord", "Stadtwerke Borbyhagen GmbH") not in funders
     assert ("Wärme Nord", "Bundesamt für Wirtschaft und Ausfuhrkontrolle") in funders

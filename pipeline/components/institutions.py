@@ -29,6 +29,21 @@ CAPITALISED = re.compile(r"[A-ZÄÖÜ][\wäöüß]*")
 SPACES = re.compile(r"\s+")
 SUB_UNIT_GAP = re.compile(r"\s*(?:der|des|an der|am)\s+")
 ACRONYM = re.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
+REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
+# prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
+INNER_PREPOSITIONS = frozenset({"im", "in", "am", "an", "auf", "bei", "für", "zu", "zur", "zum", "von", "vom", "der", "des"})
+PREDICATE_AFTER_COMPLEMENT = frozenset({"zuständig", "verantwortlich", "zuständige", "verantwortliche"})
+TIME_PREPOSITIONS = frozenset({"im", "seit", "ab", "bis", "vom", "zum", "Im", "Seit", "Ab", "Bis"})
+ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "mit", "bei", "beim", "durch", "und"}
+NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
+                  "sowie", "beide", "beiden", "seine", "ihre", "ihren", "seiner", "ihrer", "unsere", "welche", "alle",
+                  "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
+                  "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb"}
+NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
+_UNSEEN = object()
+INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
+
+
 def _truncated_list_end(words: list[str], j: int) -> int:
     """At a comma after a name's noun: the end of a list of nouns that shares a truncated compound ("…, Heimat- und
     Kulturpflege"), which continues the name; j when there is none (a comma before another name or a clause)."""
@@ -45,21 +60,6 @@ def _qualifier(word: str) -> bool:
     """A word in parentheses that belongs to a name: a river or region ("Halle (Saale)", "Frankfurt (Oder)"), not an
     acronym ("(AVV)", "(h_da)") or a number."""
     return word[:1].isupper() and word.replace("-", "").isalpha() and not ACRONYM.match(word)
-
-
-REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
-# prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
-INNER_PREPOSITIONS = frozenset({"im", "in", "am", "an", "auf", "bei", "für", "zu", "zur", "zum", "von", "vom", "der", "des"})
-PREDICATE_AFTER_COMPLEMENT = frozenset({"zuständig", "verantwortlich", "zuständige", "verantwortliche"})
-TIME_PREPOSITIONS = frozenset({"im", "seit", "ab", "bis", "vom", "zum", "Im", "Seit", "Ab", "Bis"})
-ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "mit", "bei", "beim", "durch", "und"}
-NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
-                  "sowie", "beide", "beiden", "seine", "ihre", "ihren", "seiner", "ihrer", "unsere", "welche", "alle",
-                  "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
-                  "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb"}
-NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
-_UNSEEN = object()
-INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
 def registry_variants(name: str, heads: list[HeadNoun]) -> set[str]:

@@ -61,7 +61,6 @@ TITLE_STOP = frozenset({"Ende", "Anfang", "Mitte", "Seit", "Bis", "Ab", "Im", "I
 SENTENCE_END = re.compile(r"[.!?]$")
 
 
-@lru_cache(maxsize=8)
 def sentence_start(text: str, pos: int) -> int:
     """Where the sentence holding pos starts: after the last full stop and space, or line break, before it; a full
     stop after a word of one or two letters ends an abbreviation, not a sentence ("… Aidhausen e. V. hinter …")."""
@@ -75,6 +74,18 @@ def sentence_start(text: str, pos: int) -> int:
     return line + 1
 
 
+def sentence_end(text: str, pos: int) -> int:
+    """Where the sentence holding pos ends: at the next full stop and space or line break (or the text's end)."""
+    ends = [i for i in (text.find(". ", pos), text.find("\n", pos)) if i >= 0]
+    return min(ends) if ends else len(text)
+
+
+def title_case(words: list[str]) -> bool:
+    """Every word capitalised or a function word between them: a name ("Bürgergarten am Pfarrhof"), not a phrase."""
+    return all(w[:1].isupper() or w in NAME_FUNCTION_WORDS for w in words)
+
+
+@lru_cache(maxsize=8)
 def title_line(text: str) -> tuple[int, int] | None:
     """The first line that reads like a headline (not a caption, date or label line).
     Cached: the projects component and the record builder both ask."""
@@ -240,8 +251,7 @@ class ProjectRecognizer:
         if self.funding_noun_before.search(before):  # "einen Zuschuss für die „…“", "die Förderung der „…“"
             return True
         if FOR_SENTENCE_START.search(before):  # "Für das „…“ hat die Stadt einen Förderbescheid erhalten"
-            end = text.find(". ", o_e)
-            return self.funding_noun.search(text, o_e, end if end >= 0 else len(text)) is not None
+            return self.funding_noun.search(text, o_e, sentence_end(text, o_e)) is not None
         if not ("Euro" in before or "€" in before or "EUR" in before):
             # "Aus GRW-Mitteln fördert das Land die „Seebühne Plön“ mit 1,6 Millionen Euro": the money after the name
             return bool(self.funding_verb_before.search(before)) and self.money_after.match(text, o_e) is not None
@@ -253,14 +263,12 @@ class ProjectRecognizer:
         """A name in title case, of two to six words, that its sentence builds, converts, lays out or sets up
         (one quoted word is more often a term than a name: "der zum „Schwammhof“ umgebaut wird")."""
         words = inner.split()
-        if not 2 <= len(words) <= 6 or any(not w[:1].isupper() and w not in NAME_FUNCTION_WORDS for w in words) \
-                or not words[-1][:1].isupper():
+        if not 2 <= len(words) <= 6 or not title_case(words) or not words[-1][:1].isupper():
             return False
         a = sentence_start(text, o_s)
         if not BUILT_LEAD.search(text, max(a, o_s - 40), o_s):
             return False
-        ends = [i for i in (text.find(". ", o_e), text.find("\n", o_e)) if i >= 0]
-        return self.built_words.search(text, a, min(ends) if ends else len(text)) is not None
+        return self.built_words.search(text, a, sentence_end(text, o_e)) is not None
 
     def _town_sentence_series(self, text: str, quotes, found: list[Evidence]) -> list[Evidence]:
         """"In Emden bündelt „WindWerft Ems“ …", "In Neubrandenburg entwickelt „SeenLandSens“ …": sentences that open with
@@ -270,8 +278,7 @@ class ProjectRecognizer:
         for o_s, o_e, i_s, i_e in quotes:
             inner = text[i_s:i_e].strip()
             words = inner.split()
-            if not 1 <= len(words) <= 6 or not all(w[:1].isupper() or w in NAME_FUNCTION_WORDS for w in words) \
-                    or inner.endswith((".", "!", "?")) or any(a <= i_s < b for a, b in taken):
+            if not 1 <= len(words) <= 6 or not title_case(words) or inner.endswith((".", "!", "?")) or any(a <= i_s < b for a, b in taken):
                 continue
             a = sentence_start(text, o_s)
             m = TOWN_SENTENCE_LEAD.match(text, a)
@@ -292,7 +299,7 @@ class ProjectRecognizer:
         for m in self.list_item_name.finditer(text):
             name = m.group("name")
             words = name.split()
-            if words[0] in self.title_stop or any(w[:1].islower() and w not in NAME_FUNCTION_WORDS for w in words):
+            if words[0] in self.title_stop or not title_case(words):
                 continue
             town = m.group("town")
             if town is not None and not self._is_town(town.strip()):
