@@ -99,10 +99,13 @@ def sentence_evidence(text: str, a: int, b: int, s: int) -> tuple[int, int, int]
 IN_TOTAL = re.compile(r"\bzusammen(?=\s+(?:(?:rund|knapp|gut|fast|etwa|über|mehr als|mindestens)\s+)?\d)")
 
 
-def sentence_words(text: str, bounds: list[tuple[int, int]], towns) -> list[frozenset]:
-    """The lower-cased words of each sentence, town names taken out ("Weil der Stadt" is no cue word "Stadt")."""
+def sentence_words(text: str, bounds: list[tuple[int, int]], towns, titles=()) -> list[frozenset]:
+    """The lower-cased words of each sentence, names taken out: of towns ("Weil der Stadt" is no cue word "Stadt")
+    and of the titles of programmes and projects (titles: their entities), whose words state nothing about the
+    sentence's actors ("Das Programm „Sozialer Zusammenhalt – Zusammenleben im Quartier gemeinsam gestalten“ wird vom
+    BMWSB … finanziert" is no partner sentence)."""
     town_mentions: dict[int, list] = defaultdict(list)
-    for t in towns:
+    for t in list(towns) + list(titles):
         for m in t.mentions:
             town_mentions[m.sentence].append(m.text)
     out = []
@@ -211,7 +214,7 @@ class ReleaseView:
         self.bounds = sentence_bounds(text, sent_starts)
         self.para = paragraph_of(text, self.bounds)
         if words_by_sentence is None:
-            words_by_sentence = sentence_words(text, self.bounds, towns)
+            words_by_sentence = sentence_words(text, self.bounds, towns, programmes + projects)
         cue_words = _cue_words()
         contact = _contact_sentences(text, sent_starts)
         self.cue: list[frozenset] = []

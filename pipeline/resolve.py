@@ -131,7 +131,7 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
                          key=lambda e: f'{e.attrs["value"]}|{e.attrs.get("mod") or ""}')
     durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
     doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
-    words = sentence_words(text, sentence_bounds(text, sent_starts), towns)
+    words = sentence_words(text, sentence_bounds(text, sent_starts), towns, programmes + projects)
     rule_relations = find_relations(text, sent_starts, towns, institutions, programmes, projects, words)
     relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
@@ -584,6 +584,7 @@ ACTOR_LEAD = re.compile(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:D
 ACTING_VERB = re.compile(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b")
 THE_PROJECT = re.compile(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b")
 PLACE_LEAD = re.compile(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$")
+SENTENCE_PLACE_LEAD = re.compile(r"\s*(?:In|Im)\s+")
 MUNICIPALITY_LEAD = re.compile(r"(?:Stadt|Gemeinde|Kommune)\s*$")
 CONTACT_LINE = re.compile(r"\b\d{5}\s|Tel\.|E-Mail|@")
 HEADLINE_PLACE_LEAD = re.compile(r"(?:\bin|\bfür|Stadt|Gemeinde)\s*$")
@@ -608,7 +609,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     sent_bounds = sentence_bounds(text, sent_starts)
     relations: "OrderedDict[tuple, dict]" = OrderedDict()
     if words_by_sentence is None:
-        words_by_sentence = sentence_words(text, sent_bounds, towns)
+        words_by_sentence = sentence_words(text, sent_bounds, towns, programmes + projects)
     para_of = paragraph_of(text, sent_bounds)
 
     def rel(kind, src, dst, s, rule):
@@ -757,7 +758,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             for te, tm in towns_s:
                 if "in_name_of" in tm.attrs or "dateline" in tm.rule:
                     continue
-                if PLACE_LEAD.search(text[max(a, tm.start - 12):tm.start]):
+                # "In Aidhausen legt der Verein … den „Bürgergarten“ an": a sentence that opens with its place and names the project
+                if PLACE_LEAD.search(text[max(a, tm.start - 12):tm.start]) or projs and SENTENCE_PLACE_LEAD.fullmatch(text, a, tm.start):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:project_sentence_place")
         if intro is not None and words_by_sentence[intro] & (partner | town_cues):

@@ -383,6 +383,28 @@ def test_zusammen_before_a_number_is_a_total_not_a_partner_cue(sentence, partner
     assert ("zusammen" in words) is partner
 
 
+def test_words_of_a_programme_title_are_no_cue_words_of_its_sentence(rules_only):
+    # "gemeinsam" inside the title made the sentence a partner sentence: the ministry financing the programme became a partner
+    text = ("Stadt Beispielstadt – Pressestelle\n\nDie Stadt Brilon baut das „Haus am Markt“ um.\n\n"
+            "Das Programm „Dörfer gemeinsam beleben“ wird vom Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen "
+            "finanziert.\n")
+    res = rules_only(text)
+    bmwsb = next(i.name for i in res.institutions if i.name.startswith("Bundesministerium"))
+    assert ("Haus am Markt", bmwsb) in rule_pairs(res, "project_funder")
+    assert ("Haus am Markt", bmwsb) not in rule_pairs(res, "project_partner")
+
+
+@pytest.mark.parametrize("sentence,place", [
+    ("In Olsberg richtet der Heimatverein Olsberg e. V. den „Bienengarten am Bach“ ein.", True),
+    ("Im Jahr 2025 eröffnet die Gemeinde den „Bienengarten am Bach“.", False),  # no town opens the sentence
+    ("Der Verein aus Winterberg legt den „Bienengarten am Bach“ an.", False),  # origin, not the place
+])
+def test_a_sentence_that_opens_with_its_town_and_names_the_project_places_it(rules_only, sentence, place):
+    text = "Landkreis Beispiel – Pressestelle\n\nZuschüsse für Vereine\n\n" + sentence + "\n"
+    towns = rule_pairs(rules_only(text), "project_town")
+    assert bool({t for p, t in towns if p == "Bienengarten am Bach"} & {"Olsberg"}) is place
+
+
 def test_a_paragraph_that_names_its_project_after_the_town_sentence(rules_only):
     text = ("Landkreis – Pressestelle\n\nDas Projekt „Quellenpfad Süd“ und weitere Vorhaben erhalten Geld.\n\n"
             "Die Gemeinde Eichigt bekommt 96.500 Euro für ihr Dorfgemeinschaftshaus. "
