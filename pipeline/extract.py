@@ -39,7 +39,8 @@ def mention(ev: Evidence) -> dict:
 
 
 def _base(ent: Entity) -> dict:
-    return {"name": ent.name, "aliases": ent.aliases, "score": round(ent.score, 3), "mentions": [mention(m) for m in ent.mentions]}
+    return {"name": ent.name, "aliases": ent.aliases, "score": round(ent.score, 3),
+            "mentions": [mention(m) for m in ent.mentions if "anaphor" not in m.attrs]}  # "die Stiftung": for the relations only
 
 
 def _town(ent: Entity) -> dict:

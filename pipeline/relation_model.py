@@ -322,6 +322,11 @@ class ReleaseView:
         return min(m.sentence, len(self.bounds) - 1)
 
 
+def named_mentions(ent) -> list:
+    """The mentions that name the entity: the model reads no reference back ("die Stiftung"), which only the rules read."""
+    return [m for m in ent.mentions if "anaphor" not in m.attrs]
+
+
 def main_project(projects):
     """The release's main project: the first named in its head (first 400 characters), else the most mentioned;
     none when several share the most mentions."""
@@ -344,8 +349,10 @@ class Profile:
     __slots__ = ("sents", "order", "paras", "first", "cues", "features", "conjoined", "scored", "pair_conjoined", "_z")
 
     def __init__(self, view: "ReleaseView", ent):
-        mentions = [m for m in ent.mentions if "in_name_of" not in m.attrs] or ent.mentions
-        self.sents = frozenset(view.sentence_of(m) for m in mentions)
+        named = named_mentions(ent)
+        mentions = [m for m in named if "in_name_of" not in m.attrs] or named
+        # where the release speaks of it: where it is named and where a reference back ("die Stiftung") stands
+        self.sents = frozenset(view.sentence_of(m) for m in mentions + [m for m in ent.mentions if "anaphor" in m.attrs])
         self.order = tuple(sorted(self.sents))  # for the pairs' sentence gaps and attached sentences
         self.paras = frozenset(view.para[s] for s in self.sents)
         self.first = self.order[0]
@@ -463,7 +470,7 @@ def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
     kind = view.kinds[id(dst)]
     funder_lead = subject = funder_money = funded_by = funder_verb = False
-    for m in dst.mentions:
+    for m in named_mentions(dst):
         a = view.bounds[view.sentence_of(m)][0]
         before = text[max(a, m.start - 45):m.start]
         funder_lead = funder_lead or bool(FUNDER_LEAD.search(before)) or bool(FUNDED_AFTER.search(text, m.end, m.end + 30))
@@ -475,7 +482,7 @@ def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
     flags = {f"kind_{kind}": True, "kind_unique": view.kind_counts[kind] == 1, "funder_lead": funder_lead, "subject": subject,
              "funder_money": funder_money, "funded_by": funded_by, "funder_verb": funder_verb,
              "level_funds": bool(view.levels_funding) and institution_level(dst) in view.levels_funding,
-             "acronym_only": all(m.attrs.get("is_acronym") for m in dst.mentions), "registry": bool(dst.attrs.get("registry_id"))}
+             "acronym_only": all(m.attrs.get("is_acronym") for m in named_mentions(dst)), "registry": bool(dst.attrs.get("registry_id"))}
     return {k: 1.0 for k, v in flags.items() if v}
 
 
@@ -563,7 +570,7 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
     for ge in view.programmes:
         prog_sents = {view.sentence_of(m) for m in ge.mentions}
         for ie in view.institutions:
-            att = sorted({view.sentence_of(m) for m in ie.mentions} & prog_sents)
+            att = sorted({view.sentence_of(m) for m in named_mentions(ie)} & prog_sents)
             f = _pair(view, ge, ie, att)
             if named_funder[ie.name] - {ge.name}:
                 f["funds_other_programme"] = 1.0

@@ -131,11 +131,59 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
                          key=lambda e: f'{e.attrs["value"]}|{e.attrs.get("mod") or ""}')
     durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
     doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
+    refer_back(text, institutions, [m for e in programmes + projects + institutions for m in e.mentions], sent_starts)
     words = sentence_words(text, sentence_bounds(text, sent_starts), towns, programmes + projects)
     rule_relations = find_relations(text, sent_starts, towns, institutions, programmes, projects, words)
     relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
                     doc_dates[0] if doc_dates else None, rule_relations, sent_starts)
+
+
+# ---------------------------------------------------------------- references back to an institution
+@lru_cache(maxsize=1)
+def _anaphors() -> tuple[re.Pattern, dict[str, re.Pattern]]:
+    """One pattern for every definite head noun of rules/relations.yaml, and what each form refers to."""
+    refers = {form: re.compile(a.refers_to) for a in relation_cues().anaphors for form in a.forms}
+    forms = "|".join(sorted(map(re.escape, refers), key=len, reverse=True)) or "(?!)"
+    # the noun alone after its article, no name after it ("die Stiftung Mercator" is a name, found by the recognizers)
+    return re.compile(r"(?<![\w-])(?:[Dd](?:er|ie|as|em|en|es))\s+(" + forms + r")(?=\s+[a-zäöüß„\"(]|\s*[.,;:!?)–]|\s*$)"), refers
+
+
+def refer_back(text: str, institutions: list, taken: list[Evidence], sent_starts: list[int]) -> None:
+    """'Mit 24.000 Euro unterstützt die Stiftung den „Geschichtspfad“': the definite noun is a mention of the institution
+    it refers to, for the relation rules and the model (attrs 'anaphor'; records leave such mentions out).
+
+    It refers to an institution named before it whose name fits the noun: the last one named in its paragraph,
+    else the one the release names most often (the issuer's "die Stiftung" after a paragraph about another foundation)."""
+    if not institutions:
+        return
+    rx, refers = _anaphors()
+    named = sorted(((m.start, e) for e in institutions for m in e.mentions), key=lambda se: se[0])
+    paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
+    added = []
+    for hit in rx.finditer(text):
+        start, end = hit.span(1)
+        if any(m.start < end and start < m.end for m in taken):
+            continue  # inside a name or title
+        fits = refers[hit.group(1)]
+        before = [(pos, e) for pos, e in named if pos < start and fits.search(e.name)]
+        if not before:
+            continue
+        para = paragraph_starts[bisect.bisect_right(paragraph_starts, start) - 1]
+        in_para = [e for pos, e in before if pos >= para]
+        if in_para:
+            ent = in_para[-1]
+        else:
+            counts: dict[int, int] = defaultdict(int)
+            for _, e in before:
+                counts[id(e)] += 1
+            ent = max(reversed([e for _, e in before]), key=lambda e: counts[id(e)])  # ties: the last named
+        added.append((ent, Evidence("institution", start, end, text[start:end], "relations:anaphor", 0.5,
+                                    attrs={"anaphor": True}, sentence=_sentence_index(sent_starts, start))))
+    for ent, ev in added:
+        ent.mentions.append(ev)
+    for ent in {id(e): e for e, _ in added}.values():
+        ent.mentions.sort(key=lambda m: m.start)
 
 
 # ---------------------------------------------------------------- helpers

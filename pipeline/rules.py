@@ -223,6 +223,12 @@ class InstitutionKind(Strict):
     regex: Regex
 
 
+class Anaphor(Strict):
+    """A definite head noun that refers back to an institution the release named ("die Stiftung" → "Sparkassenstiftung Lüneburg")."""
+    forms: list[str] = Field(min_length=1, description="the noun as it stands after the article, inflected forms included")
+    refers_to: Regex = Field(description="what the name of an institution it can refer to contains")
+
+
 class GovernmentLevel(Strict):
     """A level of government: the word a release uses for it as a whole ("der Bund") and what its bodies are called."""
     level: Literal["federal", "state"]
@@ -241,6 +247,7 @@ class RelationCues(Strict):
     registry_kinds: dict[str, str]
     institution_kinds: list[InstitutionKind]
     government_levels: list[GovernmentLevel]
+    anaphors: list[Anaphor] = Field(default_factory=list)
 
 
 RELATION_TYPES = ("programme_funder", "project_programme", "project_funder", "project_partner", "project_town")

@@ -53,6 +53,9 @@ def test_a_name_with_its_owner_is_not_a_subject_title(nlp):
      "einen Laden im alten Rathaus.\n", "Haslacher Backstube"),
     # the name's kind between the town and the quote
     ("Die geförderten Vorhaben:\n\n• Dettelbach – Jugendchor „Weinberg-Lerchen“: Der Verein gründet einen Chor.\n", "Weinberg-Lerchen"),
+    # the item's first quote, with a kind before it and the item going on after it
+    ("Ausgewählt wurden diese Vorhaben:\n\n- Hofladen „Milchkanne Oberbach“ in der alten Molkerei, getragen von einer "
+     "Genossenschaft: 22.000 Euro\n", "Milchkanne Oberbach"),
 ])
 def test_quoted_names_heading_list_items(nlp, text, name):
     assert name in {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}
@@ -61,6 +64,23 @@ def test_quoted_names_heading_list_items(nlp, text, name):
 def test_a_quoted_list_item_is_a_project_only_under_an_intro_that_says_so(nlp):
     text = "Die Ministerin nannte drei Leitsätze:\n1. „Wer fördert, fordert“: Zuschüsse gibt es nur mit Eigenanteil.\n"
     assert [e.text for e in nlp(text)._.evidence if e.label == "project"] == []
+
+
+def test_an_item_quote_is_a_project_only_near_the_items_start_and_as_its_first_quote(nlp):
+    text = ("Ausgewählt wurden diese Vorhaben:\n\n- Die Gemeinde richtet im Sommer einen Treffpunkt für alle Generationen ein, "
+            "den sie „Dorfstube“ nennen will: 22.000 Euro\n- „Wiesenpfad“ mit Tafeln zum Thema „Natur erleben“: 8.000 Euro\n")
+    names = _project_names(nlp, text)
+    assert "Dorfstube" not in names and "Natur erleben" not in names and "Wiesenpfad" in names
+
+
+@pytest.mark.parametrize("item,name", [
+    ("- Mitfahrbänke Oberes Lahntal – zehn Bänke an den Straßen zwischen zwei Dörfern: 9.400 Euro", "Mitfahrbänke Oberes Lahntal"),
+    ("- Gemeinde Burgpreppach – neue Bänke am Dorfplatz: 9.400 Euro", None),  # a town, not a project
+    ("- Schwenningen im Landkreis Sigmaringen – Silbermedaille für den Dorfladen", None),  # the item's place
+])
+def test_an_unquoted_name_before_a_dash_opens_a_project_list_item(nlp, item, name):
+    names = _project_names(nlp, "Ausgewählt wurden folgende Projekte:\n\n" + item + "\n")
+    assert (name in names) if name else not any(n.startswith(("Gemeinde", "Schwenningen")) for n in names)
 
 
 def test_the_word_frequency_table_gives_wordfreqs_figures():

@@ -405,6 +405,37 @@ def test_a_sentence_that_opens_with_its_town_and_names_the_project_places_it(rul
     assert bool({t for p, t in towns if p == "Bienengarten am Bach"} & {"Olsberg"}) is place
 
 
+FOUNDATION_RELEASE = ("Bürgerstiftung Kitzinger Land – Presse\n\n"
+                      "Die Bürgerstiftung Kitzinger Land vergibt in diesem Jahr 40.000 Euro an Vereine.\n\n"
+                      "Die Deutsche Stiftung Denkmalschutz hat im Frühjahr die Kirche in Volkach besucht.\n\n"
+                      "Mit 6.000 Euro unterstützt die Stiftung den „Obstlehrpfad am Main“ des Gartenbauvereins.\n")
+
+
+def test_a_definite_noun_refers_back_to_the_institution_the_release_names_most(rules_only):
+    # the paragraph names no foundation: "die Stiftung" is the release's own (named twice), not the last one named
+    res = rules_only(FOUNDATION_RELEASE)
+    own = next(i for i in res.institutions if i.name.startswith("Bürgerstiftung"))
+    refs = [m for m in own.mentions if "anaphor" in m.attrs]
+    assert len(refs) == 1 and FOUNDATION_RELEASE[refs[0].start:refs[0].end] == "Stiftung"
+    assert ("Obstlehrpfad am Main", own.name) in rule_pairs(res, "project_funder")
+    other = next(i for i in res.institutions if i.name.startswith("Deutsche Stiftung"))
+    assert not any("anaphor" in m.attrs for m in other.mentions)
+
+
+def test_a_noun_with_a_name_after_it_or_before_any_institution_is_no_reference(rules_only):
+    res = rules_only("Gemeinde Beispiel – Presse\n\nDie Stiftung fördert den „Lesegarten“ zusammen mit der Stiftung Mercator.\n")
+    assert not any("anaphor" in m.attrs for i in res.institutions for m in i.mentions)  # nothing named before "die Stiftung"
+
+
+def test_records_list_no_reference_back_as_a_mention(nlp):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    rec = build_record(nlp, Document("f.txt", FOUNDATION_RELEASE, "0" * 64, len(FOUNDATION_RELEASE), "utf-8"), "blank")
+    own = next(i for i in rec.institutions if i.name.startswith("Bürgerstiftung"))
+    assert [m.text for m in own.mentions] == ["Bürgerstiftung Kitzinger Land"] * 2  # the headline and the body, not "Stiftung"
+
+
 def test_a_paragraph_that_names_its_project_after_the_town_sentence(rules_only):
     text = ("Landkreis – Pressestelle\n\nDas Projekt „Quellenpfad Süd“ und weitere Vorhaben erhalten Geld.\n\n"
             "Die Gemeinde Eichigt bekommt 96.500 Euro für ihr Dorfgemeinschaftshaus. "

@@ -147,7 +147,7 @@ class ProjectRecognizer:
         self.intro_words = re.compile("|".join(map(re.escape, self.cfg.list_item_names.words)))
         self.list_item_name = re.compile("^" + LIST_ITEM.pattern + r"(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
                                          r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*|(?:" + "|".join(NAME_FUNCTION_WORDS)
-                                         + r")(?=[ \t]+[A-ZÄÖÜ]))){1,4})(?::|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:)[ \t]", re.M)
+                                         + r")(?=[ \t]+[A-ZÄÖÜ]))){1,4})(?::[ \t]|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:[ \t]|[ \t]+[–—][ \t]+)", re.M)
         if min_rare_zipf < word_frequencies()["floor"]:
             raise RulesError(f"press_projects: min_rare_zipf {min_rare_zipf} is below the floor of rules/word_frequencies.tsv "
                              f"({word_frequencies()['floor']}): rebuild it with scripts/build_word_frequencies.py --floor {min_rare_zipf}")
@@ -198,6 +198,13 @@ class ProjectRecognizer:
             if short and LIST_ITEM.match(text, line_s) and FOR_ARTICLE_BEFORE.search(text, max(line_s, o_s - 12), o_s) \
                     and self._intro_names_projects(text, line_s):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_for_in_project_list", 0.65,
+                                      attrs={"canonical": inner.strip()}))
+                continue
+            # "Ausgewählt wurden folgende Projekte:" … "- Dorfladen „Lädchen Weiersbach“ im Ortsteil …: 41.300 Euro": the first
+            # quoted name near the start of an item of a list the intro says holds projects
+            if short and LIST_ITEM.match(text, line_s) and o_s - line_s <= 40 and not OPENING_QUOTE.search(text, line_s, o_s) \
+                    and self._intro_names_projects(text, line_s):
+                found.append(Evidence("project", i_s, i_e, inner, "projects:project.first_quote_in_project_list_item", 0.6,
                                       attrs={"canonical": inner.strip()}))
                 continue
             if short and self._funded(text, line_s, o_s, o_e):
@@ -302,8 +309,10 @@ class ProjectRecognizer:
             if words[0] in self.title_stop or not title_case(words):
                 continue
             town = m.group("town")
-            if town is not None and not self._is_town(town.strip()):
-                continue
+            if town is not None and not self._is_town(town.strip()) or self._is_town(name):
+                continue  # "- Stadt Hillesheim – 35.800 Euro" lists a town, not a project
+            if m.group(0).rstrip()[-1] in "–—" and (self._is_town(words[0]) or any(w in NAME_FUNCTION_WORDS for w in words)):
+                continue  # before a plain dash: "4. Schwenningen im Landkreis Sigmaringen – Silbermedaille für …" places the item
             if not (self._intro_names_projects(text, m.start()) or self._in_block(text, m.start(), listed)):
                 continue
             out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
