@@ -161,7 +161,7 @@ class DateGrammar:
         M = _alt(month_words)
         S = _alt(season_words)
         MOD = _alt(vocab.mods["START"] + vocab.mods["MID"] + vocab.mods["END"])
-        WD = _alt(vocab.weekdays)
+        WD = r"(?<!\w)" + _alt(vocab.weekdays)  # "Fr." as a word: not the end of "Heiligenstadt i. OFr."
         ORD = _alt(f for forms in vocab.ordinals.values() for f in forms)
         REL = _alt(f for forms in vocab.relative_years.values() for f in forms)
         NUM = _alt(list(vocab.number_words))
@@ -625,8 +625,8 @@ class DateGrammar:
                 return _as_doc_date(d, "doc_date.release_vom", 0.95)
             if re.search(r"(?:Stand|Datum|Veröffentlicht(?:\s+am)?)\s*:?\s*$", line_before):
                 return _as_doc_date(d, "doc_date.stand", 0.85)
-            # "Halle (Saale), 12.02.2025 –", also closed by a full stop: "Halle (Saale), 12.02.2025. Fünf …"
-            if re.fullmatch(r"\s*[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?", line_before) and re.match(r"\s*(?:[–—-]|\(|$|\n)|\.\s", head[d.end:d.end + 3] or "\n"):
+            # "Halle (Saale), 12.02.2025 –", also closed by a full stop or a colon: "Halle (Saale), 12.02.2025. Fünf …"
+            if re.fullmatch(r"\s*[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?", line_before) and re.match(r"\s*(?:[–—:-]|\(|$|\n)|\.\s", head[d.end:d.end + 3] or "\n"):
                 return _as_doc_date(d, "doc_date.dateline", 0.9)
         # A date on one of the first lines, above the body text.
         lines = [ln for ln in re.finditer(r"[^\n]+", head) if ln.group(0).strip()][:3]

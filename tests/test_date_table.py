@@ -116,9 +116,16 @@ def test_a_dateline_wins_over_a_date_at_the_foot():
     assert (anchor.value, anchor.rule) == ("2025-02-10", "doc_date.dateline")
 
 
-def test_a_dateline_closed_by_a_full_stop():
-    anchor, _, _ = grammar().analyse("Halle (Saale), 12.02.2025. Fünf Verbünde erhalten Geld.\n")
-    assert (anchor.value, anchor.rule) == ("2025-02-12", "doc_date.dateline")
+@pytest.mark.parametrize("head,want", [
+    ("Halle (Saale), 12.02.2025. Fünf Verbünde erhalten Geld.\n", "2025-02-12"),  # closed by a full stop
+    ("Bonn/Bad Godesberg, 18.06.2024: Streuobstwiesen sind artenreich.\n", "2024-06-18"),  # by a colon
+    # an abbreviation of the town's name that ends like a weekday ("Fr.") is no weekday of the date
+    ("Neustadt a. d. Aisch, 3. April 2025. Der Weg ist frei.\nHeiligenstadt i. OFr., 3. April 2025. Der Weg ist frei.\n", "2025-04-03"),
+])
+def test_a_dateline_closed_by_a_full_stop_or_a_colon(head, want):
+    anchor, dates, _ = grammar().analyse(head)
+    assert (anchor.value, anchor.rule) == (want, "doc_date.dateline")
+    assert not any(d.text.startswith("Fr.") for d in dates)
 
 
 @pytest.mark.parametrize("head,want", [
