@@ -168,6 +168,7 @@ class InstitutionPatterns(Strict):
     owner_heads: list[str] = Field(default_factory=list, description="the owners' head nouns")
     region_nouns: list[str] = Field(default_factory=list, description="nouns that make a region with a place adjective ('Kitzinger Land')")
     place_named_heads: list[str] = Field(default_factory=list, description="heads whose generic compounds are named by a place after them")
+    place_named_compounds: list[str] = Field(default_factory=list, description="heads whose every compound is named by a place after it")
     territorial_units: list[str] = Field(default_factory=list, description="'im Kirchenkreis X' after a head belongs to its name")
     supporter_heads: list[str] = Field(default_factory=list, description="clubs named after what they support ('Förderverein der Schule X e. V.')")
     examples: Examples = Field(default_factory=Examples)

@@ -4,6 +4,15 @@ from __future__ import annotations
 import pytest
 
 CASES = [
+    # an office named by its place after any compound of its head; a town head in the dative plural
+    ("Kooperationspartner ist das Staatliche Schulamt Neuruppin.", "Staatliches Schulamt Neuruppin"),
+    ("Unterstützt wird der Verbund von der Naturparkverwaltung Barnim.", "Naturparkverwaltung Barnim"),
+    ("Die Stadt baut mit den Stadtwerken Bietigheim-Bissingen ein Netz.", "Stadtwerke Bietigheim-Bissingen"),
+    # clinics, associations of physicians, regional churches, participants' associations of land consolidation
+    ("Die Pflegekräfte schult das Universitätsklinikum Jena.", "Universitätsklinikum Jena"),
+    ("Beteiligt ist die Kassenärztliche Vereinigung Sachsen.", "Kassenärztliche Vereinigung Sachsen"),
+    ("Die Evangelische Landeskirche Anhalts gibt 20.000 Euro.", "Evangelische Landeskirche Anhalts"),
+    ("Bauherrin ist die Teilnehmergemeinschaft Dorferneuerung Trabelsdorf.", "Teilnehmergemeinschaft Dorferneuerung Trabelsdorf"),
     # a generic compound named by its town or by a region with a place adjective
     ("Der Stiftungsrat der Bürgerstiftung Kitzinger Land hat getagt.", "Bürgerstiftung Kitzinger Land"),
     ("Das Familienzentrum Plauen lädt ein.", "Familienzentrum Plauen"),
@@ -119,6 +128,8 @@ def test_pattern_names(nlp, sentence, name):
     "Geplant sind Werkstätten und Büros für junge Unternehmen.",
     "Der Verein sammelt Spenden für die Sanierung, sagt e. V. Sprecher Klaus Roth.",  # a legal form with no name
     "Die Kammer Mitglieder wählen im Mai.",  # a bare chamber takes no name after it
+    "Die Vereinigung lädt im Mai ein.", "Das Klinikum bekommt ein neues Dach.",  # bare heads
+    "Im Amt Neuhaus baut die Gemeinde einen Radweg.",  # the bare head "Amt" takes no place after it
 ])
 def test_no_name(nlp, sentence):
     doc = nlp(sentence)

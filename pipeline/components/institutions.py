@@ -153,6 +153,7 @@ class InstitutionRecognizer:
         self.person_endings = tuple(self.cfg.person_word_endings)
         self.region_nouns = frozenset(self.cfg.region_nouns)
         self.place_named_heads = frozenset(self.cfg.place_named_heads)
+        self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
         self.supporter_heads = frozenset(self.cfg.supporter_heads)
         self.territorial_units = frozenset(self.cfg.territorial_units)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
@@ -301,8 +302,9 @@ class InstitutionRecognizer:
             complemented = end > i + 1
             paren = None  # "Lokale Aktionsgruppe (LAG) Göttinger Land": the acronym inside the name
             proper_head = head.lemma in self.proper_heads and not (word == head.lemma and word in self.compound_proper)
-            if not complemented and not legal_head and (proper_head or word in self.TOWN_HEADS) \
-                    and (word not in self.generic or word == head.lemma or word in self.TOWN_HEADS):
+            town_head = word in self.TOWN_HEADS or head.lemma in self.TOWN_HEADS and word in head.genitive  # "den Stadtwerken X"
+            if not complemented and not legal_head and (proper_head or town_head) \
+                    and (word not in self.generic or word == head.lemma or town_head):
                 end = self._owner_after(tt, i + 1) if head.lemma in self.owner_named else i + 1
                 if end == i + 1:
                     end = self._proper_after(tt, i + 1, head)
@@ -310,7 +312,8 @@ class InstitutionRecognizer:
                     after = self._proper_after(tt, i + 4, head)
                     if after > i + 4:
                         end, paren = after, (i + 1, i + 4)
-            elif not complemented and not legal_head and head.lemma in self.place_named_heads and word in self.generic:
+            elif not complemented and not legal_head and (head.lemma in self.place_named_heads and word in self.generic
+                                                          or head.lemma in self.place_named_compounds and word != head.lemma):
                 end = self._place_after(tt, i + 1)  # "Bürgerstiftung Dresden", "Bürgerstiftung Kitzinger Land": a generic compound and its place
             if legal_head:
                 end = self._legal_tail(words, end)
