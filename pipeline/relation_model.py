@@ -41,6 +41,11 @@ FUNDER_MONEY_LEAD = re.compile(r"(?:" + _FUNDER_NOUNS + r"|[Ff]örderbescheid\w*
 FUNDED_BY_LEAD = re.compile(r"(?:gefördert|finanziert|bezuschusst|kofinanziert|unterstützt)\s+(?:von der|vom|von|durch die|durch den|durch das|durch)\s*[\[(„\"]*$")
 FUNDED_PARTICIPLE_AFTER = re.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:geförderte|finanzierte|bezuschusste|kofinanzierte)")
 FUNDER_VERB_AFTER = re.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:fördert|finanziert|bezuschusst|kofinanziert|stellt|bewilligt|trägt)\b")
+# a share of the money: "beteiligt sich mit weiteren 360.000 Euro", "beteiligen sich … an der Finanzierung", "An den Kosten
+# beteiligt sich der Landkreis" (participating alone is a partner's: "Die Hochschule beteiligt sich an dem Projekt")
+_SHARE = r"an\s+(?:der\s+(?:Finanzierung|Förderung)|den\s+(?:Kosten|Baukosten|Gesamtkosten))"
+COFUNDING = re.compile(r"\bbeteilig\w*\s+sich\b[^.;]{0,160}?(?:\b" + _SHARE + r"|\bmit\s+(?:weiteren\s+|rund\s+|insgesamt\s+|bis\s+zu\s+)?"
+                       r"\d[\d.,]*\s*(?:Mio\.|Millionen)?\s*(?:Euro|€))|\b" + _SHARE + r"\b[^.;]{0,60}?\bbeteilig\w*\s+sich\b", re.I)
 TOWN_LEAD = re.compile(r"(?:\bin|\bim|\bfür|Stadt|Gemeinde|Hansestadt|Kommune|Kreisstadt|Markt)\s*$")
 WORD = re.compile(r"[\wäöüÄÖÜß-]+")
 PLURAL_ENDINGS = ("projekte", "projekten", "vorhaben", "kommunen", "standorte", "standorten")
@@ -466,6 +471,15 @@ def _opens_clause(text: str, a: int, start: int) -> bool:
     return bool(SUBJECT_TAIL.search(text, max(a, start - 16), start))
 
 
+def _shares_cost(text: str, a: int, b: int, m) -> bool:
+    """The mention is the subject of a share of the money ("Die Region Hannover beteiligt sich mit 90.000 Euro", "beteiligen sich
+    die Stiftung KiBa, die Landeskirche … an der Finanzierung"): the money is the institution's."""
+    if "eteilig" not in text[a:b]:  # plain-text test first: most sentences have no such verb
+        return False
+    return any(c.start() <= m.start < c.end() or 0 <= c.start() - m.end <= 3 or 0 <= m.start - c.end() <= 6
+               for c in COFUNDING.finditer(text, a, b))
+
+
 def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
     text = view.text
     kind = view.kinds[id(dst)]
@@ -475,7 +489,7 @@ def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
         before = text[max(a, m.start - 45):m.start]
         funder_lead = funder_lead or bool(FUNDER_LEAD.search(before)) or bool(FUNDED_AFTER.search(text, m.end, m.end + 30))
         # the strong forms: the money is the institution's, it is the agent of a funding participle, or it funds
-        funder_money = funder_money or bool(FUNDER_MONEY_LEAD.search(before))
+        funder_money = funder_money or bool(FUNDER_MONEY_LEAD.search(before)) or _shares_cost(text, a, view.bounds[view.sentence_of(m)][1], m)
         funded_by = funded_by or bool(FUNDED_BY_LEAD.search(before)) or bool(FUNDED_PARTICIPLE_AFTER.match(text, m.end, m.end + 30))
         funder_verb = funder_verb or bool(FUNDER_VERB_AFTER.match(text, m.end, m.end + 40))
         subject = subject or _opens_clause(text, a, m.start)

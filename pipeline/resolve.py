@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (COFUNDING, FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
 
@@ -758,6 +758,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         if not targets:
             continue
         if funding_sentence:
+            # "Neben der DSD beteiligen sich die Stiftung KiBa mit 20.000 Euro, die Landeskirche sowie … an der Finanzierung"
+            cofunding = COFUNDING.search(sent) is not None
             pairs = clause_pairs(text, a, b, projs, progs) if projs else None  # each project with its clause's programmes
             for pe, pm in progs:
                 for t in targets:
@@ -774,8 +776,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 # the subject funds when its own clause does ("Die Stadtwerke können mit dem Bau beginnen: Das BAFA hat … bewilligt")
                 subject = SUBJECT.search(text[a:im.start]) and _clause_funds(text, im.end, b, funding) or owner is not None
                 funder_like = FUNDER_LEAD_RULE.search(before) \
-                    or FUNDED_AFTER.search(text, im.end, im.end + 30) or subject
-                if funder_like and not (partner_sentence and not subject):
+                    or FUNDED_AFTER.search(text, im.end, im.end + 30) or subject or cofunding
+                if funder_like and not (partner_sentence and not subject and not cofunding):
                     for t in ([owner] if owner is not None else targets):
                         rel("project_funder", t, ie, s, "relations:funding_sentence.institution")
                     if subject:

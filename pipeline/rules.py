@@ -162,6 +162,8 @@ class InstitutionPatterns(Strict):
     stop_words: list[str]
     legal_suffixes: list[str]
     legal_form_tails: list[list[str]] = Field(default_factory=list, description="tokens that continue a legal form ('GmbH' + '& Co. KG')")
+    department_words: list[str] = Field(default_factory=list, description="words of a body's department after a comma "
+                                                                         "('…, Presse- und Öffentlichkeitsarbeit'): not the name")
     person_word_endings: list[str] = Field(default_factory=list, description="endings of nouns for people, never part of a name")
     owner_named_heads: list[str] = Field(default_factory=list, description="heads named after their owner ('Stiftung der Sparkasse X')")
     proper_name_after_compounds: list[str] = Field(default_factory=list, description="proper-name heads that take a name after them only as compounds")
@@ -206,6 +208,8 @@ class FundedQuoteRule(TriggerRule):
     """A quoted name that receives money: 'Euro für den „X“', 'wird das „X“ unterstützt' (words: the participles)."""
     prepositions: list[str] = Field(min_length=1, description="'Euro für den „X“', 'Euro gehen an den „X“'")
     nouns: list[str] = Field(default_factory=list, description="funding nouns: 'einen Zuschuss für die „X“', 'die Förderung der „X“'")
+    not_kinds: list[str] = Field(default_factory=list, description="endings of a noun before the quote that make it a body's name, "
+                                                                  "not a project's kind: 'an den Verein „X“'")
 
 
 class ProjectPatterns(Strict):

@@ -13,6 +13,9 @@ CASES = [
     ("Beteiligt ist die Kassenärztliche Vereinigung Sachsen.", "Kassenärztliche Vereinigung Sachsen"),
     ("Die Evangelische Landeskirche Anhalts gibt 20.000 Euro.", "Evangelische Landeskirche Anhalts"),
     ("Bauherrin ist die Teilnehmergemeinschaft Dorferneuerung Trabelsdorf.", "Teilnehmergemeinschaft Dorferneuerung Trabelsdorf"),
+    # a department after a comma is no part of the name, though it shares a truncated compound
+    ("Kontakt:\nLandesamt für Ländliche Räume, Presse- und Öffentlichkeitsarbeit\nTel. 0385 588", "Landesamt für Ländliche Räume"),
+    ("Kontakt:\nKreisverwaltung Vulkaneifel, Presse- und Öffentlichkeitsarbeit\nTel. 06592 933", "Kreisverwaltung Vulkaneifel"),
     # a generic compound named by its town or by a region with a place adjective
     ("Der Stiftungsrat der Bürgerstiftung Kitzinger Land hat getagt.", "Bürgerstiftung Kitzinger Land"),
     ("Das Familienzentrum Plauen lädt ein.", "Familienzentrum Plauen"),

@@ -83,6 +83,19 @@ def test_an_unquoted_name_before_a_dash_opens_a_project_list_item(nlp, item, nam
     assert (name in names) if name else not any(n.startswith(("Gemeinde", "Schwenningen")) for n in names)
 
 
+@pytest.mark.parametrize("title,body,head", [
+    ("Wärmenetz Oberhof: Stadtwerke erhalten 4,6 Millionen Euro", "Der Bau des Wärmenetzes Oberhof beginnt.", "Wärmenetz Oberhof"),
+    ("Dorfladen Ossenfeld: Genossenschaft eröffnet", "Der Dorfladen Ossenfeld öffnet im Mai.", "Dorfladen Ossenfeld"),
+    # the part before the colon is not named again: a label, not the project
+    ("LEADER-Förderung: Sechs Dorfprojekte erhalten Geld", "Die Projekte starten im Mai.",
+     "LEADER-Förderung: Sechs Dorfprojekte erhalten Geld"),
+])
+def test_a_headline_names_the_project_before_its_colon_when_the_body_names_it_again(title, body, head):
+    from pipeline.components.projects import title_head
+
+    assert title_head(title, body) == head
+
+
 def test_the_word_frequency_table_gives_wordfreqs_figures():
     """rules/word_frequencies.tsv stands in for wordfreq at run time (importing it costs about 1.2 s per process)."""
     import re

@@ -436,6 +436,21 @@ def test_records_list_no_reference_back_as_a_mention(nlp):
     assert [m.text for m in own.mentions] == ["Bürgerstiftung Kitzinger Land"] * 2  # the headline and the body, not "Stiftung"
 
 
+@pytest.mark.parametrize("sentence,funder", [
+    ("Neben der Stadt beteiligen sich die Bürgerstiftung Kitzinger Land mit 20.000 Euro und die Sparkasse Mainfranken "
+     "an der Finanzierung.", True),
+    ("An den Kosten beteiligt sich die Bürgerstiftung Kitzinger Land mit einem Zuschuss von 5.000 Euro.", True),
+    ("Die Bürgerstiftung Kitzinger Land beteiligt sich an dem Projekt mit Workshops; die Stadt zahlt 5.000 Euro.", False),
+])
+def test_a_share_of_the_money_makes_a_funder(rules_only, sentence, funder):
+    text = "Stadt Kitzingen – Presse\n\nDie Stadt baut den „Lesegarten am Main“.\n\n" + sentence + "\n"
+    res = rules_only(text)
+    assert (("Lesegarten am Main", "Bürgerstiftung Kitzinger Land") in rule_pairs(res, "project_funder")) is funder
+    view = rm.ReleaseView(text, res.sent_starts, res.towns, res.institutions, res.programmes, res.projects)
+    stiftung = next(i for i in res.institutions if i.name == "Bürgerstiftung Kitzinger Land")
+    assert ("funder_money" in view.profile(stiftung).features) is funder
+
+
 def test_a_paragraph_that_names_its_project_after_the_town_sentence(rules_only):
     text = ("Landkreis – Pressestelle\n\nDas Projekt „Quellenpfad Süd“ und weitere Vorhaben erhalten Geld.\n\n"
             "Die Gemeinde Eichigt bekommt 96.500 Euro für ihr Dorfgemeinschaftshaus. "

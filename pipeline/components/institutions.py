@@ -44,14 +44,18 @@ _UNSEEN = object()
 INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
-def _truncated_list_end(words: list[str], j: int) -> int:
+def _truncated_list_end(words: list[str], j: int, departments: frozenset = frozenset()) -> int:
     """At a comma after a name's noun: the end of a list of nouns that shares a truncated compound ("…, Heimat- und
-    Kulturpflege"), which continues the name; j when there is none (a comma before another name or a clause)."""
+    Kulturpflege"), which continues the name; j when there is none (a comma before another name or a clause, or a
+    department: "…, Presse- und Öffentlichkeitsarbeit")."""
     k, truncated = j, False
     while k + 1 < len(words) and words[k] == "," and words[k + 1][:1].isupper() and words[k + 1].rstrip("-").replace("-", "").isalpha():
+        if words[k + 1] in departments:
+            return j
         truncated = truncated or words[k + 1].endswith("-")
         k += 2
-    if truncated and k + 1 < len(words) and words[k] == "und" and words[k + 1][:1].isupper() and words[k + 1].isalpha():
+    if truncated and k + 1 < len(words) and words[k] == "und" and words[k + 1][:1].isupper() and words[k + 1].isalpha() \
+            and words[k + 1] not in departments:
         return k + 2
     return j
 
@@ -154,6 +158,7 @@ class InstitutionRecognizer:
         self.region_nouns = frozenset(self.cfg.region_nouns)
         self.place_named_heads = frozenset(self.cfg.place_named_heads)
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
+        self.departments = frozenset(self.cfg.department_words)
         self.supporter_heads = frozenset(self.cfg.supporter_heads)
         self.territorial_units = frozenset(self.cfg.territorial_units)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
@@ -548,7 +553,8 @@ class InstitutionRecognizer:
             if w in ("und", "von") and j + 1 < n and (words[j + 1][:1].isupper() or words[j + 1].islower() and j + 2 < n and words[j + 2][:1].isupper()) and words[j + 1] not in self.stop:
                 j += 1
                 continue
-            if w == "," and j + 1 < n and words[j + 1][:1].isupper() and words[j + 1] not in self.stop and self._list_closes(words, j + 1):
+            if w == "," and j + 1 < n and words[j + 1][:1].isupper() and words[j + 1] not in self.stop and words[j + 1] not in self.departments \
+                    and self._list_closes(words, j + 1):
                 j += 1
                 continue
             break
@@ -597,7 +603,7 @@ class InstitutionRecognizer:
                 j += 3
                 continue
             if w == "," and j > k:
-                end = _truncated_list_end(words, j)  # "Stiftung Naturschutz, Heimat- und Kulturpflege"
+                end = _truncated_list_end(words, j, self.departments)  # "Stiftung Naturschutz, Heimat- und Kulturpflege"
                 if end > j:
                     j = end
                     continue

@@ -42,6 +42,8 @@ ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,
 PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
                             r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
 OPENING_QUOTE = re.compile(r"[„“\"»]")
+# a noun between an article and a quote: the name's kind ("für das Erzählcafé „…“")
+KIND_BEFORE_QUOTE = re.compile(r"\b(?:den|die|das|dem|der|des)\s+(?P<kind>[A-ZÄÖÜ][\wäöüß-]+)\s*$")
 # "In Emden …", "In Suhl und Zella-Mehlis …": a sentence that opens with its place
 TOWN_SENTENCE_LEAD = re.compile(r"In\s+(?P<town>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+(?:am|an\s+der|im|in\s+der|ob\s+der|[A-ZÄÖÜ(][\wäöüß.()-]*))?)"
                                 r"(?:\s+und\s+[A-ZÄÖÜ][\wäöüß.-]*)?\s")
@@ -83,6 +85,19 @@ def sentence_end(text: str, pos: int) -> int:
 def title_case(words: list[str]) -> bool:
     """Every word capitalised or a function word between them: a name ("Bürgergarten am Pfarrhof"), not a phrase."""
     return all(w[:1].isupper() or w in NAME_FUNCTION_WORDS for w in words)
+
+
+TITLE_HEAD = re.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
+
+
+def title_head(title: str, body: str) -> str:
+    """The part of a headline before its colon when the body names it again, perhaps inflected ("des Wärmenetzes Walperloh");
+    else the whole headline."""
+    m = TITLE_HEAD.match(title)
+    if m is None:
+        return title
+    again = re.escape(m.group("first")) + r"(?:es|s|en|n)?" + re.escape(m.group("rest"))
+    return title[:m.end("rest")] if re.search(r"\b" + again + r"\b", body) else title
 
 
 @lru_cache(maxsize=8)
@@ -137,6 +152,7 @@ class ProjectRecognizer:
         self.built_words = re.compile(r"\b(?:" + "|".join(map(re.escape, self.cfg.built_quotes.words)) + r")\b")
         nouns = "|".join(map(re.escape, fq.nouns)) or "(?!)"
         self.funding_noun = re.compile(r"\b(?:" + nouns + r")\b")
+        self.not_kinds = tuple(w.lower() for w in fq.not_kinds)
         self.funding_noun_before = re.compile(r"\b(?:(?:" + nouns + r")\b[^.;:!?„“\"\n]{0,60}?\bfür\s+(?:den|die|das|dem)"
                                               r"|(?:Förderung|Finanzierung|Bewilligung)\s+(?:der|des))\s*$")
         # "Mit 30.000 Euro wird das „…“ unterstützt"
@@ -239,8 +255,9 @@ class ProjectRecognizer:
             t = text[title[0]:title[1]]
             body = text[title[1]:]
             if not OPENING_QUOTE.search(t) and PROJECT.search(body) and not SENTENCE_END.search(t):
-                found.append(Evidence("project", title[0], title[1], t, "projects:project.title_names_project",
-                                      self.cfg.title_rule_score, attrs={"canonical": t}))
+                head = title_head(t, body)  # "Wärmenetz Walperloh: Stadtwerke erhalten 4,6 Millionen Euro" names the part before the colon
+                found.append(Evidence("project", title[0], title[0] + len(head), head, "projects:project.title_names_project",
+                                      self.cfg.title_rule_score, attrs={"canonical": head}))
         kept: list[Evidence] = []
         for ev in sorted(found, key=lambda e: -e.score):
             if not any(ev.overlaps(k) for k in kept):
@@ -253,6 +270,9 @@ class ProjectRecognizer:
     def _funded(self, text: str, line_s: int, o_s: int, o_e: int) -> bool:
         """The quoted name receives the money its clause names."""
         before = text[max(line_s, o_s - 80):o_s]
+        kind = KIND_BEFORE_QUOTE.search(before)  # "für das Erzählcafé „…“": read as "für das „…“"
+        if kind and not kind.group("kind").lower().endswith(self.not_kinds):
+            before = before[:kind.start("kind")]
         if not before.rstrip().endswith(("den", "die", "das", "dem", "der", "des")):
             return False  # every pattern needs an article right before the quote: most quotes have none
         if self.funding_noun_before.search(before):  # "einen Zuschuss für die „…“", "die Förderung der „…“"
