@@ -13,6 +13,11 @@ CASES = [
     ("Beteiligt ist die Kassenärztliche Vereinigung Sachsen.", "Kassenärztliche Vereinigung Sachsen"),
     ("Die Evangelische Landeskirche Anhalts gibt 20.000 Euro.", "Evangelische Landeskirche Anhalts"),
     ("Bauherrin ist die Teilnehmergemeinschaft Dorferneuerung Trabelsdorf.", "Teilnehmergemeinschaft Dorferneuerung Trabelsdorf"),
+    # a merged savings bank and its foundation are named after both territories
+    ("Die Förderzusagen der Sparkassenstiftung Uelzen Lüchow-Dannenberg gingen an zwölf Vereine.",
+     "Sparkassenstiftung Uelzen Lüchow-Dannenberg"),
+    ("Die Kreissparkasse Tübingen Reutlingen gibt 5.000 Euro.", "Kreissparkasse Tübingen Reutlingen"),
+    ("Die Bürgerstiftung Dresden Neustadt lädt ein.", "Bürgerstiftung Dresden"),  # a foundation of a town: one place
     # a department after a comma is no part of the name, though it shares a truncated compound
     ("Kontakt:\nLandesamt für Ländliche Räume, Presse- und Öffentlichkeitsarbeit\nTel. 0385 588", "Landesamt für Ländliche Räume"),
     ("Kontakt:\nKreisverwaltung Vulkaneifel, Presse- und Öffentlichkeitsarbeit\nTel. 06592 933", "Kreisverwaltung Vulkaneifel"),

@@ -259,6 +259,17 @@ class InstitutionRecognizer:
             return k + 2
         return k
 
+    def _second_place(self, tt: TokenTable, k: int) -> int:
+        """A second town or district right after a bank's first one (merged savings banks are named after both
+        territories: "Sparkasse Uelzen Lüchow-Dannenberg"), else k."""
+        words = tt.words
+        for n in range(3, 0, -1):
+            if k + n <= len(words) and words[k][:1].isupper() and words[k].replace("-", "").isalpha():
+                form = tt.span_text(k, k + n)
+                if form in self.gaz.by_form or form in self.gaz.kreise:
+                    return k + n
+        return k
+
     # ------------------------------------------------------------------ patterns
     TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}
     BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
@@ -313,6 +324,8 @@ class InstitutionRecognizer:
                 end = self._owner_after(tt, i + 1) if head.lemma in self.owner_named else i + 1
                 if end == i + 1:
                     end = self._proper_after(tt, i + 1, head)
+                    if end > i + 1 and (head.lemma in self.owner_heads or word.startswith(tuple(self.owner_heads))):
+                        end = self._second_place(tt, end)  # "Sparkasse Uelzen Lüchow-Dannenberg": a merged bank's territories
                 if end == i + 1 and self._acronym_after(words, i + 1):
                     after = self._proper_after(tt, i + 4, head)
                     if after > i + 4:
@@ -320,6 +333,8 @@ class InstitutionRecognizer:
             elif not complemented and not legal_head and (head.lemma in self.place_named_heads and word in self.generic
                                                           or head.lemma in self.place_named_compounds and word != head.lemma):
                 end = self._place_after(tt, i + 1)  # "Bürgerstiftung Dresden", "Bürgerstiftung Kitzinger Land": a generic compound and its place
+                if end > i + 1 and word.startswith(tuple(self.owner_heads)):
+                    end = self._second_place(tt, end)  # "Sparkassenstiftung Uelzen Lüchow-Dannenberg"
             if legal_head:
                 end = self._legal_tail(words, end)
             if end > i + 1 or start < i:
