@@ -99,6 +99,7 @@ BODY = "Neue Bäume für den Stadtpark\n\nAm 3. März beginnt die Pflanzung. " +
     # dated at its foot only (below the head where datelines stand): yearless dates then take its year
     ("Ettlingen, 12. Februar 2025\n", "2025-02-12", "doc_date.footer_line"),
     ("Stand: 12.02.2025\n", "2025-02-12", "doc_date.footer_line"),
+    ("Stadtverwaltung Bad Salzungen, Pressestelle, 12. Februar 2025\n", "2025-02-12", "doc_date.footer_line"),  # issuer and office
     # a date inside the last sentence is no release date
     ("Die Pflanzung endet am 3. April 2025 im Park.\n", None, None),
 ])

@@ -138,6 +138,7 @@ def test_pattern_names(nlp, sentence, name):
     "Die Kammer Mitglieder wählen im Mai.",  # a bare chamber takes no name after it
     "Die Vereinigung lädt im Mai ein.", "Das Klinikum bekommt ein neues Dach.",  # bare heads
     "Im Amt Neuhaus baut die Gemeinde einen Radweg.",  # the bare head "Amt" takes no place after it
+    "Den Rest stellt die Stiftung zur Verfügung.", "Die Verwaltung legt den Plan dem Rat zum Beschluss vor.",  # idioms
 ])
 def test_no_name(nlp, sentence):
     doc = nlp(sentence)

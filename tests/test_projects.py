@@ -86,9 +86,9 @@ def test_an_unquoted_name_before_a_dash_opens_a_project_list_item(nlp, item, nam
 @pytest.mark.parametrize("title,body,head", [
     ("Wärmenetz Oberhof: Stadtwerke erhalten 4,6 Millionen Euro", "Der Bau des Wärmenetzes Oberhof beginnt.", "Wärmenetz Oberhof"),
     ("Dorfladen Ossenfeld: Genossenschaft eröffnet", "Der Dorfladen Ossenfeld öffnet im Mai.", "Dorfladen Ossenfeld"),
-    # the part before the colon is not named again: a label, not the project
-    ("LEADER-Förderung: Sechs Dorfprojekte erhalten Geld", "Die Projekte starten im Mai.",
-     "LEADER-Förderung: Sechs Dorfprojekte erhalten Geld"),
+    # the part before the colon is not named again: a label and a news line, no project's name
+    ("Stadtbus Beispielstadt: Förderbescheid für 14 Elektrobusse übergeben", "Die Projekte starten im Mai.", None),
+    ("Neue Wege für das Dorf", "Das Projekt startet im Mai.", "Neue Wege für das Dorf"),  # no colon: the whole headline
 ])
 def test_a_headline_names_the_project_before_its_colon_when_the_body_names_it_again(title, body, head):
     from pipeline.components.projects import title_head

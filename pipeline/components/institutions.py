@@ -159,6 +159,7 @@ class InstitutionRecognizer:
         self.place_named_heads = frozenset(self.cfg.place_named_heads)
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
         self.departments = frozenset(self.cfg.department_words)
+        self.complement_idioms = frozenset(self.cfg.complement_idioms)
         self.supporter_heads = frozenset(self.cfg.supporter_heads)
         self.territorial_units = frozenset(self.cfg.territorial_units)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
@@ -519,7 +520,7 @@ class InstitutionRecognizer:
                 if first + 1 < n and words[first] in COMPLEMENT_ARTICLES and words[first + 1][:1].isupper():
                     first += 1  # "Caritasverband für das Bistum Erfurt"
                 j = self._noun_list(words, first)
-                if j == first or j < n and words[j] in PREDICATE_AFTER_COMPLEMENT:
+                if j == first or j < n and words[j] in PREDICATE_AFTER_COMPLEMENT or w != "für" and words[first] in self.complement_idioms:
                     break  # "ist das Innenministerium für die Städtebauförderung zuständig": the complement is the predicate's
                 end = k = j
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -90,14 +91,15 @@ def title_case(words: list[str]) -> bool:
 TITLE_HEAD = re.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
 
 
-def title_head(title: str, body: str) -> str:
+def title_head(title: str, body: str) -> Optional[str]:
     """The part of a headline before its colon when the body names it again, perhaps inflected ("des Wärmenetzes Walperloh");
-    else the whole headline."""
+    None when it does not (a label and a news line: "Stadtbus Landshut: Förderbescheid für 14 Elektrobusse übergeben");
+    the whole headline when it has no such colon."""
     m = TITLE_HEAD.match(title)
     if m is None:
         return title
     again = re.escape(m.group("first")) + r"(?:es|s|en|n)?" + re.escape(m.group("rest"))
-    return title[:m.end("rest")] if re.search(r"\b" + again + r"\b", body) else title
+    return title[:m.end("rest")] if re.search(r"\b" + again + r"\b", body) else None
 
 
 @lru_cache(maxsize=8)
@@ -256,8 +258,9 @@ class ProjectRecognizer:
             body = text[title[1]:]
             if not OPENING_QUOTE.search(t) and PROJECT.search(body) and not SENTENCE_END.search(t):
                 head = title_head(t, body)  # "Wärmenetz Walperloh: Stadtwerke erhalten 4,6 Millionen Euro" names the part before the colon
-                found.append(Evidence("project", title[0], title[0] + len(head), head, "projects:project.title_names_project",
-                                      self.cfg.title_rule_score, attrs={"canonical": head}))
+                if head is not None:
+                    found.append(Evidence("project", title[0], title[0] + len(head), head, "projects:project.title_names_project",
+                                          self.cfg.title_rule_score, attrs={"canonical": head}))
         kept: list[Evidence] = []
         for ev in sorted(found, key=lambda e: -e.score):
             if not any(ev.overlaps(k) for k in kept):
