@@ -105,7 +105,7 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
         for inst in institutions_ev:
             if t.overlaps(inst):
                 t.attrs["in_name_of"] = inst.attrs.get("canonical") or inst.text
-    institutions = resolve_institutions(institutions_ev, doc_date)
+    institutions = resolve_institutions(institutions_ev, doc_date, text)
     for t in towns_ev:  # keep the canonical name of the final entity
         for ent in institutions:
             if any(t.overlaps(m) for m in ent.mentions):
@@ -343,7 +343,7 @@ def _institutions_by_id() -> dict:
     return {e.id: e for e in institution_registry().institutions}
 
 
-def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[Entity]:
+def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str = "") -> list[Entity]:
     reg = _institutions_by_id()
     year = int(doc_date[:4]) if doc_date else None
     full = [e for e in evs if not e.attrs.get("is_acronym")]
@@ -402,6 +402,7 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str]) -> list[E
         target.attrs["acronym"] = ev.text
     _merge_prefixes(entities)
     _merge_short_forms(entities)
+    _merge_parenthesised(entities, text)
     for ent in entities.values():
         ent.mentions.sort(key=lambda e: e.start)
         rid = ent.attrs.get("registry_id")
@@ -471,6 +472,37 @@ def _merge_short_forms(entities: "OrderedDict[str, Entity]") -> None:
         if target is not None:
             target.mentions.extend(ea.mentions)
             del entities[a]
+
+
+SHORT_FORM_PAREN = re.compile(r"[ \t]*\([ \t]*")
+
+
+def _merge_parenthesised(entities: "OrderedDict[str, Entity]", text: str) -> None:
+    """'Technische Universität Delft (TU Delft)', '… in Deutschland (Stiftung KiBa)': a name in parentheses right after
+    another is its short form, wherever the release uses it (acronyms alone are merged by their own rule).
+    A registry body is not merged into another body."""
+    if not text:
+        return
+    owner: dict[int, tuple[str, Evidence]] = {}  # a mention's end → (entity key, mention)
+    for k, e in entities.items():
+        for m in e.mentions:
+            owner[m.end] = (k, m)
+    for kb in list(entities):
+        eb = entities.get(kb)
+        if eb is None:
+            continue
+        for m in eb.mentions:
+            gap = text.rfind("(", 0, m.start)
+            if gap < 0 or not SHORT_FORM_PAREN.fullmatch(text, gap, m.start) or not text.startswith(")", m.end):
+                continue
+            end_before = len(text[:gap].rstrip())
+            ka = owner.get(end_before, (None, None))[0]
+            if ka is None or ka == kb or ka not in entities or kb.startswith("reg:") and ka.startswith("reg:"):
+                continue
+            keep, drop = (kb, ka) if kb.startswith("reg:") else (ka, kb)  # the registry's entry keeps its name
+            entities[keep].mentions.extend(entities[drop].mentions)
+            del entities[drop]
+            break
 
 
 @lru_cache(maxsize=1)

@@ -164,6 +164,8 @@ class InstitutionPatterns(Strict):
     legal_form_tails: list[list[str]] = Field(default_factory=list, description="tokens that continue a legal form ('GmbH' + '& Co. KG')")
     complement_idioms: list[str] = Field(default_factory=list, description="nouns after 'zur'/'zum' that make an idiom of the verb, "
                                                                           "no complement of a name ('stellt die Stiftung zur Verfügung')")
+    country_names: list[str] = Field(default_factory=list, description="a country in parentheses after a name says where the body is, "
+                                                                     "it is no part of the name ('TU Delft (Niederlande)')")
     department_words: list[str] = Field(default_factory=list, description="words of a body's department after a comma "
                                                                          "('…, Presse- und Öffentlichkeitsarbeit'): not the name")
     person_word_endings: list[str] = Field(default_factory=list, description="endings of nouns for people, never part of a name")

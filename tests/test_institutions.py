@@ -13,6 +13,11 @@ CASES = [
     ("Beteiligt ist die Kassenärztliche Vereinigung Sachsen.", "Kassenärztliche Vereinigung Sachsen"),
     ("Die Evangelische Landeskirche Anhalts gibt 20.000 Euro.", "Evangelische Landeskirche Anhalts"),
     ("Bauherrin ist die Teilnehmergemeinschaft Dorferneuerung Trabelsdorf.", "Teilnehmergemeinschaft Dorferneuerung Trabelsdorf"),
+    # sports federations of a district or Land; a country in parentheses says where a body is; a complement's country
+    ("Der Kreissportbund Gütersloh berät die Vereine.", "Kreissportbund Gütersloh"),
+    ("Koordination: TU Delft (Niederlande)\n", "TU Delft"),
+    ("Es hilft die Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland mit 20.000 Euro.",
+     "Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland"),
     # a merged savings bank and its foundation are named after both territories
     ("Die Förderzusagen der Sparkassenstiftung Uelzen Lüchow-Dannenberg gingen an zwölf Vereine.",
      "Sparkassenstiftung Uelzen Lüchow-Dannenberg"),
@@ -242,3 +247,17 @@ def test_a_form_of_several_name_periods_is_the_one_the_release_names(nlp):
 def test_a_complement_of_the_predicate_and_a_bare_land_alias(nlp, text, name):
     names = {e.attrs.get("canonical") or e.text for e in nlp(text)._.evidence if e.label == "institution"}
     assert names == ({name} if name else set())
+
+
+def test_a_name_in_parentheses_after_another_is_its_short_form(nlp):
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+
+    text = ("Koordiniert wird das Projekt von der Technischen Universität Delft (TU Delft). Prof. Meier von der TU Delft "
+            "leitet es. Mit 20.000 Euro hilft die Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland (Stiftung KiBa).\n")
+    doc = nlp(text)
+    res = resolve(text, list(doc._.evidence), sentence_starts(doc))
+    names = {i.name: i for i in res.institutions}
+    assert set(names) == {"Technische Universität Delft", "Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland"}
+    assert len(names["Technische Universität Delft"].mentions) == 3 and "TU Delft" in names["Technische Universität Delft"].aliases
+    assert "Stiftung KiBa" in names["Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland"].aliases

@@ -160,6 +160,7 @@ class InstitutionRecognizer:
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
         self.departments = frozenset(self.cfg.department_words)
         self.complement_idioms = frozenset(self.cfg.complement_idioms)
+        self.countries = frozenset(self.cfg.country_names)
         self.supporter_heads = frozenset(self.cfg.supporter_heads)
         self.territorial_units = frozenset(self.cfg.territorial_units)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
@@ -593,7 +594,7 @@ class InstitutionRecognizer:
         for n in range(5, 0, -1):  # the longest town name first
             if k + n <= n_words and tt.span_text(k, k + n) in self.gaz.by_form:
                 j = k + n
-                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and _qualifier(words[j + 1]):
+                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and _qualifier(words[j + 1]) and words[j + 1] not in self.countries:
                     j += 3
                 return j
         j = k
@@ -615,7 +616,7 @@ class InstitutionRecognizer:
                     and words[j + 1] not in self.gaz.state_of_form and not words[j + 1].endswith(self.person_endings):
                 j += 1
                 continue
-            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and _qualifier(words[j + 1]):
+            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and _qualifier(words[j + 1]) and words[j + 1] not in self.countries:
                 j += 3
                 continue
             if w == "," and j > k:
