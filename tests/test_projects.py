@@ -176,6 +176,16 @@ def test_sentences_that_open_with_their_town_and_name_a_quote_are_a_series(nlp):
     assert not {e for e in nlp(one)._.evidence if e.label == "project"}  # one such sentence is no series
 
 
+def test_paragraphs_headed_by_their_town_that_name_a_quote_are_a_series(nlp):
+    text = ("Landkreis – Pressestelle\n\nDrei Vereine werden ausgezeichnet.\n\n"
+            "Meppen: Der Heimatverein erhält den Preis für seine „Dorfschmiede Neu“. Rentner reparieren dort Räder.\n\n"
+            "Haren (Ems): Der Sportverein wird für sein Angebot „Laufen ohne Grenzen“ geehrt.\n\n"
+            "Fazit: Die Jury lobt die „Vielfalt im Ehrenamt“.\n")
+    names = {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}
+    assert {"Dorfschmiede Neu", "Laufen ohne Grenzen"} <= names
+    assert "Vielfalt im Ehrenamt" not in names  # "Fazit" is no town
+
+
 def test_a_built_name_after_a_clubs_legal_form_in_the_same_sentence(nlp):
     text = "In Aidhausen legt der Gartenbauverein Aidhausen e. V. hinter dem Pfarrhaus den „Garten am Pfarrhof“ an.\n"
     assert "Garten am Pfarrhof" in {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}

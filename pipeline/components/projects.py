@@ -45,6 +45,8 @@ PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,
 OPENING_QUOTE = re.compile(r"[„“\"»]")
 # a noun between an article and a quote: the name's kind ("für das Erzählcafé „…“")
 KIND_BEFORE_QUOTE = re.compile(r"\b(?:den|die|das|dem|der|des)\s+(?P<kind>[A-ZÄÖÜ][\wäöüß-]+)\s*$")
+# "Lathen: Ausgezeichnet wird …": a paragraph headed by its place and a colon
+TOWN_PARAGRAPH_LEAD = re.compile(r"(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+(?=[A-ZÄÖÜ])")
 # "In Emden …", "In Suhl und Zella-Mehlis …": a sentence that opens with its place
 TOWN_SENTENCE_LEAD = re.compile(r"In\s+(?P<town>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+(?:am|an\s+der|im|in\s+der|ob\s+der|[A-ZÄÖÜ(][\wäöüß.()-]*))?)"
                                 r"(?:\s+und\s+[A-ZÄÖÜ][\wäöüß.-]*)?\s")
@@ -55,7 +57,8 @@ FOR_ARTICLE_BEFORE = re.compile(r"\bfür\s+(?:den|die|das)\s*$")
 # right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
 BUILT_LEAD = re.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
 # lowercase words inside a phrase name, between capitalised words: "Erzählcafé im Malerwinkelhaus", "Türmertour für Kinder"
-NAME_FUNCTION_WORDS = ("im", "am", "an", "auf", "für", "in", "mit", "und", "vom", "von", "zum", "zur", "der", "des", "dem", "die", "das")
+NAME_FUNCTION_WORDS = ("im", "am", "an", "auf", "für", "in", "mit", "und", "vom", "von", "zum", "zur", "der", "des", "dem", "die", "das",
+                       "ohne", "unter", "über", "bei", "aus", "ins", "vor", "ums")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
 PROJECT = re.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
@@ -302,7 +305,8 @@ class ProjectRecognizer:
 
     def _town_sentence_series(self, text: str, quotes, found: list[Evidence]) -> list[Evidence]:
         """"In Emden bündelt „WindWerft Ems“ …", "In Neubrandenburg entwickelt „SeenLandSens“ …": sentences that open with
-        "In <town>" and name a title-case quote are a series of projects, one per place, when at least two do."""
+        "In <town>" (or paragraphs headed "<town>:") and name a title-case quote are a series of projects, one per place,
+        when at least two do."""
         taken = [(ev.start, ev.end) for ev in found]
         hits: dict[int, tuple[int, int, str]] = {}  # sentence start → the first such quote in it
         for o_s, o_e, i_s, i_e in quotes:
@@ -314,6 +318,13 @@ class ProjectRecognizer:
             m = TOWN_SENTENCE_LEAD.match(text, a)
             if m and a not in hits and self._is_town(m.group("town")) and o_s - m.end() <= 80:
                 hits[a] = (i_s, i_s + len(inner), inner)
+                continue
+            # "Wippingen: Der Heimatverein erhält den Preis für seine „Generationenwerkstatt“": a paragraph headed by its town
+            line_s = text.rfind("\n", 0, o_s) + 1
+            m = TOWN_PARAGRAPH_LEAD.match(text, line_s)
+            if m and line_s not in hits and self._is_town(m.group("town")) and o_s - m.end() <= 200 \
+                    and not OPENING_QUOTE.search(text, m.end(), o_s):
+                hits[line_s] = (i_s, i_s + len(inner), inner)
         if len(hits) < 2:
             return []
         rule = self.cfg.list_item_names
