@@ -43,8 +43,10 @@ ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,
 PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
                             r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
 OPENING_QUOTE = re.compile(r"[„“\"»]")
-# a noun between an article and a quote: the name's kind ("für das Erzählcafé „…“")
-KIND_BEFORE_QUOTE = re.compile(r"\b(?:den|die|das|dem|der|des)\s+(?P<kind>[A-ZÄÖÜ][\wäöüß-]+)\s*$")
+# an article before a quote, perhaps indefinite, with an adjective or the name's kind between ("für ein gemeinsames „…“",
+# "für das Erzählcafé „…“")
+QUOTE_LEAD = re.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
+                        r"(?:(?P<kind>[A-ZÄÖÜ][\wäöüß-]+)\s+)?$")
 # "Lathen: Ausgezeichnet wird …": a paragraph headed by its place and a colon
 TOWN_PARAGRAPH_LEAD = re.compile(r"(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+(?=[A-ZÄÖÜ])")
 # "In Emden …", "In Suhl und Zella-Mehlis …": a sentence that opens with its place
@@ -276,9 +278,12 @@ class ProjectRecognizer:
     def _funded(self, text: str, line_s: int, o_s: int, o_e: int) -> bool:
         """The quoted name receives the money its clause names."""
         before = text[max(line_s, o_s - 80):o_s]
-        kind = KIND_BEFORE_QUOTE.search(before)  # "für das Erzählcafé „…“": read as "für das „…“"
-        if kind and not kind.group("kind").lower().endswith(self.not_kinds):
-            before = before[:kind.start("kind")]
+        # "für das Erzählcafé „…“", "für ein gemeinsames „…“", "für den geplanten „…“": read as "für das „…“"
+        lead = QUOTE_LEAD.search(before)
+        if lead and (lead.group("adj") or lead.group("kind") or lead.group("art").startswith("ein")) \
+                and not (lead.group("kind") or "").lower().endswith(self.not_kinds or ("\0",)):
+            article = "das" if lead.group("art").startswith("ein") else lead.group("art")
+            before = before[:lead.start("art")] + article + " "
         if not before.rstrip().endswith(("den", "die", "das", "dem", "der", "des")):
             return False  # every pattern needs an article right before the quote: most quotes have none
         if self.funding_noun_before.search(before):  # "einen Zuschuss für die „…“", "die Förderung der „…“"
