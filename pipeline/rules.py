@@ -223,6 +223,9 @@ class ProjectPatterns(Strict):
     funded_quotes: FundedQuoteRule
     built_quotes: TriggerRule
     list_item_names: TriggerRule
+    table_columns: TriggerRule
+    measure_word_endings: list[str] = Field(default_factory=list, description="endings of a first word that make a table cell "
+                                                                             "a description of works ('Umbau des Gasthofs …'), no name")
     paragraph_labels: list[str] = Field(default_factory=list, description="words that open a label line, not a project ('Weitere Informationen:')")
     title_rule_score: float = Field(ge=0, le=1)
 

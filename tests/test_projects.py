@@ -186,6 +186,15 @@ def test_paragraphs_headed_by_their_town_that_name_a_quote_are_a_series(nlp):
     assert "Vielfalt im Ehrenamt" not in names  # "Fazit" is no town
 
 
+def test_the_project_column_of_a_table(nlp):
+    text = ("Stiftung – Presse\n\nGefördert werden:\n\nVerein | Projekt | Betrag\nTSV Ahlen e. V. | \"Laufen im Park\" | 2.000 Euro\n"
+            "Chor Ahlen e. V. | Singen für alle | 1.500 Euro\n\nGemeinde – Vorhaben – Zuschuss\n"
+            "Ahlen – Neugestaltung des Marktplatzes – 40.000 Euro\nBeckum – „Grüner Ring Beckum“ – 12.000 Euro\n")
+    found = [e for e in nlp(text)._.evidence if e.label == "project"]
+    assert {e.text for e in found} == {"Laufen im Park", "Singen für alle", "Grüner Ring Beckum"}  # a Vorhaben column: quoted only
+    assert all(text[e.start:e.end] == e.text for e in found)
+
+
 def test_a_built_name_after_a_clubs_legal_form_in_the_same_sentence(nlp):
     text = "In Aidhausen legt der Gartenbauverein Aidhausen e. V. hinter dem Pfarrhaus den „Garten am Pfarrhof“ an.\n"
     assert "Garten am Pfarrhof" in {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}

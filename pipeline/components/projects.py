@@ -107,6 +107,25 @@ def title_head(title: str, body: str) -> Optional[str]:
     return title[:m.end("rest")] if re.search(r"\b" + again + r"\b", body) else None
 
 
+TABLE_CELL_BREAK = re.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
+
+
+def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The cells of a line between a and b, split at a spaced dash, a bar or tabs (spans without the separators)."""
+    spans, start = [], a
+    for m in TABLE_CELL_BREAK.finditer(text, a, b):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, b))
+    out = []
+    for x, y in spans:
+        cell = text[x:y]
+        x2, y2 = x + len(cell) - len(cell.lstrip()), x + len(cell.rstrip())
+        if y2 > x2:
+            out.append((x2, y2))
+    return out
+
+
 @lru_cache(maxsize=8)
 def title_line(text: str) -> tuple[int, int] | None:
     """The first line that reads like a headline (not a caption, date or label line).
@@ -160,6 +179,8 @@ class ProjectRecognizer:
         nouns = "|".join(map(re.escape, fq.nouns)) or "(?!)"
         self.funding_noun = re.compile(r"\b(?:" + nouns + r")\b")
         self.not_kinds = tuple(w.lower() for w in fq.not_kinds)
+        self.table_heads = frozenset(self.cfg.table_columns.words)
+        self.measure_endings = tuple(self.cfg.measure_word_endings) or ("\0",)
         self.funding_noun_before = re.compile(r"\b(?:(?:" + nouns + r")\b[^.;:!?„“\"\n]{0,60}?\bfür\s+(?:den|die|das|dem)"
                                               r"|(?:Förderung|Finanzierung|Bewilligung)\s+(?:der|des))\s*$")
         # "Mit 30.000 Euro wird das „…“ unterstützt"
@@ -256,6 +277,7 @@ class ProjectRecognizer:
                                       self.cfg.name_triggers.score, attrs={"canonical": name}))
         found += self._town_sentence_series(text, quotes, found)
         found += self._list_item_names(text, found)
+        found += self._table_column(text)
         found += self._paragraph_items(text, found)
         found += self._subject_titles(text)
         if not found and title is not None:
@@ -356,6 +378,37 @@ class ProjectRecognizer:
                 continue
             out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
                                 attrs={"canonical": name}))
+        return out
+
+    def _table_column(self, text: str) -> list[Evidence]:
+        """'Verein – Projekt – Betrag' over lines of as many cells: the cells of the project column (under a "Vorhaben"
+        column, only quoted cells: such columns mostly describe works)."""
+        rule = self.cfg.table_columns
+        out = []
+        column, width, named_column = None, 0, False
+        last_end = -2
+        for line in LINE.finditer(text):
+            if line.start() != last_end + 1:
+                column = None  # a blank line ends the table
+            last_end = line.end()
+            cells = _cells(text, line.start(), line.end())
+            if column is not None and len(cells) == width:
+                a, b = cells[column]
+                quoted_cell = text[a] in "„“\"»" and text[b - 1] in "“”\"«"
+                if quoted_cell:
+                    a, b = a + 1, b - 1
+                name = text[a:b]
+                # unquoted, a cell is a name under a "Projekt" column ("Vorhaben" columns describe works: "Alte Schule als …")
+                if quoted_cell or named_column and not name.split()[0].lower().endswith(self.measure_endings) \
+                        and name[:1].isupper() and len(name.split()) <= 10 and not name.endswith((".", "!", "?")):
+                    out.append(Evidence("project", a, b, name, "projects:" + rule.id, rule.score, attrs={"canonical": name}))
+                continue
+            column = None
+            heads = [text[a:b] for a, b in cells]
+            if len(cells) >= 2 and all(len(h.split()) <= 2 for h in heads):
+                column = next((i for i, h in enumerate(heads) if h in self.table_heads), None)
+                width = len(cells)
+                named_column = column is not None and heads[column].startswith("Projekt")
         return out
 
     def _paragraph_items(self, text: str, found: list[Evidence]) -> list[Evidence]:
