@@ -18,6 +18,10 @@ CASES = [
     ("Koordination: TU Delft (Niederlande)\n", "TU Delft"),
     ("Es hilft die Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland mit 20.000 Euro.",
      "Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland"),
+    # libraries, museums and forestry or environment services named by their place
+    ("Die Stadtbibliothek Mühlhausen lädt zum Comic-Workshop ein.", "Stadtbibliothek Mühlhausen"),
+    ("Das Holz liefert der Landesforstbetrieb Sachsen-Anhalt.", "Landesforstbetrieb Sachsen-Anhalt"),
+    ("Der Umweltbetrieb Bremen pflanzt 40 Bäume.", "Umweltbetrieb Bremen"),
     # a merged savings bank and its foundation are named after both territories
     ("Die Förderzusagen der Sparkassenstiftung Uelzen Lüchow-Dannenberg gingen an zwölf Vereine.",
      "Sparkassenstiftung Uelzen Lüchow-Dannenberg"),
@@ -144,6 +148,7 @@ def test_pattern_names(nlp, sentence, name):
     "Die Vereinigung lädt im Mai ein.", "Das Klinikum bekommt ein neues Dach.",  # bare heads
     "Im Amt Neuhaus baut die Gemeinde einen Radweg.",  # the bare head "Amt" takes no place after it
     "Den Rest stellt die Stiftung zur Verfügung.", "Die Verwaltung legt den Plan dem Rat zum Beschluss vor.",  # idioms
+    "Der Regelbetrieb zum zweiten Schulhalbjahr beginnt im Februar.",  # operation, not a body
 ])
 def test_no_name(nlp, sentence):
     doc = nlp(sentence)
