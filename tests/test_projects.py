@@ -195,6 +195,18 @@ def test_the_project_column_of_a_table(nlp):
     assert all(text[e.start:e.end] == e.text for e in found)
 
 
+def test_a_subheading_with_its_town_names_the_towns_project(nlp):
+    text = ("Staatskanzlei – Presse\n\nDrei Dörfer erhalten Geld.\n\nHummelshain: Dorfstube im Alten Jagdschloss\n\n"
+            "Die Gemeinde baut das Erdgeschoss um.\n\nFazit: Gute Ideen aus dem Dorf\n\nDie Jury lobt alle.\n")
+    names = _project_names(nlp, text)
+    assert "Dorfstube im Alten Jagdschloss" in names and "Gute Ideen aus dem Dorf" not in names  # "Fazit" is no town
+
+
+def test_a_built_name_after_an_adjective_and_its_kind(nlp):
+    text = "Die Samtgemeinde baut das Sportlerheim zum barrierefreien Bürgertreff „Hoyaer Stube“ um.\n"
+    assert "Hoyaer Stube" in _project_names(nlp, text)
+
+
 def test_a_built_name_after_a_clubs_legal_form_in_the_same_sentence(nlp):
     text = "In Aidhausen legt der Gartenbauverein Aidhausen e. V. hinter dem Pfarrhaus den „Garten am Pfarrhof“ an.\n"
     assert "Garten am Pfarrhof" in {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "project"}

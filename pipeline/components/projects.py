@@ -57,7 +57,7 @@ FOR_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)Für\s+(?:den|die|das)\s*$")
 # right before the quoted name that a list item gives something to: "Goldmedaille für die „…“"
 FOR_ARTICLE_BEFORE = re.compile(r"\bfür\s+(?:den|die|das)\s*$")
 # right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
-BUILT_LEAD = re.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
+BUILT_LEAD = re.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[a-zäöüß]+(?:e|en|er|es|em)\s+)?(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
 # lowercase words inside a phrase name, between capitalised words: "Erzählcafé im Malerwinkelhaus", "Türmertour für Kinder"
 NAME_FUNCTION_WORDS = ("im", "am", "an", "auf", "für", "in", "mit", "und", "vom", "von", "zum", "zur", "der", "des", "dem", "die", "das",
                        "ohne", "unter", "über", "bei", "aus", "ins", "vor", "ums")
@@ -107,6 +107,9 @@ def title_head(title: str, body: str) -> Optional[str]:
     return title[:m.end("rest")] if re.search(r"\b" + again + r"\b", body) else None
 
 
+# a line of its own between blank lines (or at a paragraph's head): "Town: Title Case Name", no sentence end
+HEADING_LINE = re.compile(r"(?:^|(?<=\n\n))(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+"
+                          r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
 TABLE_CELL_BREAK = re.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
 
 
@@ -278,6 +281,7 @@ class ProjectRecognizer:
         found += self._town_sentence_series(text, quotes, found)
         found += self._list_item_names(text, found)
         found += self._table_column(text)
+        found += self._town_headings(text, found)
         found += self._paragraph_items(text, found)
         found += self._subject_titles(text)
         if not found and title is not None:
@@ -377,6 +381,25 @@ class ProjectRecognizer:
             if not (self._intro_names_projects(text, m.start()) or self._in_block(text, m.start(), listed)):
                 continue
             out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
+                                attrs={"canonical": name}))
+        return out
+
+    def _town_headings(self, text: str, found: list[Evidence]) -> list[Evidence]:
+        """'Hummelshain: Dorfstube im Alten Jagdschloss' on a line of its own above a paragraph: a subheading that names a
+        town's project (a title-case phrase of two to eight words, no sentence)."""
+        rule = self.cfg.list_item_names
+        taken = [(ev.start, ev.end) for ev in found]
+        out = []
+        for m in HEADING_LINE.finditer(text):
+            name = m.group("name").strip()
+            words = name.split()
+            if not 2 <= len(words) <= 8 or not title_case(words) or words[0] in self.item_stop \
+                    or not self._is_town(m.group("town")):
+                continue
+            a = m.start("name")
+            if any(x <= a < y for x, y in taken):
+                continue
+            out.append(Evidence("project", a, a + len(name), name, "projects:project.town_heading", rule.score,
                                 attrs={"canonical": name}))
         return out
 
