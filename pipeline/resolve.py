@@ -17,7 +17,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (COFUNDING, FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
 
@@ -880,6 +880,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                         and HEADLINE_PLACE_LEAD.search(text[max(0, tm.start - 10):tm.start]):
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")
     _registry_programme_funders(programmes, institutions, rel)
+    _land_runs_programme_funders(programmes, institutions, rel)
     return list(relations.values())
 
 
@@ -956,6 +957,28 @@ def list_intros(text: str, sent_bounds: list[tuple[int, int]]) -> dict[int, int]
         elif not item:
             intro = s if text[a:b].rstrip().endswith(":") else None
     return out
+
+
+STATE_MINISTRY = re.compile(r"Ministeri|Staatskanzlei|Senatsverwaltung|Senator")
+
+
+def _land_runs_programme_funders(programmes, institutions, rel) -> None:
+    """An EU structural fund or a Bund-Länder programme (registry land_runs) is run by the Land's ministry: when a release
+    names exactly one state ministry, that ministry runs it ("Zuständig auf Landesseite ist das Thüringer Ministerium …")."""
+    runs = [pe for pe in programmes if pe.attrs.get("registry_id") and _land_runs(pe.attrs["registry_id"])]
+    if not runs:
+        return
+    ministries = [ie for ie in institutions if STATE_MINISTRY.search(ie.name) and institution_level(ie) == "state"]
+    if len(ministries) != 1:
+        return
+    for pe in runs:
+        rel("programme_funder", pe, ministries[0], pe.mentions[0].sentence, "relations:land_runs_programme")
+
+
+@lru_cache(maxsize=1024)
+def _land_runs(programme_id: str) -> bool:
+    entry = next((p for p in programme_registry().programmes if p.id == programme_id), None)
+    return bool(entry and entry.land_runs)
 
 
 def _registry_programme_funders(programmes, institutions, rel) -> None:

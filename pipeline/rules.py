@@ -104,6 +104,8 @@ class ProgrammeEntry(Strict):
     state: Optional[str] = None
     funders: list[str] = Field(default_factory=list)
     parent: Optional[str] = None
+    land_runs: bool = Field(False, description="a Land's ministry runs it in its Land (EU structural funds, Bund-Länder "
+                                               "programmes): the one state ministry a release names is its funder")
 
 
 class InstitutionRegistry(Strict):

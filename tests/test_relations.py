@@ -451,6 +451,19 @@ def test_a_share_of_the_money_makes_a_funder(rules_only, sentence, funder):
     assert ("funder_money" in view.profile(stiftung).features) is funder
 
 
+@pytest.mark.parametrize("ministries,runs", [
+    ("Zuständig auf Landesseite ist das Thüringer Ministerium für Wirtschaft, Landwirtschaft und Ländlichen Raum.", True),
+    ("Zuständig sind das Thüringer Ministerium für Wirtschaft, Landwirtschaft und Ländlichen Raum und das Thüringer "
+     "Ministerium für Bildung, Jugend und Sport.", False),  # two state ministries: which one runs it, the text must say
+])
+def test_the_one_state_ministry_a_release_names_runs_a_land_run_programme(rules_only, ministries, runs):
+    text = ("Landratsamt Wartburgkreis – Presse\n\nDas Vorhaben „Backhaus am Anger“ wird über LEADER gefördert. "
+            + ministries + "\n")
+    res = rules_only(text)
+    funders = {t for p, t in rule_pairs(res, "programme_funder") if p == "LEADER"}
+    assert ("Thüringer Ministerium für Wirtschaft, Landwirtschaft und Ländlichen Raum" in funders) is runs
+
+
 def test_a_paragraph_that_names_its_project_after_the_town_sentence(rules_only):
     text = ("Landkreis – Pressestelle\n\nDas Projekt „Quellenpfad Süd“ und weitere Vorhaben erhalten Geld.\n\n"
             "Die Gemeinde Eichigt bekommt 96.500 Euro für ihr Dorfgemeinschaftshaus. "
