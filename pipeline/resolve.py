@@ -664,6 +664,8 @@ ACTOR_LEAD = re.compile(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:D
 ACTING_VERB = re.compile(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b")
 THE_PROJECT = re.compile(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b")
 PLACE_LEAD = re.compile(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$")
+# the money of a sentence goes to a town: "geht mit 6,2 Millionen Euro nach Görlitz", "Gut 312.000 Euro fließen nach Ohorn"
+MONEY_TO_TOWN = re.compile(r"\b(?:geht|gehen|ging|gingen|fließt|fließen|floss|flossen)\b[^.;:!?]{0,60}?\bnach\s+$")
 SENTENCE_PLACE_LEAD = re.compile(r"\s*(?:In|Im)\s+")
 MUNICIPALITY_LEAD = re.compile(r"(?:Stadt|Gemeinde|Kommune)\s*$")
 CONTACT_LINE = re.compile(r"\b\d{5}\s|Tel\.|E-Mail|@")
@@ -844,6 +846,12 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if PLACE_LEAD.search(text[max(a, tm.start - 12):tm.start]) or projs and SENTENCE_PLACE_LEAD.fullmatch(text, a, tm.start):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:project_sentence_place")
+        if funding_sentence and "nach" in sent:  # plain-text test first
+            # "Die größte Einzelförderung geht mit 6,2 Millionen Euro nach Görlitz. Unter dem Titel „…“ will die Stadt …"
+            for te, tm in towns_s:
+                if "in_name_of" not in tm.attrs and MONEY_TO_TOWN.search(text, max(a, tm.start - 80), tm.start):
+                    for t in targets:
+                        rel("project_town", t, te, s, "relations:money_goes_to_town")
         if intro is not None and words_by_sentence[intro] & (partner | town_cues):
             # "Beteiligt sind:" / "- Markt Bodenmais: 150 Adressen": the town that heads a participants' list item
             line_start = text.rfind("\n", 0, a + 1) + 1

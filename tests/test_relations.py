@@ -464,6 +464,14 @@ def test_the_one_state_ministry_a_release_names_runs_a_land_run_programme(rules_
     assert ("Thüringer Ministerium für Wirtschaft, Landwirtschaft und Ländlichen Raum" in funders) is runs
 
 
+def test_the_town_the_money_goes_to_is_the_place_of_the_project_named_after_it(rules_only):
+    text = ("Bundesministerium – Presse\n\nVier Städte erhalten Geld.\n\n"
+            "Die größte Förderung geht mit 6,2 Millionen Euro nach Görlitz. Unter dem Titel „Neißeufer für alle“ will die "
+            "Stadt das Ufer öffnen.\n\nDie Fahrt nach Bautzen dauert eine Stunde.\n")
+    towns = rule_pairs(rules_only(text), "project_town")
+    assert ("Neißeufer für alle", "Görlitz") in towns and ("Neißeufer für alle", "Bautzen") not in towns
+
+
 def test_a_paragraph_that_names_its_project_after_the_town_sentence(rules_only):
     text = ("Landkreis – Pressestelle\n\nDas Projekt „Quellenpfad Süd“ und weitere Vorhaben erhalten Geld.\n\n"
             "Die Gemeinde Eichigt bekommt 96.500 Euro für ihr Dorfgemeinschaftshaus. "
