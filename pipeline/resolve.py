@@ -527,6 +527,10 @@ def _by_period(entries, year: Optional[int]):
 
 
 # ---------------------------------------------------------------- programmes and projects
+# a funding period's mark inside a programme's name: "Interreg VI A", "Interreg V-A", "LEADER 2023-2027"
+PERIOD_MARK = re.compile(r"(?<=\s)(?:[IVX]{1,4}(?:[ -]?[ABC])?|(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d)(?=\s|$)")
+
+
 def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
     entities: "OrderedDict[str, Entity]" = OrderedDict()
     acronyms: dict[str, str] = {}
@@ -564,7 +568,8 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
             continue
         names = {norm(n) for n in [entry.name] + entry.aliases}
         for ok, other in list(entities.items()):
-            if ok.startswith("txt:") and norm(other.name) in names:
+            # "Interreg VI A Deutschland-Nederland": the registry's name with the funding period's mark in it
+            if ok.startswith("txt:") and (norm(other.name) in names or norm(PERIOD_MARK.sub(" ", other.name)) in names):
                 ent.mentions.extend(other.mentions)
                 del entities[ok]
     for ent in entities.values():

@@ -68,3 +68,15 @@ def test_a_suffix_found_name_that_is_a_registry_name_joins_the_registry_entity(n
     doc = nlp(text)
     res = resolve(text, list(doc._.evidence), sentence_starts(doc))
     assert [p.name for p in res.programmes] == [name]
+
+
+@pytest.mark.parametrize("variant", ["Interreg VI A Deutschland-Nederland", "Interreg V-A Deutschland-Nederland"])
+def test_a_registry_name_with_a_funding_periods_mark_is_that_programme(nlp, variant):
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import resolve
+
+    text = ("Die Mittel stammen aus dem Programm Interreg Deutschland-Nederland. Das Projekt wird im Rahmen des Programms "
+            + variant + " gefördert.\n")
+    doc = nlp(text)
+    progs = resolve(text, list(doc._.evidence), sentence_starts(doc)).programmes
+    assert [p.name for p in progs] == ["Interreg Deutschland-Nederland"]
