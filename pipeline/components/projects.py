@@ -61,6 +61,12 @@ BUILT_LEAD = re.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[a-z
 # lowercase words inside a phrase name, between capitalised words: "Erzählcafé im Malerwinkelhaus", "Türmertour für Kinder"
 NAME_FUNCTION_WORDS = ("im", "am", "an", "auf", "für", "in", "mit", "und", "vom", "von", "zum", "zur", "der", "des", "dem", "die", "das",
                        "ohne", "unter", "über", "bei", "aus", "ins", "vor", "ums")
+# a headline's name before its colon ("Wärmenetz Walperloh: Stadtwerke erhalten …")
+TITLE_HEAD = re.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
+# a line of its own between blank lines (or at a paragraph's head): "Town: Title Case Name", no sentence end
+HEADING_LINE = re.compile(r"(?:^|(?<=\n\n))(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+"
+                          r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
+TABLE_CELL_BREAK = re.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
 PROJECT = re.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
@@ -93,9 +99,6 @@ def title_case(words: list[str]) -> bool:
     return all(w[:1].isupper() or w in NAME_FUNCTION_WORDS for w in words)
 
 
-TITLE_HEAD = re.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
-
-
 def title_head(title: str, body: str) -> Optional[str]:
     """The part of a headline before its colon when the body names it again, perhaps inflected ("des Wärmenetzes Walperloh");
     None when it does not (a label and a news line: "Stadtbus Landshut: Förderbescheid für 14 Elektrobusse übergeben");
@@ -107,10 +110,6 @@ def title_head(title: str, body: str) -> Optional[str]:
     return title[:m.end("rest")] if re.search(r"\b" + again + r"\b", body) else None
 
 
-# a line of its own between blank lines (or at a paragraph's head): "Town: Title Case Name", no sentence end
-HEADING_LINE = re.compile(r"(?:^|(?<=\n\n))(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+"
-                          r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
-TABLE_CELL_BREAK = re.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
 
 
 def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
