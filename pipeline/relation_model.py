@@ -84,9 +84,14 @@ def sentence_bounds(text: str, sent_starts: list[int]) -> list[tuple[int, int]]:
     return list(zip(sent_starts, sent_starts[1:] + [len(text)]))
 
 
+def paragraph_breaks(text: str) -> list[int]:
+    """Where each blank line between paragraphs starts: a position's paragraph is bisect_right(breaks, position)."""
+    return [m.start() for m in re.finditer(r"\n\s*\n", text)]
+
+
 def paragraph_of(text: str, bounds: list[tuple[int, int]]) -> list[int]:
     """The paragraph (blank-line separated block) of each sentence."""
-    breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
+    breaks = paragraph_breaks(text)
     return [bisect.bisect_right(breaks, a) for a, _ in bounds]
 
 

@@ -18,7 +18,7 @@ from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
 from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
-                                     names_money, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
+                                     names_money, paragraph_breaks, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
@@ -159,7 +159,7 @@ def refer_back(text: str, institutions: list, taken: list[Evidence], sent_starts
         return
     rx, refers = _anaphors()
     named = sorted(((m.start, e) for e in institutions for m in e.mentions), key=lambda se: se[0])
-    paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
+    breaks = paragraph_breaks(text)
     added = []
     for hit in rx.finditer(text):
         start, end = hit.span(1)
@@ -169,8 +169,8 @@ def refer_back(text: str, institutions: list, taken: list[Evidence], sent_starts
         before = [(pos, e) for pos, e in named if pos < start and fits.search(e.name)]
         if not before:
             continue
-        para = paragraph_starts[bisect.bisect_right(paragraph_starts, start) - 1]
-        in_para = [e for pos, e in before if pos >= para]
+        para = bisect.bisect_right(breaks, start)
+        in_para = [e for pos, e in before if bisect.bisect_right(breaks, pos) == para]
         if in_para:
             ent = in_para[-1]
         else:
@@ -343,6 +343,11 @@ def _institutions_by_id() -> dict:
     return {e.id: e for e in institution_registry().institutions}
 
 
+@lru_cache(maxsize=1)
+def _programmes_by_id() -> dict:
+    return {e.id: e for e in programme_registry().programmes}
+
+
 def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str = "") -> list[Entity]:
     reg = _institutions_by_id()
     year = int(doc_date[:4]) if doc_date else None
@@ -474,7 +479,7 @@ def _merge_short_forms(entities: "OrderedDict[str, Entity]") -> None:
             del entities[a]
 
 
-SHORT_FORM_PAREN = re.compile(r"[ \t]*\([ \t]*")
+SHORT_FORM_PAREN = re.compile(r"[ \t]*\([ \t]*$")  # from the end of the name before to the name in parentheses
 
 
 def _merge_parenthesised(entities: "OrderedDict[str, Entity]", text: str) -> None:
@@ -492,11 +497,10 @@ def _merge_parenthesised(entities: "OrderedDict[str, Entity]", text: str) -> Non
         if eb is None:
             continue
         for m in eb.mentions:
-            gap = text.rfind("(", 0, m.start)
-            if gap < 0 or not SHORT_FORM_PAREN.fullmatch(text, gap, m.start) or not text.startswith(")", m.end):
+            lead = SHORT_FORM_PAREN.search(text, max(0, m.start - 8), m.start)  # a few characters only: the hot path
+            if lead is None or not text.startswith(")", m.end):
                 continue
-            end_before = len(text[:gap].rstrip())
-            ka = owner.get(end_before, (None, None))[0]
+            ka = owner.get(lead.start(), (None, None))[0]
             if ka is None or ka == kb or ka not in entities or kb.startswith("reg:") and ka.startswith("reg:"):
                 continue
             keep, drop = (kb, ka) if kb.startswith("reg:") else (ka, kb)  # the registry's entry keeps its name
@@ -560,7 +564,7 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
                 if other.attrs.get("acronym") and not ent.attrs.get("acronym"):
                     ent.attrs["acronym"] = other.attrs["acronym"]
                 del entities[ok]
-    registry = {e.id: e for e in programme_registry().programmes}
+    registry = _programmes_by_id()
     # "des Heimat-Förderprogramms" (found by its suffix) is the registry's "Heimat-Förderprogramm" the release also names
     for k, ent in list(entities.items()):
         entry = registry.get(ent.attrs.get("registry_id") or "")
@@ -918,9 +922,7 @@ def _mentions_by_sentence(entities) -> dict[int, list]:
 @lru_cache(maxsize=4096)
 def _funder_family(programme_id: str) -> frozenset:
     """Registry ids of a programme's funders with all their other name periods."""
-    from pipeline.rules import programme_registry
-
-    entry = next((e for e in programme_registry().programmes if e.id == programme_id), None)
+    entry = _programmes_by_id().get(programme_id)
     inst_reg = _institutions_by_id()
     predecessors: dict[str, list[str]] = {}
     for e in inst_reg.values():
@@ -988,9 +990,8 @@ def _land_runs_programme_funders(programmes, institutions, rel) -> None:
         rel("programme_funder", pe, ministries[0], pe.mentions[0].sentence, "relations:land_runs_programme")
 
 
-@lru_cache(maxsize=1024)
 def _land_runs(programme_id: str) -> bool:
-    entry = next((p for p in programme_registry().programmes if p.id == programme_id), None)
+    entry = _programmes_by_id().get(programme_id)
     return bool(entry and entry.land_runs)
 
 

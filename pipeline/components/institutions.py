@@ -261,6 +261,10 @@ class InstitutionRecognizer:
             return k + 2
         return k
 
+    def _name_qualifier(self, word: str) -> bool:
+        """A word in parentheses that belongs to the name ("Frankfurt (Oder)"), not the country the body is in."""
+        return _qualifier(word) and word not in self.countries
+
     def _second_place(self, tt: TokenTable, k: int) -> int:
         """A second town or district right after a bank's first one (merged savings banks are named after both
         territories: "Sparkasse Uelzen Lüchow-Dannenberg"), else k."""
@@ -594,7 +598,7 @@ class InstitutionRecognizer:
         for n in range(5, 0, -1):  # the longest town name first
             if k + n <= n_words and tt.span_text(k, k + n) in self.gaz.by_form:
                 j = k + n
-                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and _qualifier(words[j + 1]) and words[j + 1] not in self.countries:
+                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and self._name_qualifier(words[j + 1]):
                     j += 3
                 return j
         j = k
@@ -616,7 +620,7 @@ class InstitutionRecognizer:
                     and words[j + 1] not in self.gaz.state_of_form and not words[j + 1].endswith(self.person_endings):
                 j += 1
                 continue
-            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and _qualifier(words[j + 1]) and words[j + 1] not in self.countries:
+            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and self._name_qualifier(words[j + 1]):
                 j += 3
                 continue
             if w == "," and j > k:

@@ -48,7 +48,8 @@ OPENING_QUOTE = re.compile(r"[„“\"»]")
 QUOTE_LEAD = re.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
                         r"(?:(?P<kind>[A-ZÄÖÜ][\wäöüß-]+)\s+)?$")
 # "Lathen: Ausgezeichnet wird …": a paragraph headed by its place and a colon
-TOWN_PARAGRAPH_LEAD = re.compile(r"(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+(?=[A-ZÄÖÜ])")
+TOWN_HEAD = r"(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+"  # "Haren (Ems): "
+TOWN_PARAGRAPH_LEAD = re.compile(TOWN_HEAD + r"(?=[A-ZÄÖÜ])")
 # "In Emden …", "In Suhl und Zella-Mehlis …": a sentence that opens with its place
 TOWN_SENTENCE_LEAD = re.compile(r"In\s+(?P<town>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+(?:am|an\s+der|im|in\s+der|ob\s+der|[A-ZÄÖÜ(][\wäöüß.()-]*))?)"
                                 r"(?:\s+und\s+[A-ZÄÖÜ][\wäöüß.-]*)?\s")
@@ -64,8 +65,7 @@ NAME_FUNCTION_WORDS = ("im", "am", "an", "auf", "für", "in", "mit", "und", "vom
 # a headline's name before its colon ("Wärmenetz Walperloh: Stadtwerke erhalten …")
 TITLE_HEAD = re.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
 # a line of its own between blank lines (or at a paragraph's head): "Town: Title Case Name", no sentence end
-HEADING_LINE = re.compile(r"(?:^|(?<=\n\n))(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+"
-                          r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
+HEADING_LINE = re.compile(r"(?:^|(?<=\n\n))" + TOWN_HEAD + r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
 TABLE_CELL_BREAK = re.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
 PROJECT = re.compile(r"[Pp]rojekt")
@@ -182,7 +182,7 @@ class ProjectRecognizer:
         self.funding_noun = re.compile(r"\b(?:" + nouns + r")\b")
         self.not_kinds = tuple(w.lower() for w in fq.not_kinds)
         self.table_heads = frozenset(self.cfg.table_columns.words)
-        self.measure_endings = tuple(self.cfg.measure_word_endings) or ("\0",)
+        self.measure_endings = tuple(self.cfg.measure_word_endings)
         self.funding_noun_before = re.compile(r"\b(?:(?:" + nouns + r")\b[^.;:!?„“\"\n]{0,60}?\bfür\s+(?:den|die|das|dem)"
                                               r"|(?:Förderung|Finanzierung|Bewilligung)\s+(?:der|des))\s*$")
         # "Mit 30.000 Euro wird das „…“ unterstützt"
@@ -306,7 +306,7 @@ class ProjectRecognizer:
         # "für das Erzählcafé „…“", "für ein gemeinsames „…“", "für den geplanten „…“": read as "für das „…“"
         lead = QUOTE_LEAD.search(before)
         if lead and (lead.group("adj") or lead.group("kind") or lead.group("art").startswith("ein")) \
-                and not (lead.group("kind") or "").lower().endswith(self.not_kinds or ("\0",)):
+                and not (lead.group("kind") or "").lower().endswith(self.not_kinds):
             article = "das" if lead.group("art").startswith("ein") else lead.group("art")
             before = before[:lead.start("art")] + article + " "
         if not before.rstrip().endswith(("den", "die", "das", "dem", "der", "des")):
@@ -405,6 +405,8 @@ class ProjectRecognizer:
     def _table_column(self, text: str) -> list[Evidence]:
         """'Verein – Projekt – Betrag' over lines of as many cells: the cells of the project column (under a "Vorhaben"
         column, only quoted cells: such columns mostly describe works)."""
+        if not any(h in text for h in self.table_heads):
+            return []  # plain-text test first: most releases have no table
         rule = self.cfg.table_columns
         out = []
         column, width, named_column = None, 0, False
