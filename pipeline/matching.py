@@ -114,23 +114,25 @@ class FormMatcher:
         for entries in index.values():
             entries.sort(key=lambda e: -len(e[0]))
         self.index = dict(index)
-        self._lookups: dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]] = {}
+        self._lookups: dict[str, list[tuple[int, frozenset, dict[tuple[str, ...], list[tuple[int, str]]]]]] = {}
 
-    def _lookup(self, first: str) -> list[tuple[int, dict[tuple[str, ...], list[tuple[int, str]]]]]:
-        """The lengths of the forms starting with this token, longest first, each with a lookup
-        from the whole token tuple to (rank, form), rank being the order of self.index. Built on
-        the token's first occurrence: for all 17,000 town names at once it slows every start-up."""
+    def _lookup(self, first: str) -> list[tuple[int, frozenset, dict[tuple[str, ...], list[tuple[int, str]]]]]:
+        """The lengths of the forms starting with this token, longest first, each with the second tokens of
+        those forms and a lookup from the whole token tuple to (rank, form), rank being the order of
+        self.index. Built on the token's first occurrence: for all 17,000 town names at once it slows every start-up."""
         lookup = self._lookups.get(first)
         if lookup is None:
             by_len: dict[int, dict[tuple[str, ...], list[tuple[int, str]]]] = {}
             for rank, (toks, form) in enumerate(self.index[first]):
                 by_len.setdefault(len(toks), {}).setdefault(toks, []).append((rank, form))
-            lookup = self._lookups[first] = sorted(by_len.items(), reverse=True)
+            lookup = self._lookups[first] = [(n, frozenset(toks[1] for toks in forms) if n > 1 else frozenset(), forms)
+                                             for n, forms in sorted(by_len.items(), reverse=True)]
         return lookup
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, str]]:
         """Only the document's words that start some form are tried (a set intersection), one
-        dictionary lookup per form length; hits come in token order, longest form first."""
+        dictionary lookup per form length whose forms go on with the next word; hits come in token
+        order, longest form first."""
         table = token_table(doc)
         words = table.words
         first, following = table.occurrences()
@@ -140,8 +142,9 @@ class FormMatcher:
             lengths = self._lookup(w)
             i = first[w]
             while i >= 0:
-                for n, forms in lengths:
-                    if i + n <= n_words:
+                after = words[i + 1] if i + 1 < n_words else None
+                for n, seconds, forms in lengths:
+                    if i + n <= n_words and (n == 1 or after in seconds):
                         for rank, form in forms.get(tuple(words[i:i + n]), ()):
                             hits.append((i, rank, i + n, form))
                 i = following[i]

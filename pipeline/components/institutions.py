@@ -40,7 +40,6 @@ NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "
                   "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
                   "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb"}
 NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
-_UNSEEN = object()
 INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
@@ -168,7 +167,8 @@ class InstitutionRecognizer:
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.owner_heads = frozenset(self.cfg.owner_heads)
         self._head_cache: dict[str, HeadNoun | None] = {}
-        self._token_heads: dict[str, HeadNoun | None] = {}  # head_of, for tokens that may head a name
+        self._token_heads: dict[str, HeadNoun] = {}  # head_of, for tokens that head a name
+        self._not_heads: set[str] = set()  # tokens that head none: taken out of a document's words in one set difference
         # for _find_head: exact forms → the first head with that form; compound heads with their lowercased endings
         self._exact_heads: dict[str, HeadNoun] = {}
         for h in self.cfg.heads:
@@ -409,16 +409,22 @@ class InstitutionRecognizer:
     def _head_positions(self, tt: TokenTable) -> list[tuple[int, HeadNoun]]:
         """(position, head) of every token that can head a name, in token order. Each distinct
         word is looked at once; the answer per word is cached (bounded: cleared when large)."""
-        cache = self._token_heads
-        if len(cache) > 200_000:
+        cache, not_heads = self._token_heads, self._not_heads
+        if len(not_heads) > 200_000:
             cache.clear()
+            not_heads.clear()
         first, following = tt.occurrences()
         out = []
-        for word, i in first.items():
-            head = cache.get(word, _UNSEEN)
-            if head is _UNSEEN:
-                head = cache[word] = self.head_of(word) if word[:1].isupper() or word in self.LOWER_HEADS else None
-            while head is not None and i >= 0:
+        for word in first.keys() - not_heads:  # most words of a release were seen before and head nothing
+            head = cache.get(word)
+            if head is None:
+                head = self.head_of(word) if word[:1].isupper() or word in self.LOWER_HEADS else None
+                if head is None:
+                    not_heads.add(word)
+                    continue
+                cache[word] = head
+            i = first[word]
+            while i >= 0:
                 out.append((i, head))
                 i = following[i]
         # "e. V." written as the standard spells it, in two tokens

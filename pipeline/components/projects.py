@@ -415,6 +415,8 @@ class ProjectRecognizer:
             if line.start() != last_end + 1:
                 column = None  # a blank line ends the table
             last_end = line.end()
+            if column is None and not TABLE_CELL_BREAK.search(text, line.start(), last_end):
+                continue  # one cell: neither a row nor a header
             cells = _cells(text, line.start(), line.end())
             if column is not None and len(cells) == width:
                 a, b = cells[column]
