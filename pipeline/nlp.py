@@ -17,6 +17,7 @@ from spacy.tokenizer import Tokenizer
 import pipeline.components  # noqa: F401  (registers the factories)
 from pipeline.components.institutions import registry_matcher
 from pipeline.components.programmes import programme_matcher
+from pipeline import regex_cache
 from pipeline.errors import model_not_found
 from pipeline.gazetteer import town_matcher
 
@@ -37,7 +38,7 @@ def load_base(model: Optional[str]) -> tuple[Language, str]:
         try:
             nlp = spacy.load(DEFAULT_MODEL, exclude=["lemmatizer"])
         except OSError:
-            nlp = spacy.blank("de")
+            nlp = spacy.blank("de", config={"nlp": {"tokenizer": {"@tokenizers": "press.memoised_tokenizer.v1"}}})
             return nlp, "blank:de"
     else:
         path = Path(model)
@@ -52,6 +53,20 @@ def load_base(model: Optional[str]) -> tuple[Language, str]:
     return nlp, f"{nlp.meta.get('name', model)}:{nlp.meta.get('version', '?')}"
 
 
+def _memoised(name: str, search):
+    """One of the tokenizer's searches behind an LRU memo (see memoise_tokenizer)."""
+    if name == "infix_finditer":  # an iterator cannot be reused: keep the matches
+        memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(lambda string, finditer=search: tuple(finditer(string)))
+    else:
+        memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(search)
+    if hasattr(search, "__self__"):
+        memo.__self__ = search.__self__  # what Tokenizer.to_bytes reads the pattern from
+    return memo
+
+
+SEARCHES = ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")
+
+
 def memoise_tokenizer(tokenizer) -> None:
     """Memoise the tokenizer's prefix, suffix, infix, token and URL searches across documents.
 
@@ -63,20 +78,40 @@ def memoise_tokenizer(tokenizer) -> None:
     pattern as __self__, so the tokenizer still serialises."""
     if not isinstance(tokenizer, Tokenizer):
         return  # a custom tokenizer of a user's model: left as it is
+    todo = [name for name in SEARCHES if getattr(tokenizer, name) is not None and not hasattr(getattr(tokenizer, name), "cache_info")]
+    if not todo:
+        return  # built memoised (press.memoised_tokenizer.v1)
     rules = tokenizer.rules
     tokenizer.rules = {}  # every setter below reloads the special cases: with none loaded that is free
-    for name in ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match"):
-        search = getattr(tokenizer, name)
-        if search is None or hasattr(search, "cache_info"):
-            continue
-        if name == "infix_finditer":  # an iterator cannot be reused: keep the matches
-            memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(lambda string, finditer=search: tuple(finditer(string)))
-        else:
-            memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(search)
-        if hasattr(search, "__self__"):
-            memo.__self__ = search.__self__  # what Tokenizer.to_bytes reads the pattern from
-        setattr(tokenizer, name, memo)
+    for name in todo:
+        setattr(tokenizer, name, _memoised(name, getattr(tokenizer, name)))
     tokenizer.rules = rules  # loaded once, with the memoised searches
+
+
+@spacy.registry.tokenizers("press.memoised_tokenizer.v1")
+def create_memoised_tokenizer():
+    """spaCy's tokenizer with the language's own rules, built for a quick start: its affix patterns come
+    from the compiled-regex cache (regex_cache) and its searches are memoised from the start, so the
+    special cases are loaded once (memoising spaCy's built tokenizer loads them again). The patterns are
+    the ones spacy.util.compile_prefix_regex, compile_suffix_regex and compile_infix_regex make (tested)."""
+    def factory(nlp: Language) -> Tokenizer:
+        d = nlp.Defaults
+        affixes = {"prefix_search": ("^{}", d.prefixes), "suffix_search": ("{}$", d.suffixes), "infix_finditer": ("{}", d.infixes)}
+        searches = {}
+        for name, (form, entries) in affixes.items():
+            if not entries:
+                searches[name] = None
+                continue
+            if not all(isinstance(e, str) for e in entries):  # compiled pieces: spaCy's own way
+                rx = getattr(spacy.util, f"compile_{name.split('_')[0]}_regex")(entries)
+            else:
+                rx = regex_cache.compile("|".join(form.format(e) for e in entries if e.strip()))
+            searches[name] = rx.finditer if name == "infix_finditer" else rx.search
+        searches["token_match"], searches["url_match"] = d.token_match, d.url_match
+        return Tokenizer(nlp.vocab, rules=d.tokenizer_exceptions,
+                         **{name: _memoised(name, f) if f is not None else None for name, f in searches.items()})
+
+    return factory
 
 
 def build_nlp(model: Optional[str] = None) -> tuple[Language, str]:
@@ -90,5 +125,6 @@ def build_nlp(model: Optional[str] = None) -> tuple[Language, str]:
     # the gazetteer matchers now, not on the first document: forked workers then share them
     for build_matcher in (town_matcher, registry_matcher, programme_matcher):
         build_matcher(nlp)
+    regex_cache.save()  # the patterns compiled for this build, for the next process
     log.info("NLP backend: %s; pipes: %s", backend, ", ".join(nlp.pipe_names))
     return nlp, backend

@@ -13,6 +13,7 @@ import re._parser as _parser
 from dataclasses import dataclass, field
 from typing import Optional
 
+from pipeline import regex_cache
 from pipeline.rules import DateVocabulary
 
 DOC_DATE_TAIL = 400  # the foot of a release, where some put their date
@@ -37,7 +38,7 @@ class Timex:
 def _alt(words) -> str:
     """A regex alternation, longest first; word forms without a final dot get a word boundary."""
     parts = []
-    for w in sorted(set(words), key=len, reverse=True):
+    for w in sorted(set(words), key=lambda w: (-len(w), w)):  # ties in a fixed order: the same pattern in every process
         esc = re.escape(w)
         parts.append(esc if w.endswith(".") else esc + r"(?![\wäöüß])")
     return "(?:" + "|".join(parts) + ")"
@@ -111,23 +112,26 @@ def with_lead(regex: str, lead: str, flags: int = 0) -> re.Pattern:
     lead characters, the lookahead changes nothing and is left out: the engine's own scan for
     those literals is faster still."""
     if not lead:
-        return re.compile(regex, flags)
+        return regex_cache.compile(regex, flags)
     guard = "(?=[" + re.escape(lead) + "])"
+    for form in (guard + regex, regex, guard + "(?:" + regex + ")"):  # the form chosen in an earlier process
+        if regex_cache.known(form, flags):
+            return regex_cache.compile(form, flags)
     try:
         parsed = _parser.parse(regex, flags)
         if not parsed.state.flags & re.IGNORECASE:
             first = _first_chars(parsed) if _literal_led(parsed) else None
             if first is not None and not first[1] and first[0] <= set(lead):
-                return re.compile(regex, flags)
+                return regex_cache.compile(regex, flags)
             # guard + "A|B" guards A only; when B too can only start with a lead character,
             # guarding the whole alternation matches the same and rejects other positions at once
             if len(parsed.data) == 1 and parsed.data[0][0] is _c.BRANCH:
                 others = [_first_chars(alt) for alt in parsed.data[0][1][1][1:]]
                 if all(o is not None and not o[1] and o[0] <= set(lead) for o in others):
-                    return re.compile(guard + "(?:" + regex + ")", flags)
+                    return regex_cache.compile(guard + "(?:" + regex + ")", flags)
     except Exception:  # noqa: BLE001 — an internal parser change or inline flags: keep the plain lookahead
         pass
-    return re.compile(guard + regex, flags)
+    return regex_cache.compile(guard + regex, flags)
 
 
 def two_digit_year(y: str) -> int:
@@ -151,7 +155,7 @@ class DateGrammar:
         self.numbers = {k.lower(): v for k, v in vocab.number_words.items()}
         self.turn_of_year_endings = tuple(vocab.turn_of_year_periods)
         self.masks = [(m.id, m.requires, with_lead(m.regex, m.lead),
-                       re.compile(m.expand_left) if m.expand_left else None) for m in vocab.masks]
+                       regex_cache.compile(m.expand_left) if m.expand_left else None) for m in vocab.masks]
         # compared without a final dot ("Nr." ~ "Nr"), built once
         self.year_name_words = {w.lower().rstrip(".") for w in vocab.year_name_words}
         self.year_unit_words = {w.lower().rstrip(".") for w in vocab.year_unit_words}
@@ -219,22 +223,22 @@ class DateGrammar:
                 rf"(?:(?P<prep>[Ii]m\s+Jahr(?:e)?|[Aa]us\s+dem\s+Jahr(?:e)?|[Ss]eit(?:\s+dem\s+Jahr)?|[Bb]is(?:\s+zum\s+Jahr)?|[Aa]b(?:\s+dem\s+Jahr)?|[Vv]on|[Vv]or|[Nn]ach|[Ii]n|[Uu]m|[Dd]as\s+Jahr|[Zz]um\s+Jahr)\s+)?(?<![\d.,/€-])(?P<y>{Y4H})(?![\d]|[.,]\d|-\d|er)")),  # not a decade ("die 1950er-Jahre")
         ]
         self.patterns: list[tuple[str, float, re.Pattern]] = self._with_leads(patterns, vocab)
-        self.unit_anchor = re.compile(r"(?=[JjMmWwTt])(?:" + UNIT + r"|jährig|monatig|wöchig|tägig)")
+        self.unit_anchor = regex_cache.compile(r"(?=[JjMmWwTt])(?:" + UNIT + r"|jährig|monatig|wöchig|tägig)")
         # Each pattern runs only in windows around its anchors (month words, season words, digits …).
         self.anchors = {
-            "month": re.compile("(?=[" + re.escape("".join(sorted({f[0] for f in month_words}))) + "])" + M),
-            "season": re.compile("(?=[" + re.escape("".join(sorted({f[0] for f in season_words}))) + "])" + S),
-            "period": re.compile(r"(?=[HJQ])(?:Halbjahr|Jahreshälfte|Quartal)"),
-            "year_word": re.compile(r"(?<![\wäöü])(?=[JMVF])(?:Jahr|Jahres|Jahresende|Jahresanfang|Jahresbeginn|Jahresmitte|Vorjahr|Folgejahr|Monat|Monats)(?![\wäöü])"),
-            "digit": re.compile(r"\d+"),
+            "month": regex_cache.compile("(?=[" + re.escape("".join(sorted({f[0] for f in month_words}))) + "])" + M),
+            "season": regex_cache.compile("(?=[" + re.escape("".join(sorted({f[0] for f in season_words}))) + "])" + S),
+            "period": regex_cache.compile(r"(?=[HJQ])(?:Halbjahr|Jahreshälfte|Quartal)"),
+            "year_word": regex_cache.compile(r"(?<![\wäöü])(?=[JMVF])(?:Jahr|Jahres|Jahresende|Jahresanfang|Jahresbeginn|Jahresmitte|Vorjahr|Folgejahr|Monat|Monats)(?![\wäöü])"),
+            "digit": regex_cache.compile(r"\d+"),
         }
         firsts = {f[0] for f in month_words + season_words} | set("HJQMVF0123456789")
-        self.any_anchor = re.compile("(?=[" + re.escape("".join(sorted(firsts))) + "])(?:"
+        self.any_anchor = regex_cache.compile("(?=[" + re.escape("".join(sorted(firsts))) + "])(?:"
                                      + "|".join(f"(?P<{name}>{rx.pattern})" for name, rx in self.anchors.items()) + ")")
         # Every match of these rules holds such a stretch (a four-digit year; "3.5" / "3. 5"):
         # windows without one are skipped, which is most digit windows.
-        year = re.compile(r"(?:1[6-9]|20)\d\d")
-        day_dot_month = re.compile(r"\d\.\s?\d")
+        year = regex_cache.compile(r"(?:1[6-9]|20)\d\d")
+        day_dot_month = regex_cache.compile(r"\d\.\s?\d")
         self.needs = {"date.year": year, "date.year_range": year, "date.mod_year": year, "date.iso": year,
                       "date.numeric": day_dot_month, "date.numeric_yearless": day_dot_month,
                       "date.range.numeric": day_dot_month, "date.range.numeric_dm": day_dot_month}
@@ -248,9 +252,9 @@ class DateGrammar:
             "date.numeric": "digit", "date.iso": "digit", "date.mod_year": "digit", "date.year_range": "digit", "date.year": "digit",
         }
         self.duration_patterns = [
-            ("duration.count_unit", 0.85, re.compile(
+            ("duration.count_unit", 0.85, regex_cache.compile(
                 rf"(?<![\wäöü.,])(?P<n>\d{{1,3}}|{NUM})\s*(?P<u>{UNIT})", I)),
-            ("duration.adjective", 0.85, re.compile(
+            ("duration.adjective", 0.85, regex_cache.compile(
                 rf"(?<![\wäöü])(?P<n>\d{{1,2}}|ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn)-?(?P<u>jährig|monatig|wöchig|tägig)(?:e|en|er|es|em)?(?![\wäöü])", I)),
         ]
 

@@ -414,3 +414,50 @@ def test_span_groups_for_spacy_users_and_none_in_the_batch_path(nlp):
         quiet = proc(quiet)
     assert not quiet.spans
     assert [(e.start, e.end, e.label, e.rule) for e in quiet._.evidence] == [(e.start, e.end, e.label, e.rule) for e in evidence]
+
+
+def test_a_pattern_from_the_regex_cache_is_the_pattern_re_compile_makes(tmp_path, monkeypatch):
+    """The compiled-regex cache (start-up) must give the very pattern re.compile gives: same code, flags and
+    groups, the same matches, written to the cache folder and read back in a fresh state."""
+    import re
+
+    from pipeline import regex_cache
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(regex_cache, "_store", None)
+    monkeypatch.setattr(regex_cache, "_used", set())
+    patterns = [(r"(?P<d>[0-3]?\d)\.\s*(?P<m>Mai|Juni)(?:\s+(?P<y>(?:19|20)\d\d))?", 0), (r"(?i)straße\s+des\s+\d", 0),
+                (r"^[\[(„\"]|^\d+(?=[a-zäöü])", re.IGNORECASE), (r"[„“”\"]", 0)]
+    fresh = [regex_cache.compile(p, f) for p, f in patterns]
+    regex_cache.save()
+    assert list(tmp_path.glob("regex-*.marshal"))
+    monkeypatch.setattr(regex_cache, "_store", None)  # a new process: read from the folder
+    assert all(regex_cache.known(p, f) for p, f in patterns)
+    again = [regex_cache.compile(p, f) for p, f in patterns]
+    text = "Am 3. Mai 2021 und 14.Juni in der Straße des 17. Juni: „Altstadt“ 3a"
+    for (p, f), a, b in zip(patterns, fresh, again):
+        plain = re.compile(p, f)
+        assert a == plain and b == plain  # Pattern equality compares the compiled code, flags and pattern
+        assert b.groupindex == plain.groupindex and b.groups == plain.groups
+        assert [m.span() for m in b.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_the_built_tokenizer_has_spacys_patterns_and_the_date_grammar_is_the_same_in_every_process():
+    """The pipeline's tokenizer is built with spaCy's German affix rules (from the regex cache); the date
+    grammar's patterns must not depend on the process's string hashing, or the cache would never hit."""
+    import subprocess
+    import sys
+
+    import spacy
+
+    from pipeline.nlp import build_nlp
+
+    nlp, _ = build_nlp()
+    plain = spacy.blank("de").tokenizer
+    for name in ("prefix_search", "suffix_search", "infix_finditer"):
+        assert getattr(nlp.tokenizer, name).__self__ == getattr(plain, name).__self__
+    code = ("from pipeline.components.dates import grammar; import hashlib; "
+            "print(hashlib.sha256('|'.join(rx.pattern for _, _, rx in grammar().patterns).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                              env=dict(os.environ, PYTHONHASHSEED=seed)).stdout for seed in ("1", "2", "3")}
+    assert len(digests) == 1
