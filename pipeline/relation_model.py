@@ -19,40 +19,41 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from pipeline import regex_cache
 from pipeline.quotes import quoted
 from pipeline.rules import relation_cues, relation_model
 
 # a sentence that speaks of all the release's projects: "14 Projekte", "die sechs Modellvorhaben", "je Vorhaben"
 # ("jeweils" alone is no such word: "Bund und Land tragen jeweils die Hälfte" shares out among the funders)
-PLURAL_PROJECTS = re.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|(?i:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die|den|je))\s+"
+PLURAL_PROJECTS = regex_cache.compile(r"\b(?:\w*[Pp]rojekte[n]?|(?:\d+|(?i:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|mehrere|alle|die|den|je))\s+"
                              r"(?:weitere[n]?\s+)?(?:\w+\s+)?\w*[Vv]orhaben)\b")
-MONEY = re.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
-POSTCODE = re.compile(r"(?<!\d)\d{5}\s+\w")
+MONEY = regex_cache.compile(r"\d[\d.,]*\s*(?:Mio\.|Millionen|Mrd\.|Milliarden|Tsd\.)?\s*(?:Euro|EUR|€)")
+POSTCODE = regex_cache.compile(r"(?<!\d)\d{5}\s+\w")
 _FUNDER_NOUNS = r"[Ff]ördermittel\w*|[Mm]itteln?|[Ff]örderung|[Uu]nterstützung|[Zz]uschuss\w*|[Zz]uwendung\w*|[Ff]inanzierung"
 _FUNDER_LEAD = r"(?:von der|vom|durch|über|(?:{nouns})\s+(?:des|der|vom|von der)):?\s*[\[(„\"]*$"
 # what stands right before a funder: "von der …", "Fördermittel des …" (the rules; the model also reads "Förderbescheid des …")
-FUNDER_LEAD_RULE = re.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS))
-FUNDER_LEAD = re.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS + r"|[Ff]örderbescheid\w*"))
-SUBJECT_TAIL = re.compile(r"[.:;!?\n]\s*(?:(?:Das|Der|Die)\s+)?$")
-SUBJECT_START = re.compile(r"(?:(?:Das|Der|Die)\s+)?")
-FUNDED_AFTER = re.compile(r"gefördert|finanziert")
-FUNDER_MONEY_LEAD = re.compile(r"(?:" + _FUNDER_NOUNS + r"|[Ff]örderbescheid\w*|[Ff]ördergeld\w*|[Bb]undesmittel\w*|[Ll]andesmittel\w*)\s+"
+FUNDER_LEAD_RULE = regex_cache.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS))
+FUNDER_LEAD = regex_cache.compile(_FUNDER_LEAD.format(nouns=_FUNDER_NOUNS + r"|[Ff]örderbescheid\w*"))
+SUBJECT_TAIL = regex_cache.compile(r"[.:;!?\n]\s*(?:(?:Das|Der|Die)\s+)?$")
+SUBJECT_START = regex_cache.compile(r"(?:(?:Das|Der|Die)\s+)?")
+FUNDED_AFTER = regex_cache.compile(r"gefördert|finanziert")
+FUNDER_MONEY_LEAD = regex_cache.compile(r"(?:" + _FUNDER_NOUNS + r"|[Ff]örderbescheid\w*|[Ff]ördergeld\w*|[Bb]undesmittel\w*|[Ll]andesmittel\w*)\s+"
                                r"(?:des|der|vom|von der)\s*[\[(„\"]*$")
-FUNDED_BY_LEAD = re.compile(r"(?:gefördert|finanziert|bezuschusst|kofinanziert|unterstützt)\s+(?:von der|vom|von|durch die|durch den|durch das|durch)\s*[\[(„\"]*$")
-FUNDED_PARTICIPLE_AFTER = re.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:geförderte|finanzierte|bezuschusste|kofinanzierte)")
-FUNDER_VERB_AFTER = re.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:fördert|finanziert|bezuschusst|kofinanziert|stellt|bewilligt|trägt)\b")
+FUNDED_BY_LEAD = regex_cache.compile(r"(?:gefördert|finanziert|bezuschusst|kofinanziert|unterstützt)\s+(?:von der|vom|von|durch die|durch den|durch das|durch)\s*[\[(„\"]*$")
+FUNDED_PARTICIPLE_AFTER = regex_cache.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:geförderte|finanzierte|bezuschusste|kofinanzierte)")
+FUNDER_VERB_AFTER = regex_cache.compile(r"[\])“\"]*\s*(?:\([^)]{1,20}\)\s*)?(?:fördert|finanziert|bezuschusst|kofinanziert|stellt|bewilligt|trägt)\b")
 # a share of the money: "beteiligt sich mit weiteren 360.000 Euro", "beteiligen sich … an der Finanzierung", "An den Kosten
 # beteiligt sich der Landkreis" (participating alone is a partner's: "Die Hochschule beteiligt sich an dem Projekt")
 _SHARE = r"an\s+(?:der\s+(?:Finanzierung|Förderung)|den\s+(?:Kosten|Baukosten|Gesamtkosten))"
-COFUNDING = re.compile(r"\bbeteilig\w*\s+sich\b[^.;]{0,160}?(?:\b" + _SHARE + r"|\bmit\s+(?:weiteren\s+|rund\s+|insgesamt\s+|bis\s+zu\s+)?"
+COFUNDING = regex_cache.compile(r"\bbeteilig\w*\s+sich\b[^.;]{0,160}?(?:\b" + _SHARE + r"|\bmit\s+(?:weiteren\s+|rund\s+|insgesamt\s+|bis\s+zu\s+)?"
                        r"\d[\d.,]*\s*(?:Mio\.|Millionen)?\s*(?:Euro|€))|\b" + _SHARE + r"\b[^.;]{0,60}?\bbeteilig\w*\s+sich\b", re.I)
-TOWN_LEAD = re.compile(r"(?:\bin|\bim|\bfür|Stadt|Gemeinde|Hansestadt|Kommune|Kreisstadt|Markt)\s*$")
-WORD = re.compile(r"[\wäöüÄÖÜß-]+")
+TOWN_LEAD = regex_cache.compile(r"(?:\bin|\bim|\bfür|Stadt|Gemeinde|Hansestadt|Kommune|Kreisstadt|Markt)\s*$")
+WORD = regex_cache.compile(r"[\wäöüÄÖÜß-]+")
 PLURAL_ENDINGS = ("projekte", "projekten", "vorhaben", "kommunen", "standorte", "standorten")
 # a word of the sentence ends in a plural ending: searched once in the words joined by spaces
-PLURAL_WORD_END = re.compile("(?:" + "|".join(PLURAL_ENDINGS) + ")(?: |$)")
-QUOTE_MARK = re.compile(r"[„“”\"]")
-LIST_ITEM = re.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
+PLURAL_WORD_END = regex_cache.compile("(?:" + "|".join(PLURAL_ENDINGS) + ")(?: |$)")
+QUOTE_MARK = regex_cache.compile(r"[„“”\"]")
+LIST_ITEM = regex_cache.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
 
 
 @dataclass
@@ -106,7 +107,7 @@ def sentence_evidence(text: str, a: int, b: int, s: int) -> tuple[int, int, int]
 
 
 # "die zusammen 54.700 Euro erhalten": "zusammen" before a number is "in total", no cue of working together
-IN_TOTAL = re.compile(r"\bzusammen(?=\s+(?:(?:rund|knapp|gut|fast|etwa|über|mehr als|mindestens)\s+)?\d)")
+IN_TOTAL = regex_cache.compile(r"\bzusammen(?=\s+(?:(?:rund|knapp|gut|fast|etwa|über|mehr als|mindestens)\s+)?\d)")
 
 
 def sentence_words(text: str, bounds: list[tuple[int, int]], towns, titles=()) -> list[frozenset]:
@@ -129,7 +130,7 @@ def sentence_words(text: str, bounds: list[tuple[int, int]], towns, titles=()) -
     return out
 
 
-CLAUSE_BREAK = re.compile(r"[;,]\s+")
+CLAUSE_BREAK = regex_cache.compile(r"[;,]\s+")
 
 
 def clause_pairs(text: str, a: int, b: int, projects: list, programmes: list) -> Optional[frozenset]:
@@ -177,9 +178,19 @@ def _cue_words() -> tuple[tuple[str, frozenset], ...]:
 
 
 @lru_cache(maxsize=1)
+def _cue_index() -> tuple[frozenset, dict[str, frozenset]]:
+    """Every cue word, and the cue names each word gives a sentence (one set intersection per sentence)."""
+    cues_of: dict[str, set] = defaultdict(set)
+    for name, vocabulary in _cue_words():
+        for w in vocabulary:
+            cues_of[w].add(name)
+    return frozenset(cues_of), {w: frozenset(names) for w, names in cues_of.items()}
+
+
+@lru_cache(maxsize=1)
 def _kind_patterns():
     cues = relation_cues()
-    return [(k.kind, re.compile(k.regex)) for k in cues.institution_kinds], dict(cues.registry_kinds)
+    return [(k.kind, regex_cache.compile(k.regex)) for k in cues.institution_kinds], dict(cues.registry_kinds)
 
 
 @lru_cache(maxsize=1)
@@ -188,7 +199,7 @@ def _government_levels() -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
     out = []
     for g in relation_cues().government_levels:
         words = "|".join(re.escape(w) for w in g.words)
-        out.append((g.level, re.compile(r"\b(?:[Dd]er|[Dd]as|[Dd]em|[Vv]om)\s+(?:" + words + r")\b"), re.compile(g.regex)))
+        out.append((g.level, regex_cache.compile(r"\b(?:[Dd]er|[Dd]as|[Dd]em|[Vv]om)\s+(?:" + words + r")\b"), regex_cache.compile(g.regex)))
     return tuple(out)
 
 
@@ -225,14 +236,18 @@ class ReleaseView:
         self.para = paragraph_of(text, self.bounds)
         if words_by_sentence is None:
             words_by_sentence = sentence_words(text, self.bounds, towns, programmes + projects)
-        cue_words = _cue_words()
+        cue_vocabulary, cues_of = _cue_index()
         contact = _contact_sentences(text, sent_starts)
         self.cue: list[frozenset] = []
         self.levels_funding: set[str] = set()
+        names_projects = []  # the plain-text test for PLURAL_PROJECTS, per sentence
         for s, (a, b) in enumerate(self.bounds):
             sent = text[a:b]
             words = words_by_sentence[s]
-            c = {name for name, vocabulary in cue_words if not words.isdisjoint(vocabulary)}
+            c = set()
+            for w in words & cue_vocabulary:  # most sentences hold none or a few cue words
+                c.update(cues_of[w])
+            names_projects.append("rojekte" in sent or "orhaben" in sent)
             if "speech" in c and not QUOTE_MARK.search(sent):
                 c.discard("speech")
             if names_money(sent):
@@ -266,7 +281,7 @@ class ReleaseView:
         self.about: list[list] = []  # the projects each sentence speaks of
         for s in range(len(self.bounds)):
             named = list(OrderedDict.fromkeys(by_sent.get(s, [])))
-            if not named and len(projects) >= 2 and PLURAL_PROJECTS.search(text, *self.bounds[s]):
+            if not named and len(projects) >= 2 and names_projects[s] and PLURAL_PROJECTS.search(text, *self.bounds[s]):
                 named = list(projects)  # "Das BBSR begleitet die sechs Modellvorhaben": it speaks of them all
             if not named:
                 for t in range(s - 1, -1, -1):

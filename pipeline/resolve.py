@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from pipeline import regex_cache
 from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
@@ -24,11 +25,11 @@ from pipeline.rules import institution_patterns, institution_registry, programme
 QUOTE_CHARS = "„“”\"'‚‘’«»"
 
 
-_QUOTES = re.compile(f"[{QUOTE_CHARS}]")
-_DASHES = re.compile(r"[‐‑‒–—−-]")
-_DASH_SPACE = re.compile(r"\s*-\s*(?=\S)")
-_SPACES = re.compile(r"\s+")
-_ARTICLE = re.compile(r"^(der|die|das|den|dem|des)\s+")
+_QUOTES = regex_cache.compile(f"[{QUOTE_CHARS}]")
+_DASHES = regex_cache.compile(r"[‐‑‒–—−-]")
+_DASH_SPACE = regex_cache.compile(r"\s*-\s*(?=\S)")
+_SPACES = regex_cache.compile(r"\s+")
+_ARTICLE = regex_cache.compile(r"^(der|die|das|den|dem|des)\s+")
 
 
 @lru_cache(maxsize=65536)
@@ -143,10 +144,10 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
 @lru_cache(maxsize=1)
 def _anaphors() -> tuple[re.Pattern, dict[str, re.Pattern]]:
     """One pattern for every definite head noun of rules/relations.yaml, and what each form refers to."""
-    refers = {form: re.compile(a.refers_to) for a in relation_cues().anaphors for form in a.forms}
+    refers = {form: regex_cache.compile(a.refers_to) for a in relation_cues().anaphors for form in a.forms}
     forms = "|".join(sorted(map(re.escape, refers), key=len, reverse=True)) or "(?!)"
     # the noun alone after its article, no name after it ("die Stiftung Mercator" is a name, found by the recognizers)
-    return re.compile(r"(?<![\w-])(?:[Dd](?:er|ie|as|em|en|es))\s+(" + forms + r")(?=\s+[a-zäöüß„\"(]|\s*[.,;:!?)–]|\s*$)"), refers
+    return regex_cache.compile(r"(?<![\w-])(?:[Dd](?:er|ie|as|em|en|es))\s+(" + forms + r")(?=\s+[a-zäöüß„\"(]|\s*[.,;:!?)–]|\s*$)"), refers
 
 
 def refer_back(text: str, institutions: list, taken: list[Evidence], sent_starts: list[int]) -> None:
@@ -207,7 +208,7 @@ def group_simple(kind: str, evs: list[Evidence], key) -> list[Entity]:
 
 
 # ---------------------------------------------------------------- towns
-QUARTER_NOUN = re.compile(r"\b(?:Stadtteil|Ortsteil|Stadtbezirk|Stadtviertel|Ortsteilen|Stadtteilen)\s+([A-ZÄÖÜ][\wäöüß-]+)")
+QUARTER_NOUN = regex_cache.compile(r"\b(?:Stadtteil|Ortsteil|Stadtbezirk|Stadtviertel|Ortsteilen|Stadtteilen)\s+([A-ZÄÖÜ][\wäöüß-]+)")
 
 
 def _looks_like_a_quarter(ent: Entity, towns: list[Entity], named_quarters: frozenset = frozenset()) -> bool:
@@ -228,7 +229,7 @@ def _looks_like_a_quarter(ent: Entity, towns: list[Entity], named_quarters: froz
     return bool(others) and min(distance_km(place, o) for o in others) > 100
 
 
-CAPITALISED_WORD = re.compile(r"[A-ZÄÖÜ][\wäöüß-]+")
+CAPITALISED_WORD = regex_cache.compile(r"[A-ZÄÖÜ][\wäöüß-]+")
 
 
 LARGER_HOMONYM = 5  # a bare name is a much larger town's when it has this many times the population of the one named in full
@@ -459,7 +460,7 @@ def _legal_forms() -> frozenset:
 @lru_cache(maxsize=1)
 def _state_body() -> re.Pattern:
     """A name that opens with a Land's adjective ('Thüringer', 'Bayerisches'), from rules/relations.yaml."""
-    return next(re.compile(g.regex) for g in relation_cues().government_levels if g.level == "state")
+    return next(regex_cache.compile(g.regex) for g in relation_cues().government_levels if g.level == "state")
 
 
 def _merge_short_forms(entities: "OrderedDict[str, Entity]") -> None:
@@ -479,7 +480,7 @@ def _merge_short_forms(entities: "OrderedDict[str, Entity]") -> None:
             del entities[a]
 
 
-SHORT_FORM_PAREN = re.compile(r"[ \t]*\([ \t]*$")  # from the end of the name before to the name in parentheses
+SHORT_FORM_PAREN = regex_cache.compile(r"[ \t]*\([ \t]*$")  # from the end of the name before to the name in parentheses
 
 
 def _merge_parenthesised(entities: "OrderedDict[str, Entity]", text: str) -> None:
@@ -532,7 +533,7 @@ def _by_period(entries, year: Optional[int]):
 
 # ---------------------------------------------------------------- programmes and projects
 # a funding period's mark inside a programme's name: "Interreg VI A", "Interreg V-A", "LEADER 2023-2027"
-PERIOD_MARK = re.compile(r"(?<=\s)(?:[IVX]{1,4}(?:[ -]?[ABC])?|(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d)(?=\s|$)")
+PERIOD_MARK = regex_cache.compile(r"(?<=\s)(?:[IVX]{1,4}(?:[ -]?[ABC])?|(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d)(?=\s|$)")
 
 
 def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
@@ -642,43 +643,43 @@ def _merge_headline_short_forms(text: str, entities: "OrderedDict[str, Entity]")
 
 # ---------------------------------------------------------------- relations
 # from a project's name to a word in its relative clause: "„RhizoMix“, das die …"
-RELATIVE_CLAUSE = re.compile(r"[“”\"']?\s*,\s*(?:das|die|der|welches|welche)\s+(?:[^,.;:!?„“\"]{0,60}\s)?(?:die|der|das|den)?\s*")
-LOCATIVE = re.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
-SUBJECT = re.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
-PASSIVE_BY = re.compile(r"[^.;:!?]{0,40}?\b(?:wird|werden|wurde|wurden)\b[^.;:!?]{0,40}?\b(?:vom|von der|von|durch(?:\s+(?:den|die|das))?)\s+")
-PASSIVE_AND_BY = re.compile(r"\s*(?:,|und|sowie)\s+(?:[^.;:!?]{0,20}\s)?(?:vom|von der|von|durch(?:\s+(?:den|die|das))?)\s+")
-PASSIVE_PARTICIPLE = re.compile(r"(?:\s*\([^)]{1,15}\))?[^.;:!?,]{0,40}?\b(?:gefördert|finanziert|kofinanziert|gesteuert|getragen|verwaltet|betreut|koordiniert|umgesetzt|ausgelobt|aufgelegt)\b")
-MONEY_SUBJECT = re.compile(r"\s*(?:Die|Diese)\s+(?:\w+\s+)?(?:Mittel|Fördermittel|Gelder|Fördergelder|Zuschüsse)\b")
-ITEM_HEAD = re.compile(LIST_ITEM.pattern + r"(?:(?:Stadt|Gemeinde|Markt|Kreisstadt|Hansestadt|Ortsgemeinde|Samtgemeinde)\s+)?")
-PARENT_GAP = re.compile(r"\)?(?:\s*\([^)]{1,15}\))?\s+(?:im|in der|beim|bei der)\s+")
-GENITIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:(?:des Bundes|des Landes|des Freistaate?s)\s+)?"
+RELATIVE_CLAUSE = regex_cache.compile(r"[“”\"']?\s*,\s*(?:das|die|der|welches|welche)\s+(?:[^,.;:!?„“\"]{0,60}\s)?(?:die|der|das|den)?\s*")
+LOCATIVE = regex_cache.compile(r"(?:\b(?:in|im|an|am|bei|beim|mit|aus|zur|zum|nach|auf)\s+(?:der|dem|den|die|das)?\s*|\b(?:in|im|an|bei|beim|zur|zum)\s+)$")
+SUBJECT = regex_cache.compile(r"(?:^|[.:;!?\n]\s*|\b(?:hat|haben|wird|werden|hatte|unterstützt|fördert|fördern|finanziert|stellt|stellen|gibt|bewilligt|überreicht|übergibt)\s+)(?:das|der|die|Das|Der|Die)\s+$")
+PASSIVE_BY = regex_cache.compile(r"[^.;:!?]{0,40}?\b(?:wird|werden|wurde|wurden)\b[^.;:!?]{0,40}?\b(?:vom|von der|von|durch(?:\s+(?:den|die|das))?)\s+")
+PASSIVE_AND_BY = regex_cache.compile(r"\s*(?:,|und|sowie)\s+(?:[^.;:!?]{0,20}\s)?(?:vom|von der|von|durch(?:\s+(?:den|die|das))?)\s+")
+PASSIVE_PARTICIPLE = regex_cache.compile(r"(?:\s*\([^)]{1,15}\))?[^.;:!?,]{0,40}?\b(?:gefördert|finanziert|kofinanziert|gesteuert|getragen|verwaltet|betreut|koordiniert|umgesetzt|ausgelobt|aufgelegt)\b")
+MONEY_SUBJECT = regex_cache.compile(r"\s*(?:Die|Diese)\s+(?:\w+\s+)?(?:Mittel|Fördermittel|Gelder|Fördergelder|Zuschüsse)\b")
+ITEM_HEAD = regex_cache.compile(LIST_ITEM.pattern + r"(?:(?:Stadt|Gemeinde|Markt|Kreisstadt|Hansestadt|Ortsgemeinde|Samtgemeinde)\s+)?")
+PARENT_GAP = regex_cache.compile(r"\)?(?:\s*\([^)]{1,15}\))?\s+(?:im|in der|beim|bei der)\s+")
+GENITIVE_GAP = regex_cache.compile(r"(?:[“”\"'\s)\](#]|-Programms?|-Förderprogramms?|\([A-Za-z+]+\))*(?:(?:des Bundes|des Landes|des Freistaate?s)\s+)?"
                           r"(?:des|der|vom|von der|von)\s+")  # "… des Bundes vom Bundesministerium …"
-RELATIVE_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
+RELATIVE_GAP = regex_cache.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:das|die|der|den)\s+(?:vom|von der|von dem|durch das|durch die|durch den)\s+")
 # "… aus dem Landesprogramm Wirtschaft, mit dem das Ministerium für … Investitionen unterstützt": the subject of a
 # relative clause on the programme, whose verb funds or runs it (RELATIVE_FUNDING_VERB before the clause ends)
-RELATIVE_SUBJECT_GAP = re.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:mit|über|aus)\s+(?:dem|der|denen)\s+(?:das|die|der)\s+")
-RELATIVE_FUNDING_VERB = re.compile(r"[^.;:!?,]{0,120}?\b(?:unterstützt|fördert|finanziert|vergibt|bezuschusst|stärkt|auflegt|begleitet)\b")
-CLAUSE_WORD = re.compile(r"[\wäöüÄÖÜß-]+")
+RELATIVE_SUBJECT_GAP = regex_cache.compile(r"(?:[“”\"'\s)\](#]|\([A-Za-z+]+\))*,\s*(?:mit|über|aus)\s+(?:dem|der|denen)\s+(?:das|die|der)\s+")
+RELATIVE_FUNDING_VERB = regex_cache.compile(r"[^.;:!?,]{0,120}?\b(?:unterstützt|fördert|finanziert|vergibt|bezuschusst|stärkt|auflegt|begleitet)\b")
+CLAUSE_WORD = regex_cache.compile(r"[\wäöüÄÖÜß-]+")
 # the patterns find_relations tries per sentence and per mention, compiled once
-PROJECT_GENITIVE_GAP = re.compile(r"[“”\"'\s]*(?:des|der|vom|von der)\s+")
-PROJECT_TOWN_GAP = re.compile(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+")
-TOWN_HEADS_LINE = re.compile(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", re.S)
+PROJECT_GENITIVE_GAP = regex_cache.compile(r"[“”\"'\s]*(?:des|der|vom|von der)\s+")
+PROJECT_TOWN_GAP = regex_cache.compile(r"[“”\"'\s]*(?:der|in der)\s+(?:Stadt|Gemeinde|Hansestadt)\s+")
+TOWN_HEADS_LINE = regex_cache.compile(r"\s*(?:\([^)]*\)\s*)?[:–—-].*", re.S)
 # „Grenzgeschichten erzählen“ (Ellrich): the project's place in parentheses right after its name
-PROJECT_PAREN_TOWN = re.compile(r"[“”\"'«»]?[ \t]*\([ \t]*")
-PAREN_TOWN_END = re.compile(r"[ \t]*(?:\)|,[^()\n]{0,40}\))")
-FUNDING_FRAME = re.compile(r"\b(?:aus|im Rahmen|mit Mitteln)\b")
-PROJECT_WORD = re.compile(r"[Pp]rojekt|[Vv]orhaben")
-FUNDER_PREPOSITION_END = re.compile(r"(?:von der|vom|durch|über)\s*$")
-ACTOR_LEAD = re.compile(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:Das|Der|Die)\s+|[\wäöü]+\s+(?:der|des)\s+)?")
-ACTING_VERB = re.compile(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b")
-THE_PROJECT = re.compile(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b")
-PLACE_LEAD = re.compile(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$")
+PROJECT_PAREN_TOWN = regex_cache.compile(r"[“”\"'«»]?[ \t]*\([ \t]*")
+PAREN_TOWN_END = regex_cache.compile(r"[ \t]*(?:\)|,[^()\n]{0,40}\))")
+FUNDING_FRAME = regex_cache.compile(r"\b(?:aus|im Rahmen|mit Mitteln)\b")
+PROJECT_WORD = regex_cache.compile(r"[Pp]rojekt|[Vv]orhaben")
+FUNDER_PREPOSITION_END = regex_cache.compile(r"(?:von der|vom|durch|über)\s*$")
+ACTOR_LEAD = regex_cache.compile(r"\s*(?:(?:Das|Der|Die)\s+(?:\w+\s+)?(?:der|des)\s+|(?:Das|Der|Die)\s+|[\wäöü]+\s+(?:der|des)\s+)?")
+ACTING_VERB = regex_cache.compile(r"\b(?:übernimmt|übernehmen|untersucht|erstellt|entwickelt|stellt|liefert|begleitet|berät|betreibt|organisiert|koordiniert|baut|plant|führt|bietet|evaluiert|bringt|setzt)\b")
+THE_PROJECT = regex_cache.compile(r"\b(?:[Dd]as|[Dd]es|[Dd]em)\s+(?:\w+\s+){0,2}(?:\w*[Pp]rojekts?|\w*[Pp]rojektes|Vorhabens?)\b")
+PLACE_LEAD = regex_cache.compile(r"(?:\bin|\bim|Stadt|Gemeinde|Hansestadt|Kommune)\s*$")
 # the money of a sentence goes to a town: "geht mit 6,2 Millionen Euro nach Görlitz", "Gut 312.000 Euro fließen nach Ohorn"
-MONEY_TO_TOWN = re.compile(r"\b(?:geht|gehen|ging|gingen|fließt|fließen|floss|flossen)\b[^.;:!?]{0,60}?\bnach\s+$")
-SENTENCE_PLACE_LEAD = re.compile(r"\s*(?:In|Im)\s+")
-MUNICIPALITY_LEAD = re.compile(r"(?:Stadt|Gemeinde|Kommune)\s*$")
-CONTACT_LINE = re.compile(r"\b\d{5}\s|Tel\.|E-Mail|@")
-HEADLINE_PLACE_LEAD = re.compile(r"(?:\bin|\bfür|Stadt|Gemeinde)\s*$")
+MONEY_TO_TOWN = regex_cache.compile(r"\b(?:geht|gehen|ging|gingen|fließt|fließen|floss|flossen)\b[^.;:!?]{0,60}?\bnach\s+$")
+SENTENCE_PLACE_LEAD = regex_cache.compile(r"\s*(?:In|Im)\s+")
+MUNICIPALITY_LEAD = regex_cache.compile(r"(?:Stadt|Gemeinde|Kommune)\s*$")
+CONTACT_LINE = regex_cache.compile(r"\b\d{5}\s|Tel\.|E-Mail|@")
+HEADLINE_PLACE_LEAD = regex_cache.compile(r"(?:\bin|\bfür|Stadt|Gemeinde)\s*$")
 
 
 def find_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects,
@@ -974,7 +975,7 @@ def list_intros(text: str, sent_bounds: list[tuple[int, int]]) -> dict[int, int]
     return out
 
 
-STATE_MINISTRY = re.compile(r"Ministeri|Staatskanzlei|Senatsverwaltung|Senator")
+STATE_MINISTRY = regex_cache.compile(r"Ministeri|Staatskanzlei|Senatsverwaltung|Senator")
 
 
 def _land_runs_programme_funders(programmes, institutions, rel) -> None:

@@ -46,10 +46,30 @@ def _init_worker(model: Optional[str]) -> None:
         from pipeline.nlp import build_nlp
 
         _WORKER["nlp"], _WORKER["backend"] = build_nlp(model)
+        warm_up(_WORKER["nlp"], _WORKER["backend"])
     finally:
         gc.freeze()
         gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
         gc.enable()
+
+
+WARM_UP = ("Goslar, 3. Mai 2021 – Das Niedersächsische Ministerium für Wissenschaft und Kultur fördert das Projekt „Altstadt lebt“ "
+           "der Stadt Goslar mit 40.000 Euro aus dem Programm „Zukunftsräume Niedersachsen“. Die Stiftung beteiligt sich.\n")
+
+
+def warm_up(nlp, backend: str) -> None:
+    """One short release through every stage before any input: what the stages load on first use (the relation
+    model, cue tables, their patterns) is loaded once here, shared by forked workers, and the patterns compiled
+    for it are kept for the next process (regex_cache)."""
+    from pipeline import regex_cache
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    try:
+        build_record(nlp, Document("warm-up", WARM_UP, "0" * 64, len(WARM_UP.encode()), "utf-8"), backend)
+    except Exception:  # noqa: BLE001 — a broken stage shows on the first input, with the input's name
+        log.warning("the warm-up release failed", exc_info=True)
+    regex_cache.save()
 
 
 def process(path: str, max_bytes: int, skip: frozenset = frozenset(), out_dir: Optional[str] = None) -> tuple[str, str, str, str, Optional[str]]:

@@ -664,11 +664,11 @@ class DateGrammar:
         return None
 
 
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a full date, the only kind that dates a release
-FOOTER_DATE_LEAD = re.compile(r"\s*(?:[A-ZÄÖÜ][\w .()/,-]{1,80},\s*(?:den\s+)?|(?:Stand|Datum|Erstellt|Veröffentlicht|Aktualisiert)(?:\s+am)?\s*:?\s*)?")
+ISO_DAY = regex_cache.compile(r"\d{4}-\d{2}-\d{2}")  # a full date, the only kind that dates a release
+FOOTER_DATE_LEAD = regex_cache.compile(r"\s*(?:[A-ZÄÖÜ][\w .()/,-]{1,80},\s*(?:den\s+)?|(?:Stand|Datum|Erstellt|Veröffentlicht|Aktualisiert)(?:\s+am)?\s*:?\s*)?")
 # what may stand around a date alone on its line: a label before a bar ("Medieninformation 41/2025 |"), a clock time after it
-DATE_LINE_LEAD = re.compile(r"[ \t]*(?:[^\n|]{1,60}\|[ \t]*)?")
-DATE_LINE_TAIL = re.compile(r"[ \t]*(?:[|,][ \t]*)?(?:\d{1,2}[:.]\d{2}(?:[ \t]*Uhr)?)?[ \t.]*")
+DATE_LINE_LEAD = regex_cache.compile(r"[ \t]*(?:[^\n|]{1,60}\|[ \t]*)?")
+DATE_LINE_TAIL = regex_cache.compile(r"[ \t]*(?:[|,][ \t]*)?(?:\d{1,2}[:.]\d{2}(?:[ \t]*Uhr)?)?[ \t.]*")
 
 
 def _blank(segment: str) -> str:

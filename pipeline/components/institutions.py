@@ -7,13 +7,13 @@ Acronyms defined in the text ("… (BAMF)") are matched wherever they recur.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline import regex_cache
 from pipeline.components.towns import starts_sentence
 from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer
@@ -21,14 +21,14 @@ from pipeline.inflection import ADJECTIVE_ENDINGS, SIMPLE_ADJECTIVES, adjective_
 from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry, parsed_cached, rules_dir, town_evidence, zipf_frequency
 
-CAPS_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
-HYPHEN_COMPOUND = re.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
+CAPS_ACRONYM = regex_cache.compile(r"[A-ZÄÖÜ]{2,6}")
+HYPHEN_COMPOUND = regex_cache.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
 COMPLEMENT_ARTICLES = frozenset({"das", "die", "den", "dem", "der"})
 INDEFINITE = frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "keine", "jede", "jeder", "jedes"})
-CAPITALISED = re.compile(r"[A-ZÄÖÜ][\wäöüß]*")
-SPACES = re.compile(r"\s+")
-SUB_UNIT_GAP = re.compile(r"\s*(?:der|des|an der|am)\s+")
-ACRONYM = re.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
+CAPITALISED = regex_cache.compile(r"[A-ZÄÖÜ][\wäöüß]*")
+SPACES = regex_cache.compile(r"\s+")
+SUB_UNIT_GAP = regex_cache.compile(r"\s*(?:der|des|an der|am)\s+")
+ACRONYM = regex_cache.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
 REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
 # prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
 INNER_PREPOSITIONS = frozenset({"im", "in", "am", "an", "auf", "bei", "für", "zu", "zur", "zum", "von", "vom", "der", "des"})

@@ -8,6 +8,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline import regex_cache
 from pipeline.evidence import Evidence, add_all
 from pipeline.inflection import ADJECTIVE_ENDINGS, adjective_stem, adjective_variants, nominative_adjective
 from pipeline.matching import doc_text, form_matcher, token_table
@@ -37,16 +38,16 @@ def programme_matcher(nlp: Language):
 
 
 # one word of a guideline's title; group 2 a comma or stop that closes the title
-TITLE_WORD = re.compile(r"([\wäöüßÄÖÜ-]+)([,.;:]|(?=[)]))?[ \t]*")
+TITLE_WORD = regex_cache.compile(r"([\wäöüßÄÖÜ-]+)([,.;:]|(?=[)]))?[ \t]*")
 TITLE_JOINERS = frozenset({"und", "oder", "sowie", "von", "der", "des", "den", "dem", "für", "im", "in", "zur", "zum", "mit"})
-ACRONYM_AFTER = re.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
-SHORT_NAME_AFTER = re.compile(r"\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü+-]{1,11}(?: [A-Za-zÄÖÜäöü+-]{2,10})?)\)")  # "(FR Regio)"
-PROJECT_WORD = re.compile(r"projekt|vorhaben", re.I)
-QUOTED_COMPOUND = re.compile(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b")
+ACRONYM_AFTER = regex_cache.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
+SHORT_NAME_AFTER = regex_cache.compile(r"\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü+-]{1,11}(?: [A-Za-zÄÖÜäöü+-]{2,10})?)\)")  # "(FR Regio)"
+PROJECT_WORD = regex_cache.compile(r"projekt|vorhaben", re.I)
+QUOTED_COMPOUND = regex_cache.compile(r"-(?:Programm|Förderprogramm|Programms|Fonds)\b")
 # "Förderprogramm „X“", "Schwerpunktprogramm 2089 „X“", "Projekt: „X“", "mit dem Titel „X“".
 # The search starts only where a word starts (the lookbehind): the leftmost match starts there anyway
 # (one starting inside a word also matches from the letter before), and the others are not retried.
-WORD_BEFORE = re.compile(r"(?<![\w-])([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$")
+WORD_BEFORE = regex_cache.compile(r"(?<![\w-])([\wäöüÄÖÜß-]+)(?:\s+\d[\w./-]*)?\s*(?:[:–-]\s*)?(?:mit dem (?:Titel|Namen)\s*)?$")
 
 
 @lru_cache(maxsize=512)
@@ -83,7 +84,7 @@ def trigger_before(text: str, pos: int, words: set[str], window: int = 60) -> st
     return None
 
 
-HYPHEN_GAP = re.compile(r"-,?\s")
+HYPHEN_GAP = regex_cache.compile(r"-,?\s")
 
 
 def _is_word_char(ch: str) -> bool:
@@ -113,10 +114,10 @@ def _nominative_trigger(trigger: str) -> str:
     return trigger[:-1] if trigger.lower().endswith("programms") else trigger
 
 
-COMPOUND_HEAD = re.compile(r"(?<![\w/-])[A-ZÄÖÜ]{2,}(?:[/-][A-ZÄÖÜ]{2,})*-$")  # the fund acronyms "EFRE/JTF-", "ESF-" before a trigger noun
-UNQUOTED_AFTER_TRIGGER = re.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
+COMPOUND_HEAD = regex_cache.compile(r"(?<![\w/-])[A-ZÄÖÜ]{2,}(?:[/-][A-ZÄÖÜ]{2,})*-$")  # the fund acronyms "EFRE/JTF-", "ESF-" before a trigger noun
+UNQUOTED_AFTER_TRIGGER = regex_cache.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
         r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
-SINGLE_COMPOUND = re.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
+SINGLE_COMPOUND = regex_cache.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
         r"(?P<ord>\d{1,2}\.\s+)?"  # "des 8. Energieforschungsprogramms": the programme's edition
         r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich|al|iv)(?:e|en|er|es)\s+)?"
         r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie|-Richtlinie)"
@@ -141,11 +142,11 @@ class ProgrammeRecognizer:
         # "Asyl-, Migrations- und Integrationsfonds"; the lookahead only skips impossible starts fast
         money = self.cfg.money_sources.words
         # "Mittel aus „Leihgeräte für Lehrkräfte“": money that comes from a quoted name (searched up to the quote)
-        self.money_before_quote = re.compile(r"\b(?:" + "|".join(map(re.escape, money)) + r")\s+aus\s+(?:dem\s+|der\s+|den\s+)?$")
+        self.money_before_quote = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, money)) + r")\s+aus\s+(?:dem\s+|der\s+|den\s+)?$")
         heads = self.cfg.title_guidelines.words
-        self.guideline_title = re.compile(r"(?=[A-ZÄÖÜ])\b(?:" + "|".join(map(re.escape, heads)) + r")\s+"
+        self.guideline_title = regex_cache.compile(r"(?=[A-ZÄÖÜ])\b(?:" + "|".join(map(re.escape, heads)) + r")\s+"
                                           r"(?:über\s+die\s+Gewährung\s+von\s+Zuwendungen\s+)?(?:zur|über\s+die)\s+Förderung\s+")
-        self.coordination = re.compile(r"(?=[A-ZÄÖÜ])(?:[A-ZÄÖÜ][\wäöüß]*-,?\s+(?:und\s+|oder\s+)?)+[A-ZÄÖÜ][\wäöüß]*(?:"
+        self.coordination = regex_cache.compile(r"(?=[A-ZÄÖÜ])(?:[A-ZÄÖÜ][\wäöüß]*-,?\s+(?:und\s+|oder\s+)?)+[A-ZÄÖÜ][\wäöüß]*(?:"
                                        + "|".join(self.cfg.name_suffixes.words) + r")\b")
 
     def matcher(self):

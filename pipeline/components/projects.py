@@ -9,6 +9,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline import regex_cache
 from pipeline.components.programmes import trigger_before
 from pipeline.evidence import Evidence, add_all
 from pipeline.matching import doc_text
@@ -22,57 +23,57 @@ from pipeline.rules import date_vocabulary, programme_patterns, project_patterns
 ISSUER_FUNCTION_WORDS = {"für", "und", "der", "des", "die", "das", "von", "zu", "zur", "zum", "am", "an", "im", "in", "de"}
 
 
-LINE = re.compile(r"[^\n]+")
-WORD = re.compile(r"[\wäöüÄÖÜß]+")
-LABEL_LINE = re.compile(r"(?:Bild|Foto|Quelle|Copyright|Stand|Datum|Pressemitteilung|Presseinformation)\b")
-HEADER_LINE = re.compile(r"Pressestelle|Pressemitteilung|Pressemeldung|Presseinformation|Medieninformation|Pressekontakt|Tel\.|E-Mail|@|www\.|·")
-LOWER_WORD = re.compile(r"\b[a-zäöüß][\wäöüß-]*")
-QUOTE_COLON_DIGIT = re.compile(r"[„“\":\d]")
-YEAR = re.compile(r"\d{4}")
-PRESS_WORD = re.compile(r"Presse|Medien|Mitteilung|Meldung")
-ANY_WORD = re.compile(r"\w+")
-PROJECT_TRIGGER = re.compile(r"projekt|vorhaben|Projekt|Vorhaben")
-PROJECT_IN_LINE = re.compile(r"[Pp]rojekt|[Vv]orhaben")
-LIST_LEAD = re.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*"
+LINE = regex_cache.compile(r"[^\n]+")
+WORD = regex_cache.compile(r"[\wäöüÄÖÜß]+")
+LABEL_LINE = regex_cache.compile(r"(?:Bild|Foto|Quelle|Copyright|Stand|Datum|Pressemitteilung|Presseinformation)\b")
+HEADER_LINE = regex_cache.compile(r"Pressestelle|Pressemitteilung|Pressemeldung|Presseinformation|Medieninformation|Pressekontakt|Tel\.|E-Mail|@|www\.|·")
+LOWER_WORD = regex_cache.compile(r"\b[a-zäöüß][\wäöüß-]*")
+QUOTE_COLON_DIGIT = regex_cache.compile(r"[„“\":\d]")
+YEAR = regex_cache.compile(r"\d{4}")
+PRESS_WORD = regex_cache.compile(r"Presse|Medien|Mitteilung|Meldung")
+ANY_WORD = regex_cache.compile(r"\w+")
+PROJECT_TRIGGER = regex_cache.compile(r"projekt|vorhaben|Projekt|Vorhaben")
+PROJECT_IN_LINE = regex_cache.compile(r"[Pp]rojekt|[Vv]orhaben")
+LIST_LEAD = regex_cache.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*"
                        r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+|[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ]?[a-zäöüß]+)?\s+)?")
 # "Lahr: Mit „Lahr verbindet“ baut die Stadt …"; a kind before the name: "• Volkach – Kinderchor „Mainschleifen-Spatzen“: …"
 # after a quoted name that opens a list item (relation_model.LIST_ITEM): maybe "(Town)" or ", Town", then a colon or dash
 # "(Ellrich):", ", Wilburgstetten –", " in Sandau (Elbe), Sachsen-Anhalt:"
-ITEM_QUOTE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,:;()\n–—]{1,40}?|[ \t]in[ \t]+[A-ZÄÖÜ][^:;\n–—]{1,60}?)?[ \t]*[:–—-]")
+ITEM_QUOTE_AFTER = regex_cache.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,:;()\n–—]{1,40}?|[ \t]in[ \t]+[A-ZÄÖÜ][^:;\n–—]{1,60}?)?[ \t]*[:–—-]")
 # a paragraph that opens with a name and a colon, without a bullet: "„Haldenwissen“: …", "Mühlenhof Gemen (Borken, 880.000 Euro): …"
-PARAGRAPH_ITEM = re.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
+PARAGRAPH_ITEM = regex_cache.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
                             r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
-OPENING_QUOTE = re.compile(r"[„“\"»]")
+OPENING_QUOTE = regex_cache.compile(r"[„“\"»]")
 # an article before a quote, perhaps indefinite, with an adjective or the name's kind between ("für ein gemeinsames „…“",
 # "für das Erzählcafé „…“")
-QUOTE_LEAD = re.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
+QUOTE_LEAD = regex_cache.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
                         r"(?:(?P<kind>[A-ZÄÖÜ][\wäöüß-]+)\s+)?$")
 # "Lathen: Ausgezeichnet wird …": a paragraph headed by its place and a colon
 TOWN_HEAD = r"(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+"  # "Haren (Ems): "
-TOWN_PARAGRAPH_LEAD = re.compile(TOWN_HEAD + r"(?=[A-ZÄÖÜ])")
+TOWN_PARAGRAPH_LEAD = regex_cache.compile(TOWN_HEAD + r"(?=[A-ZÄÖÜ])")
 # "In Emden …", "In Suhl und Zella-Mehlis …": a sentence that opens with its place
-TOWN_SENTENCE_LEAD = re.compile(r"In\s+(?P<town>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+(?:am|an\s+der|im|in\s+der|ob\s+der|[A-ZÄÖÜ(][\wäöüß.()-]*))?)"
+TOWN_SENTENCE_LEAD = regex_cache.compile(r"In\s+(?P<town>[A-ZÄÖÜ][\wäöüß.-]*(?:\s+(?:am|an\s+der|im|in\s+der|ob\s+der|[A-ZÄÖÜ(][\wäöüß.()-]*))?)"
                                 r"(?:\s+und\s+[A-ZÄÖÜ][\wäöüß.-]*)?\s")
 # a sentence that opens with "Für den/die/das" right before a quote
-FOR_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)Für\s+(?:den|die|das)\s*$")
+FOR_SENTENCE_START = regex_cache.compile(r"(?:^|[.!?]\s+|\n)Für\s+(?:den|die|das)\s*$")
 # right before the quoted name that a list item gives something to: "Goldmedaille für die „…“"
-FOR_ARTICLE_BEFORE = re.compile(r"\bfür\s+(?:den|die|das)\s*$")
+FOR_ARTICLE_BEFORE = regex_cache.compile(r"\bfür\s+(?:den|die|das)\s*$")
 # right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
-BUILT_LEAD = re.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[a-zäöüß]+(?:e|en|er|es|em)\s+)?(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
+BUILT_LEAD = regex_cache.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[a-zäöüß]+(?:e|en|er|es|em)\s+)?(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
 # lowercase words inside a phrase name, between capitalised words: "Erzählcafé im Malerwinkelhaus", "Türmertour für Kinder"
 NAME_FUNCTION_WORDS = ("im", "am", "an", "auf", "für", "in", "mit", "und", "vom", "von", "zum", "zur", "der", "des", "dem", "die", "das",
                        "ohne", "unter", "über", "bei", "aus", "ins", "vor", "ums")
 # a headline's name before its colon ("Wärmenetz Walperloh: Stadtwerke erhalten …")
-TITLE_HEAD = re.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
+TITLE_HEAD = regex_cache.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
 # a line of its own between blank lines (or at a paragraph's head): "Town: Title Case Name", no sentence end
-HEADING_LINE = re.compile(r"(?:^|(?<=\n\n))" + TOWN_HEAD + r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
-TABLE_CELL_BREAK = re.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
+HEADING_LINE = regex_cache.compile(r"(?:^|(?<=\n\n))" + TOWN_HEAD + r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
+TABLE_CELL_BREAK = regex_cache.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
-PROJECT = re.compile(r"[Pp]rojekt")
+PROJECT = regex_cache.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
 TITLE_STOP = frozenset({"Ende", "Anfang", "Mitte", "Seit", "Bis", "Ab", "Im", "In", "Am", "Auf", "Aus", "Mit", "Nach", "Vor", "Zum", "Zur",
                         "Der", "Die", "Das", "Des", "Dem", "Den", "Ein", "Eine", "Es", "Sie", "Er", "Wir"})
-SENTENCE_END = re.compile(r"[.!?]$")
+SENTENCE_END = regex_cache.compile(r"[.!?]$")
 
 
 def sentence_start(text: str, pos: int) -> int:
@@ -110,6 +111,11 @@ def title_head(title: str, body: str) -> Optional[str]:
     return title[:m.end("rest")] if re.search(r"\b" + again + r"\b", body) else None
 
 
+
+
+def _may_have_cells(line: str) -> bool:
+    """The plain-text test for a TABLE_CELL_BREAK in the line (a tab, a bar, or a dash with a space on either side)."""
+    return "\t" in line or "|" in line or " – " in line or " — " in line
 
 
 def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -163,35 +169,35 @@ class ProjectRecognizer:
         # "das Projekt Elbwerk"; the lookahead on the first letters only skips impossible starts fast
         firsts = "".join(sorted({w[0] for w in self.name_triggers}))
         # one word before a function word, or two ("Dorfladen Ossenfeld", "Mühlenhof 2030") before any lowercase word
-        self.name_pattern = re.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
+        self.name_pattern = regex_cache.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
                                        + r")[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:]|[ \t]*(?:\n|$))"
                                        + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:]|[ \t]*(?:\n|$)))")
         fq = self.cfg.funded_quotes
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
-        self.funded_before = re.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
+        self.funded_before = regex_cache.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
                                         + "|".join(map(re.escape, fq.prepositions)) + r")\s+(?:den|die|das|dem)\s*$")
         # "Mit 24.000 Euro unterstützt die Stiftung den „…“": money, a funding verb, then an article right before the quote
-        self.funded_active_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,60}?\b(?:" + "|".join(map(re.escape, fq.words))
+        self.funded_active_before = regex_cache.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,60}?\b(?:" + "|".join(map(re.escape, fq.words))
                                                + r")\b[^.;:!?„“\"\n]{0,50}?\b(?:den|die|das|dem)\s*$")
         # "… fördert das Land die „…“ mit 1,6 Millionen Euro": a funding verb before the article, the sum right after the name
-        self.funding_verb_before = re.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")\b[^.;:!?„“\"\n]{0,40}?\b(?:den|die|das|dem)\s*$")
-        self.money_after = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?mit[ \t]+(?:(?:rund|knapp|insgesamt|weiteren|bis zu|über)[ \t]+)?"
+        self.funding_verb_before = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")\b[^.;:!?„“\"\n]{0,40}?\b(?:den|die|das|dem)\s*$")
+        self.money_after = regex_cache.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?mit[ \t]+(?:(?:rund|knapp|insgesamt|weiteren|bis zu|über)[ \t]+)?"
                                       r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Mrd\.|Milliarden)?[ \t]*(?:Euro|EUR|€)")
-        self.built_words = re.compile(r"\b(?:" + "|".join(map(re.escape, self.cfg.built_quotes.words)) + r")\b")
+        self.built_words = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, self.cfg.built_quotes.words)) + r")\b")
         nouns = "|".join(map(re.escape, fq.nouns)) or "(?!)"
-        self.funding_noun = re.compile(r"\b(?:" + nouns + r")\b")
+        self.funding_noun = regex_cache.compile(r"\b(?:" + nouns + r")\b")
         self.not_kinds = tuple(w.lower() for w in fq.not_kinds)
         self.table_heads = frozenset(self.cfg.table_columns.words)
         self.measure_endings = tuple(self.cfg.measure_word_endings)
-        self.funding_noun_before = re.compile(r"\b(?:(?:" + nouns + r")\b[^.;:!?„“\"\n]{0,60}?\bfür\s+(?:den|die|das|dem)"
+        self.funding_noun_before = regex_cache.compile(r"\b(?:(?:" + nouns + r")\b[^.;:!?„“\"\n]{0,60}?\bfür\s+(?:den|die|das|dem)"
                                               r"|(?:Förderung|Finanzierung|Bewilligung)\s+(?:der|des))\s*$")
         # "Mit 30.000 Euro wird das „…“ unterstützt"
-        self.funded_passive_before = re.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
-        self.funded_participle = re.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
+        self.funded_passive_before = regex_cache.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
+        self.funded_participle = regex_cache.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
         # a list intro that speaks of projects or of funding ("Gefördert werden:")
         self.paragraph_labels = frozenset(self.cfg.paragraph_labels)
-        self.intro_words = re.compile("|".join(map(re.escape, self.cfg.list_item_names.words)))
-        self.list_item_name = re.compile("^" + LIST_ITEM.pattern + r"(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
+        self.intro_words = regex_cache.compile("|".join(map(re.escape, self.cfg.list_item_names.words)))
+        self.list_item_name = regex_cache.compile("^" + LIST_ITEM.pattern + r"(?:(?P<town>[A-ZÄÖÜ][^\n:–—„“\"]{1,40}?)[ \t]+[–—-][ \t]+)?"
                                          r"(?P<name>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß.-]*|\d[\d.]*|(?:" + "|".join(NAME_FUNCTION_WORDS)
                                          + r")(?=[ \t]+[A-ZÄÖÜ]))){1,4})(?::[ \t]|[ \t]+[–—-][ \t]+[A-ZÄÖÜ][\wäöüß]+:[ \t]|[ \t]+[–—][ \t]+)", re.M)
         if min_rare_zipf < word_frequencies()["floor"]:
@@ -203,7 +209,7 @@ class ProjectRecognizer:
         self.item_stop = self.title_stop | self.paragraph_labels  # first words of a paragraph that is no project item
         st = self.cfg.subject_titles
         # the project noun opens a sentence or line; the title is the rest of the subject up to the finite verb
-        self.subject_title = re.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:Das|Unser|Dieses|Ein) (?:" + "|".join(map(re.escape, st.words))
+        self.subject_title = regex_cache.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:Das|Unser|Dieses|Ein) (?:" + "|".join(map(re.escape, st.words))
                                         + r") (?P<name>[A-ZÄÖÜ„][^\s,.;:!?()]*(?: [^\s,.;:!?()]+){1," + str(st.max_words - 1)
                                         + r"}?) (?:" + "|".join(map(re.escape, st.verbs)) + r")\b", re.M)
 
@@ -405,8 +411,8 @@ class ProjectRecognizer:
     def _table_column(self, text: str) -> list[Evidence]:
         """'Verein – Projekt – Betrag' over lines of as many cells: the cells of the project column (under a "Vorhaben"
         column, only quoted cells: such columns mostly describe works)."""
-        if not any(h in text for h in self.table_heads):
-            return []  # plain-text test first: most releases have no table
+        if not _may_have_cells(text) or not any(h in text for h in self.table_heads):
+            return []  # plain-text tests first: most releases have no table
         rule = self.cfg.table_columns
         out = []
         column, width, named_column = None, 0, False
@@ -415,7 +421,7 @@ class ProjectRecognizer:
             if line.start() != last_end + 1:
                 column = None  # a blank line ends the table
             last_end = line.end()
-            if column is None and not TABLE_CELL_BREAK.search(text, line.start(), last_end):
+            if column is None and not _may_have_cells(line.group()):
                 continue  # one cell: neither a row nor a header
             cells = _cells(text, line.start(), line.end())
             if column is not None and len(cells) == width:

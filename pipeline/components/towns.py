@@ -7,22 +7,22 @@ noun-like name make it a word. Homonyms are resolved later, with the whole docum
 """
 from __future__ import annotations
 
-import re
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline import regex_cache
 from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer, town_matcher
 from pipeline.matching import TokenTable, token_table
 from pipeline.rules import town_evidence
 
-DATELINE_AFTER = re.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)")
+DATELINE_AFTER = regex_cache.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)")
 
 
-WORD_ENDING = re.compile(r"[a-zäöü](e|en|em|er|es)$")
-LIST_GAP = re.compile(r"\s*(?:,|und|sowie|oder|/)\s*")
-PARENTHESES = re.compile(r"\s*\([^)]{1,30}\)")
+WORD_ENDING = regex_cache.compile(r"[a-zäöü](e|en|em|er|es)$")
+LIST_GAP = regex_cache.compile(r"\s*(?:,|und|sowie|oder|/)\s*")
+PARENTHESES = regex_cache.compile(r"\s*\([^)]{1,30}\)")
 
 
 def starts_sentence(words: list[str], i: int) -> bool:
