@@ -8,20 +8,13 @@ names and the tokenizer, and matching is a dictionary lookup per token.
 from __future__ import annotations
 
 import json
-import os
 from bisect import bisect_right
 from collections import defaultdict
-from pathlib import Path
 
 import spacy
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("PRESS_CACHE_DIR") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "pressrecords")
-    return Path(base)
 
 
 def tokenize_forms(nlp: Language, forms: list[str]) -> list[tuple[str, ...]]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import re
 import sys
+
+from pipeline import cache
 
 try:  # the engine behind `re` (CPython); elsewhere this module is only re.compile
     import _sre
@@ -29,16 +30,14 @@ _new = False
 
 
 def _path():
-    from pipeline.matching import cache_dir
-
-    return cache_dir() / f"regex-{hashlib.sha256(_ENGINE.encode()).hexdigest()[:16]}.marshal"
+    return cache.cache_dir() / f"regex-{hashlib.sha256(_ENGINE.encode()).hexdigest()[:16]}.marshal"
 
 
 def _load() -> dict:
     global _store
     if _store is None:
         try:
-            data = marshal.loads(_path().read_bytes())
+            data = marshal.loads(cache.read(_path()))
             _store = data if isinstance(data, dict) else {}
         except (OSError, ValueError, EOFError, TypeError):
             _store = {}
@@ -92,12 +91,5 @@ def save() -> None:
     if not _new and len(store) == len(_used):
         return
     keep = {k: store[k] for k in _used if k in store}
-    path = _path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(keep))  # the code words are plain ints (the compiler emits named int constants)
-        os.replace(tmp, path)
-        _new = False
-    except (OSError, ValueError):
-        pass
+    cache.write(_path(), marshal.dumps(keep))  # the code words are plain ints (the compiler emits named int constants)
+    _new = False

@@ -320,25 +320,22 @@ def parsed_cached(text: str, parse):
     reads the same plain data about ten times faster. The cache is keyed by the exact text, the
     parse function's compiled code and the Python version, so it never outlives a change of the file
     or of the code that parses it; data marshal cannot hold exactly is simply not cached."""
-    from pipeline.matching import cache_dir
+    from pipeline import cache
 
     code = marshal.dumps(parse.__code__) if hasattr(parse, "__code__") else repr(parse).encode()
     key = hashlib.sha256(sys.version.encode() + b"\0" + code + b"\0" + text.encode("utf-8")).hexdigest()[:24]
-    path = cache_dir() / f"parsed-{key}.marshal"
+    path = cache.cache_dir() / f"parsed-{key}.marshal"
     try:
-        return marshal.loads(path.read_bytes())
+        return marshal.loads(cache.read(path))
     except (OSError, ValueError, EOFError, TypeError):
         pass
     data = parse(text)
     try:
         blob = marshal.dumps(data)
-        if marshal.loads(blob) == data:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(blob)
-            os.replace(tmp, path)
-    except (OSError, ValueError):
-        pass  # a read-only home or data marshal cannot hold: parsed again next time
+    except ValueError:
+        return data  # data marshal cannot hold: parsed again next time
+    if marshal.loads(blob) == data:
+        cache.write(path, blob)
     return data
 
 

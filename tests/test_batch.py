@@ -461,3 +461,26 @@ def test_the_built_tokenizer_has_spacys_patterns_and_the_date_grammar_is_the_sam
     digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
                               env=dict(os.environ, PYTHONHASHSEED=seed)).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1
+
+
+def test_the_cache_folder_drops_files_nobody_read_for_two_weeks(tmp_path, monkeypatch):
+    """Every change of rules or code writes new cache files; old ones must not pile up. A file read recently is kept
+    (reading marks it), one unread for MAX_AGE_DAYS is deleted when a new file is written."""
+    from pipeline import cache
+    from pipeline.rules import parsed_cached
+
+    def parse(text):
+        return {text[0]: int(text[3])}
+
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path))
+    assert parsed_cached("a: 1\n", parse) == {"a": 1}
+    (used,) = tmp_path.glob("parsed-*.marshal")
+    stale = tmp_path / "parsed-0123456789abcdef01234567.marshal"
+    stale.write_bytes(b"\0")
+    old = time.time() - (cache.MAX_AGE_DAYS + 1) * 86400
+    for path in (used, stale):
+        os.utime(path, (old, old))
+    assert parsed_cached("a: 1\n", parse) == {"a": 1}  # a hit: marks the file as used
+    assert parsed_cached("b: 2\n", parse) == {"b": 2}  # a new file: prunes
+    assert used.exists() and not stale.exists()
+    assert len(list(tmp_path.glob("parsed-*.marshal"))) == 2
