@@ -218,8 +218,14 @@ class FundedQuoteRule(TriggerRule):
                                                                   "not a project's kind: 'an den Verein „X“'")
 
 
+class QuoteTriggerRule(TriggerRule):
+    """A quoted name right after a project noun; naming verbs may stand between: 'Das Projekt heißt „X“'."""
+    naming_verbs: list[str] = Field(default_factory=list, description="verbs between the noun and the quote ('heißt', 'nennt sich')")
+    compounds: list[str] = Field(default_factory=list, description="nouns whose compounds trigger too ('Musikfest', 'Kunstausstellung')")
+
+
 class ProjectPatterns(Strict):
-    quote_triggers: TriggerRule
+    quote_triggers: QuoteTriggerRule
     name_triggers: TriggerRule
     subject_titles: SubjectTitleRule
     funded_quotes: FundedQuoteRule

@@ -68,6 +68,9 @@ TITLE_HEAD = regex_cache.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>
 # a line of its own between blank lines (or at a paragraph's head): "Town: Title Case Name", no sentence end
 HEADING_LINE = regex_cache.compile(r"(?:^|(?<=\n\n))" + TOWN_HEAD + r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
 TABLE_CELL_BREAK = regex_cache.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
+BAR_CELL_BREAK = regex_cache.compile(r"[ \t]*\|[ \t]*")
+# a cell that opens with a quoted name and goes on to describe it: "„Rathaushof Hohnstein“ – Hofgebäude für Vereine"
+QUOTED_HEAD_CELL = regex_cache.compile(r"[„“\"»](?P<name>[^„“”\"«»\n]{2,80})[“”\"«][ \t]*(?:[–—:(]|-[ \t])")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
 PROJECT = regex_cache.compile(r"[Pp]rojekt")
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
@@ -119,9 +122,10 @@ def _may_have_cells(line: str) -> bool:
 
 
 def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """The cells of a line between a and b, split at a spaced dash, a bar or tabs (spans without the separators)."""
+    """The cells of a line between a and b, split at a spaced dash, a bar or tabs (spans without the separators);
+    a line with bars splits at bars only: its cells may hold dashes ("„Rathaushof“ – Hofgebäude für Vereine")."""
     spans, start = [], a
-    for m in TABLE_CELL_BREAK.finditer(text, a, b):
+    for m in (BAR_CELL_BREAK if "|" in text[a:b] else TABLE_CELL_BREAK).finditer(text, a, b):
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, b))
@@ -164,6 +168,10 @@ class ProjectRecognizer:
     def __init__(self, min_rare_zipf: float):
         self.cfg = project_patterns()
         self.triggers = frozenset(self.cfg.quote_triggers.words)
+        self.compound_triggers = tuple(w.lower() for w in self.cfg.quote_triggers.compounds)
+        verbs = sorted((r"\s+".join(map(re.escape, v.split())) for v in self.cfg.quote_triggers.naming_verbs), key=len, reverse=True)
+        # "Das Projekt heißt „X“": the verb between the noun and the quote
+        self.naming_verb_before = regex_cache.compile(r"(?<![\wäöüß])(?:" + "|".join(verbs) + r")\s*:?\s*$") if verbs else None
         self.programme_triggers = frozenset(programme_patterns().quote_triggers.words)
         self.name_triggers = set(self.cfg.name_triggers.words)
         # "das Projekt Elbwerk"; the lookahead on the first letters only skips impossible starts fast
@@ -226,7 +234,12 @@ class ProjectRecognizer:
             if not ANY_WORD.search(inner) or not inner[:1].isupper():
                 continue
             trig = trigger_before(text, o_s, self.triggers)
-            if trig and (PROJECT_TRIGGER.search(trig) or trig in self.triggers or trig.rsplit("-", 1)[-1] in self.triggers):
+            if trig is None and self.naming_verb_before is not None:
+                verb = self.naming_verb_before.search(text, max(0, o_s - 30), o_s)
+                if verb is not None:
+                    trig = trigger_before(text, verb.start(), self.triggers)
+            if trig and (PROJECT_TRIGGER.search(trig) or trig in self.triggers or trig.rsplit("-", 1)[-1] in self.triggers
+                         or trig.lower().endswith(self.compound_triggers)):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:" + self.cfg.quote_triggers.id,
                                       self.cfg.quote_triggers.score, attrs={"canonical": inner.strip(), "trigger": trig}))
                 continue
@@ -429,6 +442,10 @@ class ProjectRecognizer:
                 quoted_cell = text[a] in "„“\"»" and text[b - 1] in "“”\"«"
                 if quoted_cell:
                     a, b = a + 1, b - 1
+                else:
+                    head = QUOTED_HEAD_CELL.match(text, a, b)
+                    if head is not None:
+                        quoted_cell, (a, b) = True, head.span("name")
                 name = text[a:b]
                 # unquoted, a cell is a name under a "Projekt" column ("Vorhaben" columns describe works: "Alte Schule als …")
                 if quoted_cell or named_column and not name.split()[0].lower().endswith(self.measure_endings) \
