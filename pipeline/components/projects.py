@@ -342,10 +342,12 @@ class ProjectRecognizer:
         return bool(self.funded_passive_before.search(before)) and self.funded_participle.match(text, o_e) is not None
 
     def _built(self, text: str, inner: str, o_s: int, o_e: int) -> bool:
-        """A name in title case, of two to six words, that its sentence builds, converts, lays out or sets up
-        (one quoted word is more often a term than a name: "der zum „Schwammhof“ umgebaut wird")."""
+        """A name in title case, of two to six words (or one compound of capitalised parts joined by hyphens), that its
+        sentence builds, converts, lays out or sets up (one plain quoted word is more often a term than a name: "der zum
+        „Schwammhof“ umgebaut wird")."""
         words = inner.split()
-        if not 2 <= len(words) <= 6 or not title_case(words) or not words[-1][:1].isupper():
+        hyphened = len(words) == 1 and "-" in inner and all(part[:1].isupper() for part in inner.split("-"))  # „Dahoam-Laden“
+        if not (hyphened or 2 <= len(words) <= 6 and title_case(words) and words[-1][:1].isupper()):
             return False
         a = sentence_start(text, o_s)
         if not BUILT_LEAD.search(text, max(a, o_s - 40), o_s):
