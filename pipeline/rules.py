@@ -150,6 +150,7 @@ class HeadNoun(Strict):
     genitive: list[str] = Field(default_factory=list, description="genitive/dative forms that map back to the lemma")
     compound: bool = Field(True, description="also matches as the last part of a compound (Bundesministerium)")
     needs_modifier: bool = Field(True, description="the bare noun is generic ('das Ministerium')")
+    complement: bool = Field(True, description="takes a complement ('Ministerium für …'); a school does not ('Grundschule für Unterricht im Freien')")
     score: float = Field(0.8, ge=0, le=1)
 
 

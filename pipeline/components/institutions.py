@@ -320,7 +320,7 @@ class InstitutionRecognizer:
                         start -= 2  # "Förderverein der Grundschule Kirchanschöring e. V.": the club and what it supports
             if legal_head and start == i:
                 continue  # a legal form with no name before it
-            end = i + (2 if word == "e." else 1) if legal_head else self._complement(tt, i + 1)
+            end = i + (2 if word == "e." else 1) if legal_head or not head.complement else self._complement(tt, i + 1)
             complemented = end > i + 1
             paren = None  # "Lokale Aktionsgruppe (LAG) Göttinger Land": the acronym inside the name
             proper_head = head.lemma in self.proper_heads and not (word == head.lemma and word in self.compound_proper)
