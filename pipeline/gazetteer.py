@@ -97,6 +97,18 @@ def gazetteer() -> Gazetteer:
     return Gazetteer()
 
 
+@lru_cache(maxsize=1)
+def union_names() -> dict[str, frozenset]:
+    """The registered names of the unions of municipalities by kind ("Amt": {"Südtondern", …}), from rules/towns/verbaende.jsonl."""
+    path = rules_dir() / "towns" / "verbaende.jsonl"
+    if not path.exists():
+        raise RulesError(f"data file {path} is missing: run `python scripts/build_gazetteer.py`")
+    by_kind: dict[str, set] = {}
+    for row in parsed_cached(path.read_text(encoding="utf-8"), parse_json_lines):
+        by_kind.setdefault(row["kind"], set()).add(row["name"])
+    return {kind: frozenset(names) for kind, names in by_kind.items()}
+
+
 def town_matcher(nlp):
     """The town matcher of this pipeline (built once, tokenization cached on disk)."""
     gaz = gazetteer()

@@ -154,6 +154,14 @@ class HeadNoun(Strict):
     score: float = Field(0.8, ge=0, le=1)
 
 
+class UnionHead(Strict):
+    """How a union of municipalities is written before its registered name: 'Amt', 'des Amtes'; kind: the register's
+    (rules/towns/verbaende.jsonl, from the official register)."""
+    head: str
+    kind: Literal["Amt", "Samtgemeinde", "Verbandsgemeinde", "Verwaltungsgemeinschaft", "Kirchspielslandgemeinde", "Verwaltungsverband"]
+    forms: list[str] = Field(min_length=1)
+
+
 class InstitutionPatterns(Strict):
     heads: list[HeadNoun]
     complement_starts: list[str]
@@ -179,6 +187,7 @@ class InstitutionPatterns(Strict):
     place_named_heads: list[str] = Field(default_factory=list, description="heads whose generic compounds are named by a place after them")
     place_named_compounds: list[str] = Field(default_factory=list, description="heads whose every compound is named by a place after it")
     territorial_units: list[str] = Field(default_factory=list, description="'im Kirchenkreis X' after a head belongs to its name")
+    union_heads: list["UnionHead"] = Field(default_factory=list, description="'Amt Südtondern': unions of municipalities the register names")
     supporter_heads: list[str] = Field(default_factory=list, description="clubs named after what they support ('Förderverein der Schule X e. V.')")
     examples: Examples = Field(default_factory=Examples)
 

