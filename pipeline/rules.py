@@ -212,6 +212,7 @@ class ProgrammePatterns(Strict):
     money_sources: TriggerRule
     title_guidelines: TriggerRule
     generic: list[str]
+    compound_tails: list[str] = Field(default_factory=list, description="'LEADER-Mittel': after these a registry name opening a compound is the programme")
 
 
 class SubjectTitleRule(TriggerRule):

@@ -80,3 +80,12 @@ def test_a_registry_name_with_a_funding_periods_mark_is_that_programme(nlp, vari
     doc = nlp(text)
     progs = resolve(text, list(doc._.evidence), sentence_starts(doc)).programmes
     assert [p.name for p in progs] == ["Interreg Deutschland-Nederland"]
+
+
+def test_a_registry_acronym_that_opens_a_compound_of_its_money_is_the_programme(nlp):
+    """spaCy keeps "LEADER-Budget" one token; the programme is its first part, with offsets inside the token."""
+    text = "Die Aktionsgruppe gibt 40.000 Euro aus dem LEADER-Budget, das Land EFRE-Mittel dazu."
+    found = [(e.text, e.attrs["canonical"], text[e.start:e.end]) for e in nlp(text)._.evidence if e.label == "programme"]
+    assert [f[0] for f in found] == ["LEADER", "EFRE"] and all(f[0] == f[2] for f in found)
+    # a project or region in a programme is no mention of it: the release names the programme otherwise
+    assert not [e for e in nlp("Das Interreg-Projekt verbindet zwei LEADER-Regionen.")._.evidence if e.label == "programme"]

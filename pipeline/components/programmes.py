@@ -138,6 +138,7 @@ class ProgrammeRecognizer:
         self.entries, self.forms = _index()
         self.triggers = frozenset(self.cfg.quote_triggers.words)
         self.generic = set(self.cfg.generic)
+        self.compound_tails = frozenset(self.cfg.compound_tails)
         self.generic_lower = {g.lower() for g in self.generic}
         # "Asyl-, Migrations- und Integrationsfonds"; the lookahead only skips impossible starts fast
         money = self.cfg.money_sources.words
@@ -246,6 +247,31 @@ class ProgrammeRecognizer:
             out.append(ev)
         return out
 
+    def _compound_parts(self, tt) -> list[Evidence]:
+        """A registry name or acronym that opens a hyphenated compound of its money or itself: "aus dem LEADER-Budget",
+        "EFRE-Mittel" (spaCy keeps such a compound one token, so the registry matcher cannot see its first part)."""
+        out = []
+        first, following = tt.occurrences()
+        for word in first:
+            if "-" not in word or word[0] == "-":
+                continue
+            for pos in range(len(word) - 1, 0, -1):  # the longest part before a hyphen first: "ESF-Plus-Programm"
+                if word[pos] != "-" or word[:pos] not in self.forms or word[:pos] in self.generic:
+                    continue
+                if word[pos + 1:] not in self.compound_tails:
+                    break  # "Interreg-Projekt": a project in the programme, which the release names otherwise
+                part, hits = word[:pos], self.forms[word[:pos]]
+                entry = self.entries[hits[0][0]]
+                i = first[word]
+                while i >= 0:
+                    start = tt.starts[i]
+                    out.append(Evidence("programme", start, start + pos, part, f"programmes:registry.{hits[0][1]}_in_compound", 0.8,
+                                        attrs={"canonical": entry.name, "registry_id": entry.id,
+                                               "acronym": entry.acronyms[0] if entry.acronyms else None, "is_acronym": hits[0][1] == "acronym"}))
+                    i = following[i]
+                break
+        return out
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         found: list[Evidence] = []
@@ -257,6 +283,7 @@ class ProgrammeRecognizer:
             found.append(Evidence("programme", start, end, text[start:end], f"programmes:registry.{hits[0][1]}",
                                   0.9, attrs={"canonical": entry.name, "registry_id": entry.id, "acronym": entry.acronyms[0] if entry.acronyms else None,
                                               "is_acronym": hits[0][1] == "acronym"}))
+        found += self._compound_parts(tt)
         for o_s, o_e, i_s, i_e in quoted(text):
             inner = text[i_s:i_e].strip()
             trig = trigger_before(text, o_s, self.triggers)
