@@ -242,6 +242,7 @@ class ProjectPatterns(Strict):
     funded_quotes: FundedQuoteRule
     built_quotes: TriggerRule
     list_item_names: TriggerRule
+    amount_lines: TriggerRule
     table_columns: TriggerRule
     measure_word_endings: list[str] = Field(default_factory=list, description="endings of a first word that make a table cell "
                                                                              "a description of works ('Umbau des Gasthofs …'), no name")

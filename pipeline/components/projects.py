@@ -44,6 +44,12 @@ ITEM_QUOTE_AFTER = regex_cache.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-Z�
 PARAGRAPH_ITEM = regex_cache.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t]+[A-ZÄÖÜ][\wäöüß.-]*){1,4}))"
                             r"[ \t]*(?:\([^()\n]{1,60}\))?[ \t]*:[ \t]", re.M)
 OPENING_QUOTE = regex_cache.compile(r"[„“\"»]")
+# a line that is a name, perhaps its place in parentheses, and a sum: "Kochwerkstatt Katernberg (Essen) – 210.000 Euro",
+# "„Mensa 2.0“ (Oberhausen) – 190.000 Euro", "- „Dorfladen Ahlen“: 40.000 €"
+AMOUNT_LINE = regex_cache.compile(
+    r"^[ \t]*(?:[-–•*▪][ \t]+|\d{1,2}[.)][ \t]+)?(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][^\n()„“”\"«»:;–—]{1,70}?))"
+    r"[ \t]*(?:\((?P<place>[^()\n]{2,60})\))?[ \t]*[:–—-][ \t]*(?:(?:rund|knapp|bis zu|insgesamt|je|jeweils)[ \t]+)?"
+    r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Tsd\.)?[ \t]*(?:Euro|EUR|€)[ \t]*\.?[ \t]*$", re.M)
 # an article before a quote, perhaps indefinite, with an adjective or the name's kind between ("für ein gemeinsames „…“",
 # "für das Erzählcafé „…“")
 QUOTE_LEAD = regex_cache.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
@@ -301,6 +307,7 @@ class ProjectRecognizer:
         found += self._table_column(text)
         found += self._town_headings(text, found)
         found += self._paragraph_items(text, found)
+        found += self._amount_lines(text, found)
         found += self._subject_titles(text)
         if not found and title is not None:
             t = text[title[0]:title[1]]
@@ -482,6 +489,29 @@ class ProjectRecognizer:
             out.append(Evidence("project", a, a + len(name), name, "projects:project.name_opens_paragraph", rule.score,
                                 attrs={"canonical": name}))
         return out
+
+    def _amount_lines(self, text: str, found: list[Evidence]) -> list[Evidence]:
+        """Lines that are only a name, perhaps its place, and a sum ("Kochwerkstatt Katernberg (Essen) – 210.000 Euro"): a list of
+        funded projects when at least two such lines stand in the release. An unquoted name needs a town in the parentheses
+        and no label word first ("Fördersumme: 40.000 Euro" is no project)."""
+        if "Euro" not in text and "€" not in text and "EUR" not in text:
+            return []
+        by_form = gazetteer().by_form
+        items = []
+        for m in AMOUNT_LINE.finditer(text):
+            if m.group("quoted") is not None:
+                items.append((m.start("quoted"), m.group("quoted")))
+                continue
+            name, place = m.group("plain").strip(), (m.group("place") or "").split(",")[0].strip()
+            words = name.split()
+            if place in by_form and len(words) <= 8 and words[0] not in self.item_stop and not name.endswith((".", "!", "?")):
+                items.append((m.start("plain"), name))
+        if len(items) < 2:
+            return []
+        rule = self.cfg.amount_lines
+        taken = [(ev.start, ev.end) for ev in found]
+        return [Evidence("project", a, a + len(name), name, "projects:" + rule.id, rule.score, attrs={"canonical": name})
+                for a, name in items if not any(s <= a < e or a <= s < a + len(name) for s, e in taken)]
 
     def _in_block(self, text: str, line_s: int, positions: list[int]) -> int:
         """How many of positions lie in the list that holds the line at line_s."""
