@@ -178,8 +178,9 @@ class ProgrammeRecognizer:
                 # "Förderrichtlinie Regionalentwicklung (FR Regio)": the acronym spells the trigger, so it is part of the name
                 canon = _nominative_trigger(trigger) + " " + name
                 start, short = m.start(), acr.group(1)
-            elif m.start() > 0 and text[m.start() - 1] in "-/":
+            elif m.start() > 0 and text[m.start() - 1] in "-/" and name not in self.forms:
                 # "des EFRE/JTF-Programms NRW 2021–2027": the trigger closes a compound, which is part of the name
+                # (not before a registry name: "mit dem EU-Programm Interreg Deutschland-Nederland")
                 head = COMPOUND_HEAD.search(text, max(0, m.start() - 40), m.start())
                 if head is not None:
                     canon = _nominative_trigger(text[head.start():start].rstrip()) + " " + name
