@@ -69,3 +69,20 @@ def test_model_ner_runs_inside_our_pipeline(tiny_model):
     doc = nlp(text)
     assert len(doc.ents) > 0  # the statistical NER really tagged this document
     assert any(ev.label == "town" for ev in doc._.evidence)
+
+
+def test_a_model_entity_across_lines_or_over_blanked_contacts_is_no_institution(nlp):
+    """A statistical model may tag a stretch over a line break or a blanked contact block as ORG: no name is like that,
+    and its text would not slice the stored text (the analysis copy blanks contacts), failing the record."""
+    from spacy.tokens import Span
+
+    from pipeline.components.institutions import InstitutionRecognizer
+
+    text = "Die Stiftung Mercator fördert es.\nKontakt:\nStadt Wetter (Ruhr), Kaiserstraße 170\n"
+    doc = nlp.make_doc(text)
+    doc.user_data["press_text"] = text
+    good = doc.char_span(4, 21, label="ORG")
+    across = doc.char_span(text.index("fördert"), text.index("Kaiserstraße"), label="ORG", alignment_mode="expand")
+    doc.ents = [good, Span(doc, across.start, across.end, label="ORG")]
+    found = InstitutionRecognizer(nlp, use_ner=True)._ner(doc, [])
+    assert [ev.text for ev in found] == ["Stiftung Mercator"]

@@ -721,6 +721,8 @@ class InstitutionRecognizer:
                 continue
             if len(ent) < 2 or ent[0].text in self.stop:
                 continue
+            if "\n" in ent.text or "  " in ent.text:
+                continue  # a name stands on one line; blanked boilerplate (contacts) in it is no name either
             out.append(Evidence("institution", ent.start_char, ent.end_char, ent.text, "institutions:ner.ORG", 0.5,
                                 attrs={"canonical": ent.text}))
         return out
