@@ -4,7 +4,7 @@
 
 Each --set is FOLDER:GOLD_DIR[:REGEX] (the regex picks gold files by name). The default trains on
 the releases 1xx-5xx and 7xx of corpus/ and, when ../shared is beside the repo, the five seed releases;
-the 6xx, 8xx, 9xx and aXX-lXX releases are never trained on: they test the shipped model as new releases would. The out-of-fold
+the 6xx, 8xx, 9xx and aXX-mXX releases are never trained on: they test the shipped model as new releases would. The out-of-fold
 score it prints is the other estimate (each release scored by a model that never saw it);
 `--set corpus:corpus/gold:^[123]` leaves the 4xx-5xx releases out too.
 
@@ -102,7 +102,7 @@ def print_curve(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: 
         print(f"    threshold {thr:.1f}  P {p:.3f} R {r:.3f} F1 {2 * p * r / (p + r) if p + r else 0.0:.3f}")
 
 
-TRAINING_SET = "corpus:corpus/gold:^[1-57]"  # 6xx, 8xx, 9xx and aXX-lXX: held out from the model (see the docstring)
+TRAINING_SET = "corpus:corpus/gold:^[1-57]"  # 6xx, 8xx, 9xx and aXX-mXX: held out from the model (see the docstring)
 
 
 def main() -> None:
