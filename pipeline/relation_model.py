@@ -56,7 +56,7 @@ QUOTE_MARK = regex_cache.compile(r"[„“”\"]")
 LIST_ITEM = regex_cache.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A pair to score. Its features are the destination's profile (shared by every pair with that entity, so
     scored once per entity and type) and the pair's own."""
@@ -383,17 +383,23 @@ class Profile:
         self.first = self.order[0]
         cue = view.cue
         self.cues = frozenset().union(*(cue[s] for s in self.sents))  # the cues of all its sentences
-        flags = {
-            "in_title": 0 in self.paras,
-            "in_lead": min(self.paras) <= view.lead_para,
-            "mentions_2plus": len(mentions) >= 2,
-            "only_contact": self.sents <= view.contact_sents,
-            "only_speech": self.sents <= view.speech_sents,
-            "frame": not self.sents.isdisjoint(view.frame_sents),
-            "list_item": any(view.list_item(m) for m in mentions),
-            "cue_programme_role": "programme_role" in self.cues,
-        }
-        self.features = {"mentions_log": math.log1p(len(mentions)) / 2} | {k: 1.0 for k, v in flags.items() if v}
+        f = self.features = {"mentions_log": math.log1p(len(mentions)) / 2}  # the flags that hold, in this order
+        if 0 in self.paras:
+            f["in_title"] = 1.0
+        if min(self.paras) <= view.lead_para:
+            f["in_lead"] = 1.0
+        if len(mentions) >= 2:
+            f["mentions_2plus"] = 1.0
+        if self.sents <= view.contact_sents:
+            f["only_contact"] = 1.0
+        if self.sents <= view.speech_sents:
+            f["only_speech"] = 1.0
+        if not self.sents.isdisjoint(view.frame_sents):
+            f["frame"] = 1.0
+        if any(view.list_item(m) for m in mentions):
+            f["list_item"] = 1.0
+        if "programme_role" in self.cues:
+            f["cue_programme_role"] = 1.0
         self.conjoined = ()
         if ent.type == "institution":
             self.features.update(_institution_features(view, ent))
@@ -513,11 +519,18 @@ def _institution_features(view: ReleaseView, dst) -> dict[str, float]:
         funded_by = funded_by or bool(FUNDED_BY_LEAD.search(before)) or bool(FUNDED_PARTICIPLE_AFTER.match(text, m.end, m.end + 30))
         funder_verb = funder_verb or bool(FUNDER_VERB_AFTER.match(text, m.end, m.end + 40))
         subject = subject or _opens_clause(text, a, m.start)
-    flags = {f"kind_{kind}": True, "kind_unique": view.kind_counts[kind] == 1, "funder_lead": funder_lead, "subject": subject,
-             "funder_money": funder_money, "funded_by": funded_by, "funder_verb": funder_verb,
-             "level_funds": bool(view.levels_funding) and institution_level(dst) in view.levels_funding,
-             "acronym_only": all(m.attrs.get("is_acronym") for m in named_mentions(dst)), "registry": bool(dst.attrs.get("registry_id"))}
-    return {k: 1.0 for k, v in flags.items() if v}
+    f = {f"kind_{kind}": 1.0}  # the flags that hold, in this order
+    for key, holds in (("kind_unique", view.kind_counts[kind] == 1), ("funder_lead", funder_lead), ("subject", subject),
+                       ("funder_money", funder_money), ("funded_by", funded_by), ("funder_verb", funder_verb)):
+        if holds:
+            f[key] = 1.0
+    if view.levels_funding and institution_level(dst) in view.levels_funding:
+        f["level_funds"] = 1.0
+    if all(m.attrs.get("is_acronym") for m in named_mentions(dst)):
+        f["acronym_only"] = 1.0
+    if dst.attrs.get("registry_id"):
+        f["registry"] = 1.0
+    return f
 
 
 CONJOINED = ("attached", "same_sentence", "cue_funding", "cue_partner", "funder_lead", "subject", "single_project", "frame", "kind_unique",
@@ -562,7 +575,10 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
     out = []
 
     def add(kind, src, dst, feats, attached):
-        rules = fired.get((src.name, dst.name), [])
+        rules = fired.get((src.name, dst.name))
+        if not rules:  # most pairs: no rule speaks of them
+            out.append(Candidate(kind, src, dst, view.profile(dst), feats, attached))
+            return
         own = [r for r in rules if r["type"] == kind]
         for r in own:
             feats["rule_" + r["rule"].split(":", 1)[1].split(".")[0]] = 1.0

@@ -14,7 +14,7 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, Union
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -54,7 +54,8 @@ class MaskRule(Strict):
     id: str
     regex: Regex
     lead: Optional[str] = Field(None, description="characters a match can start with (a speed hint)")
-    requires: Optional[str] = Field(None, description="a substring without which the mask cannot match (a speed hint)")
+    requires: Optional[Union[str, list[str]]] = Field(None, description="a substring (or a list: one of them) without which the mask "
+                                                                          "cannot match (a speed hint)")
     expand_left: Optional[str] = Field(None, description="a character class the mask extends over to the left (e-mail local parts)")
 
 

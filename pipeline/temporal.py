@@ -154,7 +154,7 @@ class DateGrammar:
         self.unit_of = {f.lower(): u for u, forms in vocab.duration_units.items() for f in forms}
         self.numbers = {k.lower(): v for k, v in vocab.number_words.items()}
         self.turn_of_year_endings = tuple(vocab.turn_of_year_periods)
-        self.masks = [(m.id, m.requires, with_lead(m.regex, m.lead),
+        self.masks = [(m.id, (m.requires,) if isinstance(m.requires, str) else tuple(m.requires or ()), with_lead(m.regex, m.lead),
                        regex_cache.compile(m.expand_left) if m.expand_left else None) for m in vocab.masks]
         # compared without a final dot ("Nr." ~ "Nr"), built once
         self.year_name_words = {w.lower().rstrip(".") for w in vocab.year_name_words}
@@ -333,9 +333,9 @@ class DateGrammar:
     # ------------------------------------------------------------------ helpers
     def _masked(self, text: str) -> str:
         spans = []
-        for _, gate, rx, left in self.masks:
-            if gate is not None and gate not in text:
-                continue
+        for _, gates, rx, left in self.masks:
+            if gates and not any(g in text for g in gates):
+                continue  # none of the substrings the mask needs
             for m in rx.finditer(text):
                 a = m.start()
                 while left is not None and a > 0 and left.match(text, a - 1):
