@@ -96,6 +96,32 @@ def paragraph_of(text: str, bounds: list[tuple[int, int]]) -> list[int]:
     return [bisect.bisect_right(breaks, a) for a, _ in bounds]
 
 
+def programme_headings(text: str, programmes, projects) -> dict[int, object]:
+    """Projects listed under a line that is only a programme's name, to the end of that paragraph ("Lebendige Zentren" /
+    "- Quedlinburg: „Fachwerk mit Zukunft“ …" / "Sozialer Zusammenhalt" / …): id(project) → that programme. Only when
+    the release names two programmes or more (else there is nothing to decide); a project under two headings gets none."""
+    if len(programmes) < 2 or not projects:
+        return {}
+    breaks = paragraph_breaks(text)
+    blocks = []  # (first character after the heading line, end of its paragraph, programme)
+    for g in programmes:
+        for m in g.mentions:
+            a = text.rfind("\n", 0, m.start) + 1
+            b = text.find("\n", m.end)
+            b = len(text) if b < 0 else b
+            if not text[a:m.start].strip() and text[m.end:b].strip() in ("", ":"):
+                i = bisect.bisect_right(breaks, b)
+                blocks.append((b, breaks[i] if i < len(breaks) else len(text), g))
+    if not blocks:
+        return {}
+    headed: dict[int, object] = {}
+    for p in projects:
+        under = {id(g): g for m in p.mentions for b, e, g in blocks if b < m.start < e}
+        if len(under) == 1:
+            headed[id(p)] = next(iter(under.values()))
+    return headed
+
+
 def sentence_evidence(text: str, a: int, b: int, s: int) -> tuple[int, int, int]:
     """(start, end, sentence) of sentence s without its surrounding white space: a relation's evidence."""
     seg = text[a:b]
@@ -312,6 +338,7 @@ class ReleaseView:
         self.kinds = {id(i): institution_kind(i) for i in institutions}
         self.kind_counts = Counter(self.kinds.values())
         self._profiles: dict[int, Profile] = {}
+        self.headed: dict[int, object] = {}  # programme_headings (set by model_relations)
         self.named_in = set(by_sent)
         self.first_project_sentence = min(by_sent) if by_sent else len(self.bounds)
         # the sentences every entity's profile asks about, as sets: one subset or overlap test per entity
@@ -597,9 +624,12 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
             add("project_partner", p, ie, dict(base), att)
         attached = {id(ge): _attached(view, p, ge) for ge in view.programmes}
         any_attached = any(attached.values())
+        heading = view.headed.get(id(p))
         for ge in view.programmes:
             if view.clause_split and _other_clause(view, p, ge):
                 continue  # the sentence gives this programme to another project, clause by clause: no candidate
+            if heading is not None and ge is not heading:
+                continue  # the project stands in the list under another programme's heading
             att = attached[id(ge)]
             f = _pair(view, p, ge, att)
             if ge.attrs.get("registry_id"):
@@ -667,11 +697,13 @@ def score(cands: list[Candidate]) -> list[Candidate]:
 
 
 def model_relations(text: str, sent_starts: list[int], towns, institutions, programmes, projects, rule_relations: list[dict],
-                    words_by_sentence: Optional[list[frozenset]] = None) -> list[dict]:
-    """The release's relations: rule relations re-scored by the model (as they are when no model is installed)."""
+                    words_by_sentence: Optional[list[frozenset]] = None, headed: Optional[dict] = None) -> list[dict]:
+    """The release's relations: rule relations re-scored by the model (as they are when no model is installed).
+    headed: programme_headings, whose projects pair with their heading's programme only."""
     if relation_model() is None or not (projects or programmes):
         return rule_relations
     view = ReleaseView(text, sent_starts, towns, institutions, programmes, projects, words_by_sentence)
+    view.headed = headed or {}
     cands = candidates(view, rule_relations)
     seen = {(c.type, c.src.name, c.dst.name) for c in cands}
     out = [r for r in rule_relations if (r["type"], r["from"], r["to"]) not in seen]  # pairs outside the candidates

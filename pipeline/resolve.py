@@ -19,7 +19,8 @@ from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
 from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
-                                     names_money, paragraph_breaks, paragraph_of, sentence_bounds, sentence_evidence, sentence_words)
+                                     names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
+                                     sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
@@ -135,9 +136,29 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     refer_back(text, institutions, [m for e in programmes + projects + institutions for m in e.mentions], sent_starts)
     words = sentence_words(text, sentence_bounds(text, sent_starts), towns, programmes + projects)
     rule_relations = find_relations(text, sent_starts, towns, institutions, programmes, projects, words)
-    relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words)
+    headed = programme_headings(text, programmes, projects)
+    if headed:
+        rule_relations = _heading_relations(text, sent_starts, projects, headed, rule_relations)
+    relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words, headed)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
                     doc_dates[0] if doc_dates else None, rule_relations, sent_starts)
+
+
+def _heading_relations(text: str, sent_starts: list[int], projects, headed: dict, rule_relations: list[dict]) -> list[dict]:
+    """A project listed under a programme's heading belongs to that programme (rule programme_heading, with the item's
+    sentence as evidence) and to no other programme of the release."""
+    bounds = sentence_bounds(text, sent_starts)
+    by_id = {id(p): p for p in projects}
+    heading_of = {by_id[k].name: g.name for k, g in headed.items()}
+    out = [r for r in rule_relations if not (r["type"] == "project_programme" and r["from"] in heading_of and r["to"] != heading_of[r["from"]])]
+    have = {(r["type"], r["from"], r["to"]) for r in out}
+    for k, g in headed.items():
+        p = by_id[k]
+        if ("project_programme", p.name, g.name) not in have:
+            s = min(p.mentions[0].sentence, len(bounds) - 1)
+            out.append({"type": "project_programme", "from": p.name, "to": g.name, "rule": "relations:programme_heading",
+                        "evidence": sentence_evidence(text, *bounds[s], s)})
+    return out
 
 
 # ---------------------------------------------------------------- references back to an institution

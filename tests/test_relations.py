@@ -487,3 +487,22 @@ def test_the_subject_of_a_clause_without_money_or_funding_is_no_funder(rules_onl
     funders = rule_pairs(rules_only(text), "project_funder")
     assert ("Wärme Nord", "Stadtwerke Borbyhagen GmbH") not in funders
     assert ("Wärme Nord", "Bundesamt für Wirtschaft und Ausfuhrkontrolle") in funders
+
+
+def test_projects_listed_under_a_programme_heading_belong_to_that_programme_only(nlp):
+    """A release lists its projects under one heading per programme: each project pairs with its heading's programme and
+    with no other programme of the release (with the model and with the rules alone)."""
+    text = ("Ahlen, 3. März 2025 – Das Land fördert in diesem Jahr sieben Vorhaben aus den Programmen „Lebendige Zentren“ "
+            "und „Sozialer Zusammenhalt“ der Städtebauförderung.\n\n"
+            "Lebendige Zentren\n- Ahlen: „Markthalle am Westwall“ – Umbau eines Kaufhauses (1,2 Mio. Euro)\n"
+            "- Beckum: „Grüne Höfe Altstadt“ (0,8 Mio. Euro)\n\n"
+            "Sozialer Zusammenhalt\n- Oelde: Stadtteilzentrum „Treffpunkt Süd“ (2,1 Mio. Euro)\n\n"
+            "Die Bescheide versendet die Bezirksregierung.\n")
+    res, _ = resolved(nlp, text)
+    pairs = rule_pairs(res, "project_programme")
+    programme_of = {}
+    for p, g in pairs:
+        programme_of.setdefault(p, set()).add(g)
+    assert programme_of.get("Markthalle am Westwall") == {"Lebendige Zentren"}
+    assert programme_of.get("Grüne Höfe Altstadt") == {"Lebendige Zentren"}
+    assert programme_of.get("Treffpunkt Süd") == {"Sozialer Zusammenhalt"}
