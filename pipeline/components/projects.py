@@ -122,6 +122,12 @@ def title_head(title: str, body: str) -> Optional[str]:
 
 
 
+def _mixed_case(word: str) -> bool:
+    """A word written like a name: two capitals and two small letters or more, as a brand in mixed case ("HyLeer",
+    "KIWeld") or a compound of capitalised parts ("Tablet-Führerschein"); not "E-Bike", not all capitals."""
+    return sum(c.isupper() for c in word) >= 2 and sum(c.islower() for c in word) >= 2 and "-" not in word[1:2]
+
+
 def _may_have_cells(line: str) -> bool:
     """The plain-text test for a TABLE_CELL_BREAK in the line (a tab, a bar, or a dash with a space on either side)."""
     return "\t" in line or "|" in line or " – " in line or " — " in line
@@ -186,6 +192,9 @@ class ProjectRecognizer:
         self.name_pattern = regex_cache.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
                                        + r")[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:]|[ \t]*(?:\n|$))"
                                        + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:]|[ \t]*(?:\n|$)))")
+        # "für das Projekt HyLeer eine Förderung": a word written like a name (_mixed_case: "HyLeer", "Tablet-Führerschein")
+        # is one whatever follows it
+        self.mixed_case_after = regex_cache.compile(r"\b(?:" + "|".join(sorted(self.name_triggers)) + r")[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})\b")
         fq = self.cfg.funded_quotes
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
         self.funded_before = regex_cache.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
@@ -302,6 +311,11 @@ class ProjectRecognizer:
                 name = text[m.start(2):m.end("second")]
                 found.append(Evidence("project", m.start(2), m.end("second"), name, "projects:" + self.cfg.name_triggers.id,
                                       self.cfg.name_triggers.score, attrs={"canonical": name}))
+        for m in self.mixed_case_after.finditer(text):
+            word = m.group(1)
+            if _mixed_case(word) and not any(ev.start <= m.start(1) < ev.end for ev in found):
+                found.append(Evidence("project", m.start(1), m.end(1), word, "projects:" + self.cfg.name_triggers.id,
+                                      self.cfg.name_triggers.score, attrs={"canonical": word}))
         found += self._town_sentence_series(text, quotes, found)
         found += self._list_item_names(text, found)
         found += self._table_column(text)
