@@ -266,3 +266,12 @@ def test_a_name_in_parentheses_after_another_is_its_short_form(nlp):
     assert set(names) == {"Technische Universität Delft", "Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland"}
     assert len(names["Technische Universität Delft"].mentions) == 3 and "TU Delft" in names["Technische Universität Delft"].aliases
     assert "Stiftung KiBa" in names["Stiftung zur Bewahrung kirchlicher Baudenkmäler in Deutschland"].aliases
+
+
+def test_a_registry_acronym_inside_a_longer_short_name_in_parentheses_is_the_release_own(nlp):
+    """"(DLR Rheinpfalz)" is the short name of the body before it, not the German Aerospace Center (registry: DLR)."""
+    text = "Das Weingut des Dienstleistungszentrums Ländlicher Raum Rheinpfalz (DLR Rheinpfalz) berät den Verein."
+    canon = {e.attrs.get("canonical") for e in nlp(text)._.evidence if e.label == "institution"}
+    assert "Deutsches Zentrum für Luft- und Raumfahrt" not in canon
+    alone = "Das Deutsche Zentrum für Luft- und Raumfahrt (DLR) misst. Das DLR hat Standorte in Köln."
+    assert "Deutsches Zentrum für Luft- und Raumfahrt" in {e.attrs.get("canonical") for e in nlp(alone)._.evidence if e.label == "institution"}

@@ -254,6 +254,9 @@ class InstitutionRecognizer:
             kind = hits[0][1]
             if kind == "acronym" and (s > 0 and words[s - 1] == "-" or e < len(words) and words[e] == "-"):
                 continue
+            if kind == "acronym" and s > 0 and words[s - 1] == "(" and e < len(words) and words[e] != ")" \
+                    and words[e][:1].isupper() and ")" in words[e + 1:e + 4]:
+                continue  # "Dienstleistungszentrum Ländlicher Raum Rheinpfalz (DLR Rheinpfalz)": the release's own short name
             entry = self.entries[hits[0][0]]
             if kind == "alias" and e - s == 1 and entry.state and not self._state_named(tt.text, entry.state):
                 continue  # "das Innenministerium": every Land has one; the register's is meant only where its Land is named
