@@ -275,3 +275,9 @@ def test_a_registry_acronym_inside_a_longer_short_name_in_parentheses_is_the_rel
     assert "Deutsches Zentrum für Luft- und Raumfahrt" not in canon
     alone = "Das Deutsche Zentrum für Luft- und Raumfahrt (DLR) misst. Das DLR hat Standorte in Köln."
     assert "Deutsches Zentrum für Luft- und Raumfahrt" in {e.attrs.get("canonical") for e in nlp(alone)._.evidence if e.label == "institution"}
+
+
+def test_a_name_in_another_language_takes_no_qualifier_in_parentheses(nlp):
+    """"Hochschule Frankfurt (Oder)" keeps its river; "Université de Strasbourg (Unistra)" gives its short form after the name."""
+    canon = {e.attrs.get("canonical") for e in nlp("Partner ist die Université de Strasbourg (Unistra).")._.evidence if e.label == "institution"}
+    assert "Université de Strasbourg" in canon and not any(c and "Unistra)" in c for c in canon)

@@ -632,7 +632,10 @@ class InstitutionRecognizer:
         for n in range(5, 0, -1):  # the longest town name first
             if k + n <= n_words and tt.span_text(k, k + n) in self.gaz.by_form:
                 j = k + n
-                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and self._name_qualifier(words[j + 1]):
+                # "Hochschule Frankfurt (Oder)"; a name in another language has no such qualifier: "Université de
+                # Strasbourg (Unistra)" gives its short form
+                if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and self._name_qualifier(words[j + 1]) \
+                        and head.lemma not in self.foreign_heads:
                     j += 3
                 return j
         j = k
@@ -654,7 +657,7 @@ class InstitutionRecognizer:
                     and words[j + 1] not in self.gaz.state_of_form and not words[j + 1].endswith(self.person_endings):
                 j += 1
                 continue
-            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and self._name_qualifier(words[j + 1]):
+            if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and self._name_qualifier(words[j + 1]) and not foreign:
                 j += 3
                 continue
             if w == "," and j > k:
