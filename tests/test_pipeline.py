@@ -76,8 +76,9 @@ FRESHL_FLOORS = {"towns": 0.96, "institutions": 0.92, "programmes": 0.84, "proje
 # m01-m08: written on 2026-12-04 (third session) by an author who did not see the code, scored when nobody had seen them:
 # towns .985, institutions .849, programmes .791, projects .727, dates .993, relations .456 (the session's starting code gave
 # the same but for two relations); then read for misses like every set before (the general rules they showed: amount lines,
-# calls as programmes, Verbraucherzentrale, Diakoniewerk), as were the misses of iXX-lXX; never trained on
-FRESHM_FLOORS = {"towns": 0.95, "institutions": 0.84, "programmes": 0.83, "projects": 0.88, "dates": 0.96, "relations": 0.56}
+# calls as programmes, programme headings, mixed-case names, Verbraucherzentrale), as were the misses of iXX-lXX;
+# never trained on
+FRESHM_FLOORS = {"towns": 0.95, "institutions": 0.86, "programmes": 0.83, "projects": 0.92, "dates": 0.96, "relations": 0.66}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
