@@ -194,7 +194,8 @@ class ProjectRecognizer:
                                        + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:]|[ \t]*(?:\n|$)))")
         # "für das Projekt HyLeer eine Förderung": a word written like a name (_mixed_case: "HyLeer", "Tablet-Führerschein")
         # is one whatever follows it
-        self.mixed_case_after = regex_cache.compile(r"\b(?:" + "|".join(sorted(self.name_triggers)) + r")[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})\b")
+        self.mixed_case_after = regex_cache.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(?:"
+                                                    + "|".join(sorted(self.name_triggers)) + r")[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})\b")
         fq = self.cfg.funded_quotes
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
         self.funded_before = regex_cache.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
