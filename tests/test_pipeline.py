@@ -61,7 +61,7 @@ FRESHF_FLOORS = {"towns": 0.94, "institutions": 0.83, "programmes": 0.82, "proje
 # gXX towns 1.0, institutions .821, programmes .947, projects .667, dates .954, relations .613; hXX .974, .935, .714, .667,
 # .992, .588 (the session's starting code: projects .571/.444, relations .624/.500); never trained on
 FRESHG_FLOORS = {"towns": 0.97, "institutions": 0.82, "programmes": 0.92, "projects": 0.74, "dates": 0.97, "relations": 0.64}
-FRESHH_FLOORS = {"towns": 0.95, "institutions": 0.92, "programmes": 0.73, "projects": 0.79, "dates": 0.97, "relations": 0.71}
+FRESHH_FLOORS = {"towns": 0.95, "institutions": 0.94, "programmes": 0.90, "projects": 0.79, "dates": 0.97, "relations": 0.73}
 # i01-i08 and j01-j08: written the same day by two more authors who did not see the code, after every fix above; nobody
 # had seen them when they were scored: iXX towns .984, institutions .900, programmes .889, projects .722, dates .990,
 # relations .548; jXX .971, .784, .870, .783, 1.0, .573 (the session's starting code: relations .538 / .543); never trained on
