@@ -500,6 +500,8 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
     return f
 
 
+# rules whose relations the model does not re-score: what they read leaves no doubt ("Storchenwiesen Rethem" is in Rethem)
+DECISIVE_RULES = frozenset({"relations:town_in_project_name"})
 PAIR_CUES = tuple((c, f"cue_{c}") for c in ("funding", "partner", "strong_partner", "town", "money"))
 # the context features that depend on the pair, not on the entity alone (kind × these is conjoined per pair)
 PAIR_CONTEXT = frozenset({"attached", "same_sentence", "cue_funding", "cue_partner"})
@@ -640,6 +642,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
                 f["other_attached"] = 1.0
             add("project_programme", p, ge, f, att)
         for te in view.towns:
+            if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, te.name), ())):
+                continue  # the project is named after the town: the rule's relation stands as it is
             att = _attached(view, p, te)
             add("project_town", p, te, _pair(view, p, te, att), att)
     # "… aus dem AMIF der EU und dem Programm „WIR“ des Hessischen Ministeriums": whose programme a name is attached to

@@ -139,9 +139,31 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     headed = programme_headings(text, programmes, projects)
     if headed:
         rule_relations = _heading_relations(text, sent_starts, projects, headed, rule_relations)
+    rule_relations += _towns_in_project_names(text, sent_starts, projects, towns, rule_relations)
     relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words, headed)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
                     doc_dates[0] if doc_dates else None, rule_relations, sent_starts)
+
+
+def _towns_in_project_names(text: str, sent_starts: list[int], projects, towns, rule_relations: list[dict]) -> list[dict]:
+    """A project named after a town the release names is in that town ("Storchenwiesen Rethem", "Lage lebt Innenstadt"):
+    rule town_in_project_name, with the project's first sentence as evidence. Only towns the release names elsewhere."""
+    if not projects or not towns:
+        return []
+    have = {(r["type"], r["from"], r["to"]) for r in rule_relations}
+    bounds = sentence_bounds(text, sent_starts)
+    out = []
+    for p in projects:
+        for t in towns:
+            if ("project_town", p.name, t.name) in have:
+                continue
+            forms = {m.text for m in t.mentions} | {t.name}
+            # a whole word of the name, not the first part of a compound ("Die Skagen-Maler" in Emden)
+            if any(re.search(r"(?<![\wäöüß-])" + re.escape(f) + r"(?![\wäöüß-])", p.name) for f in forms if len(f) >= 3):
+                s = min(p.mentions[0].sentence, len(bounds) - 1)
+                out.append({"type": "project_town", "from": p.name, "to": t.name, "rule": "relations:town_in_project_name",
+                            "evidence": sentence_evidence(text, *bounds[s], s)})
+    return out
 
 
 def _heading_relations(text: str, sent_starts: list[int], projects, headed: dict, rule_relations: list[dict]) -> list[dict]:

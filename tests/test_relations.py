@@ -506,3 +506,17 @@ def test_projects_listed_under_a_programme_heading_belong_to_that_programme_only
     assert programme_of.get("Markthalle am Westwall") == {"Lebendige Zentren"}
     assert programme_of.get("Grüne Höfe Altstadt") == {"Lebendige Zentren"}
     assert programme_of.get("Treffpunkt Süd") == {"Sozialer Zusammenhalt"}
+
+
+def test_a_project_named_after_a_town_of_the_release_is_in_that_town(nlp):
+    """"Seebühne Plön" is in Plön (rule town_in_project_name, not re-scored by the model); the first part of a compound
+    is no place ("Die Skagen-Maler" is an exhibition in Emden)."""
+    from pipeline.resolve import _towns_in_project_names
+
+    text = ("Kiel, 3. März 2025 – Das Land fördert das Projekt „Seebühne Plön“ mit 200.000 Euro. Die Stadt Plön baut die "
+            "Bühne am Großen Plöner See.\n\nIn Emden zeigt die Kunsthalle die Ausstellung „Die Skagen-Maler“; Leihgaben "
+            "kommen aus Skagen.\n")
+    res, starts = resolved(nlp, text)
+    found = {(r["from"], r["to"]) for r in _towns_in_project_names(text, starts, res.projects, res.towns, [])}
+    assert found == {("Seebühne Plön", "Plön")}
+    assert ("Seebühne Plön", "Plön") in rule_pairs(res, "project_town")
