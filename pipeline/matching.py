@@ -73,6 +73,14 @@ class TokenTable:
         """The text of tokens s..e-1, like doc[s:e].text."""
         return self.text[self.starts[s]:self.ends[e - 1]] if e > s else ""
 
+    def positions(self, word: str):
+        """Every position of a token text, in order (from occurrences)."""
+        first, following = self.occurrences()
+        i = first.get(word, -1)
+        while i >= 0:
+            yield i
+            i = following[i]
+
     def occurrences(self) -> tuple[dict[str, int], list[int]]:
         """Where each token text occurs, for the gazetteer matchers: its first position, and for
         every position the next one with the same text (-1: none). Two containers, not one list

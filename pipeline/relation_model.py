@@ -256,7 +256,7 @@ class ReleaseView:
     """Sentences, paragraphs and cue words of one release, computed once for all candidates."""
 
     def __init__(self, text: str, sent_starts: list[int], towns, institutions, programmes, projects,
-                 words_by_sentence: Optional[list[frozenset]] = None):
+                 words_by_sentence: Optional[list[frozenset]] = None, headed: Optional[dict] = None):
         self.text = text
         self.bounds = sentence_bounds(text, sent_starts)
         self.para = paragraph_of(text, self.bounds)
@@ -338,7 +338,7 @@ class ReleaseView:
         self.kinds = {id(i): institution_kind(i) for i in institutions}
         self.kind_counts = Counter(self.kinds.values())
         self._profiles: dict[int, Profile] = {}
-        self.headed: dict[int, object] = {}  # programme_headings (set by model_relations)
+        self.headed: dict[int, object] = headed or {}  # programme_headings: a project → the programme it is listed under
         self.named_in = set(by_sent)
         self.first_project_sentence = min(by_sent) if by_sent else len(self.bounds)
         # the sentences every entity's profile asks about, as sets: one subset or overlap test per entity
@@ -706,8 +706,7 @@ def model_relations(text: str, sent_starts: list[int], towns, institutions, prog
     headed: programme_headings, whose projects pair with their heading's programme only."""
     if relation_model() is None or not (projects or programmes):
         return rule_relations
-    view = ReleaseView(text, sent_starts, towns, institutions, programmes, projects, words_by_sentence)
-    view.headed = headed or {}
+    view = ReleaseView(text, sent_starts, towns, institutions, programmes, projects, words_by_sentence, headed)
     cands = candidates(view, rule_relations)
     seen = {(c.type, c.src.name, c.dst.name) for c in cands}
     out = [r for r in rule_relations if (r["type"], r["from"], r["to"]) not in seen]  # pairs outside the candidates

@@ -134,42 +134,45 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     durations = group_simple("duration", by["duration"], key=lambda e: e.attrs["value"])
     doc_dates = sorted(by["doc_date"], key=lambda e: -e.score)
     refer_back(text, institutions, [m for e in programmes + projects + institutions for m in e.mentions], sent_starts)
-    words = sentence_words(text, sentence_bounds(text, sent_starts), towns, programmes + projects)
+    bounds = sentence_bounds(text, sent_starts)
+    words = sentence_words(text, bounds, towns, programmes + projects)
     rule_relations = find_relations(text, sent_starts, towns, institutions, programmes, projects, words)
     headed = programme_headings(text, programmes, projects)
     if headed:
-        rule_relations = _heading_relations(text, sent_starts, projects, headed, rule_relations)
-    rule_relations += _towns_in_project_names(text, sent_starts, projects, towns, rule_relations)
+        rule_relations = _heading_relations(text, bounds, projects, headed, rule_relations)
+    rule_relations += _towns_in_project_names(text, bounds, projects, towns, rule_relations)
     relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words, headed)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
                     doc_dates[0] if doc_dates else None, rule_relations, sent_starts)
 
 
-def _towns_in_project_names(text: str, sent_starts: list[int], projects, towns, rule_relations: list[dict]) -> list[dict]:
+def _project_relation(kind: str, project, target, rule: str, text: str, bounds: list[tuple[int, int]]) -> dict:
+    """A rule relation of a project with the sentence of its first mention as evidence."""
+    s = min(project.mentions[0].sentence, len(bounds) - 1)
+    return {"type": kind, "from": project.name, "to": target.name, "rule": rule, "evidence": sentence_evidence(text, *bounds[s], s)}
+
+
+def _towns_in_project_names(text: str, bounds: list[tuple[int, int]], projects, towns, rule_relations: list[dict]) -> list[dict]:
     """A project named after a town the release names is in that town ("Storchenwiesen Rethem", "Lage lebt Innenstadt"):
     rule town_in_project_name, with the project's first sentence as evidence. Only towns the release names elsewhere."""
     if not projects or not towns:
         return []
     have = {(r["type"], r["from"], r["to"]) for r in rule_relations}
-    bounds = sentence_bounds(text, sent_starts)
     out = []
     for p in projects:
         for t in towns:
             if ("project_town", p.name, t.name) in have:
                 continue
-            forms = {m.text for m in t.mentions} | {t.name}
+            forms = [f for f in {m.text for m in t.mentions} | {t.name} if len(f) >= 3 and f in p.name]  # plain text first
             # a whole word of the name, not the first part of a compound ("Die Skagen-Maler" in Emden)
-            if any(re.search(r"(?<![\wäöüß-])" + re.escape(f) + r"(?![\wäöüß-])", p.name) for f in forms if len(f) >= 3):
-                s = min(p.mentions[0].sentence, len(bounds) - 1)
-                out.append({"type": "project_town", "from": p.name, "to": t.name, "rule": "relations:town_in_project_name",
-                            "evidence": sentence_evidence(text, *bounds[s], s)})
+            if any(re.search(r"(?<![\wäöüß-])" + re.escape(f) + r"(?![\wäöüß-])", p.name) for f in forms):
+                out.append(_project_relation("project_town", p, t, "relations:town_in_project_name", text, bounds))
     return out
 
 
-def _heading_relations(text: str, sent_starts: list[int], projects, headed: dict, rule_relations: list[dict]) -> list[dict]:
+def _heading_relations(text: str, bounds: list[tuple[int, int]], projects, headed: dict, rule_relations: list[dict]) -> list[dict]:
     """A project listed under a programme's heading belongs to that programme (rule programme_heading, with the item's
     sentence as evidence) and to no other programme of the release."""
-    bounds = sentence_bounds(text, sent_starts)
     by_id = {id(p): p for p in projects}
     heading_of = {by_id[k].name: g.name for k, g in headed.items()}
     out = [r for r in rule_relations if not (r["type"] == "project_programme" and r["from"] in heading_of and r["to"] != heading_of[r["from"]])]
@@ -177,9 +180,7 @@ def _heading_relations(text: str, sent_starts: list[int], projects, headed: dict
     for k, g in headed.items():
         p = by_id[k]
         if ("project_programme", p.name, g.name) not in have:
-            s = min(p.mentions[0].sentence, len(bounds) - 1)
-            out.append({"type": "project_programme", "from": p.name, "to": g.name, "rule": "relations:programme_heading",
-                        "evidence": sentence_evidence(text, *bounds[s], s)})
+            out.append(_project_relation("project_programme", p, g, "relations:programme_heading", text, bounds))
     return out
 
 

@@ -517,6 +517,7 @@ def test_a_project_named_after_a_town_of_the_release_is_in_that_town(nlp):
             "Bühne am Großen Plöner See.\n\nIn Emden zeigt die Kunsthalle die Ausstellung „Die Skagen-Maler“; Leihgaben "
             "kommen aus Skagen.\n")
     res, starts = resolved(nlp, text)
-    found = {(r["from"], r["to"]) for r in _towns_in_project_names(text, starts, res.projects, res.towns, [])}
+    bounds = rm.sentence_bounds(text, starts)
+    found = {(r["from"], r["to"]) for r in _towns_in_project_names(text, bounds, res.projects, res.towns, [])}
     assert found == {("Seebühne Plön", "Plön")}
     assert ("Seebühne Plön", "Plön") in rule_pairs(res, "project_town")

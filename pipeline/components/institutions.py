@@ -227,22 +227,18 @@ class InstitutionRecognizer:
         """'Amt Südtondern', 'der Samtgemeinde Grafschaft Hoya': a union head and, after it, a name the official register
         gives a union of that kind (the longest); the name is the head's nominative and the registered name."""
         tt = token_table(doc)
-        words = tt.words
-        first, following = tt.occurrences()
         out = []
-        for form in first.keys() & self.union_forms.keys():
+        for form in tt.occurrences()[0].keys() & self.union_forms.keys():
             head, kind = self.union_forms[form]
             names = self.union_names.get(kind, frozenset())
-            i = first[form]
-            while i >= 0:
-                for n in range(min(6, len(words) - i - 1), 0, -1):
+            for i in tt.positions(form):
+                for n in range(min(6, len(tt.words) - i - 1), 0, -1):
                     name = tt.span_text(i + 1, i + 1 + n)
                     if name in names:
                         start, end = tt.starts[i], tt.ends[i + n]
                         out.append(Evidence("institution", start, end, tt.text[start:end], "institutions:register.union",
                                             0.9, attrs={"canonical": f"{head} {name}"}))
                         break
-                i = following[i]
         return out
 
     def _registry(self, doc: Doc) -> list[Evidence]:

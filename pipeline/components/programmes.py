@@ -248,12 +248,19 @@ class ProgrammeRecognizer:
             out.append(ev)
         return out
 
+    def _registry_evidence(self, text: str, start: int, end: int, form: str, rule_suffix: str, score: float) -> Evidence:
+        """The registry entry a form names, as evidence ("programmes:registry.name", ".acronym", ".name_in_compound" …)."""
+        hits = self.forms[form]
+        entry = self.entries[hits[0][0]]
+        return Evidence("programme", start, end, text[start:end], f"programmes:registry.{hits[0][1]}{rule_suffix}", score,
+                        attrs={"canonical": entry.name, "registry_id": entry.id, "acronym": entry.acronyms[0] if entry.acronyms else None,
+                               "is_acronym": hits[0][1] == "acronym"})
+
     def _compound_parts(self, tt) -> list[Evidence]:
         """A registry name or acronym that opens a hyphenated compound of its money or itself: "aus dem LEADER-Budget",
         "EFRE-Mittel" (spaCy keeps such a compound one token, so the registry matcher cannot see its first part)."""
         out = []
-        first, following = tt.occurrences()
-        for word in first:
+        for word in tt.occurrences()[0]:
             if "-" not in word or word[0] == "-":
                 continue
             for pos in range(len(word) - 1, 0, -1):  # the longest part before a hyphen first: "ESF-Plus-Programm"
@@ -261,15 +268,8 @@ class ProgrammeRecognizer:
                     continue
                 if word[pos + 1:] not in self.compound_tails:
                     break  # "Interreg-Projekt": a project in the programme, which the release names otherwise
-                part, hits = word[:pos], self.forms[word[:pos]]
-                entry = self.entries[hits[0][0]]
-                i = first[word]
-                while i >= 0:
-                    start = tt.starts[i]
-                    out.append(Evidence("programme", start, start + pos, part, f"programmes:registry.{hits[0][1]}_in_compound", 0.8,
-                                        attrs={"canonical": entry.name, "registry_id": entry.id,
-                                               "acronym": entry.acronyms[0] if entry.acronyms else None, "is_acronym": hits[0][1] == "acronym"}))
-                    i = following[i]
+                out += [self._registry_evidence(tt.text, tt.starts[i], tt.starts[i] + pos, word[:pos], "_in_compound", 0.8)
+                        for i in tt.positions(word)]
                 break
         return out
 
@@ -278,12 +278,7 @@ class ProgrammeRecognizer:
         found: list[Evidence] = []
         tt = token_table(doc)
         for s, e, form in self.matcher()(doc):
-            start, end = tt.starts[s], tt.ends[e - 1]
-            hits = self.forms[form]
-            entry = self.entries[hits[0][0]]
-            found.append(Evidence("programme", start, end, text[start:end], f"programmes:registry.{hits[0][1]}",
-                                  0.9, attrs={"canonical": entry.name, "registry_id": entry.id, "acronym": entry.acronyms[0] if entry.acronyms else None,
-                                              "is_acronym": hits[0][1] == "acronym"}))
+            found.append(self._registry_evidence(text, tt.starts[s], tt.ends[e - 1], form, "", 0.9))
         found += self._compound_parts(tt)
         for o_s, o_e, i_s, i_e in quoted(text):
             inner = text[i_s:i_e].strip()

@@ -188,14 +188,15 @@ class ProjectRecognizer:
         self.name_triggers = set(self.cfg.name_triggers.words)
         # "das Projekt Elbwerk"; the lookahead on the first letters only skips impossible starts fast
         firsts = "".join(sorted({w[0] for w in self.name_triggers}))
+        # a project noun, behind a lookahead on its first letters (the engine skips other positions fast)
+        trigger = ("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers)) + ")"
         # one word before a function word, or two ("Dorfladen Ossenfeld", "Mühlenhof 2030") before any lowercase word
-        self.name_pattern = regex_cache.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers))
-                                       + r")[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:]|[ \t]*(?:\n|$))"
+        self.name_pattern = regex_cache.compile(trigger
+                                       + r"[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:]|[ \t]*(?:\n|$))"
                                        + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:]|[ \t]*(?:\n|$)))")
         # "für das Projekt HyLeer eine Förderung": a word written like a name (_mixed_case: "HyLeer", "Tablet-Führerschein")
         # is one whatever follows it
-        self.mixed_case_after = regex_cache.compile(("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(?:"
-                                                    + "|".join(sorted(self.name_triggers)) + r")[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})\b")
+        self.mixed_case_after = regex_cache.compile(trigger + r"[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})\b")
         fq = self.cfg.funded_quotes
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
         self.funded_before = regex_cache.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
@@ -313,9 +314,9 @@ class ProjectRecognizer:
                 found.append(Evidence("project", m.start(2), m.end("second"), name, "projects:" + self.cfg.name_triggers.id,
                                       self.cfg.name_triggers.score, attrs={"canonical": name}))
         for m in self.mixed_case_after.finditer(text):
-            word = m.group(1)
-            if _mixed_case(word) and not any(ev.start <= m.start(1) < ev.end for ev in found):
-                found.append(Evidence("project", m.start(1), m.end(1), word, "projects:" + self.cfg.name_triggers.id,
+            word = m.group(2)
+            if _mixed_case(word) and not any(ev.start <= m.start(2) < ev.end for ev in found):
+                found.append(Evidence("project", m.start(2), m.end(2), word, "projects:" + self.cfg.name_triggers.id,
                                       self.cfg.name_triggers.score, attrs={"canonical": word}))
         found += self._town_sentence_series(text, quotes, found)
         found += self._list_item_names(text, found)
