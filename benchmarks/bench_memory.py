@@ -2,8 +2,9 @@
 
     python benchmarks/bench_memory.py [--sizes 1000 10000]
 
-Generates releases from corpus/ for each size and runs the whole command in a fresh process,
-reading its peak resident memory (ru_maxrss) from the operating system.
+Generates releases from corpus/ for each size and runs the whole command as typed (workers and the
+review report as by default) in a fresh process, reading the peak resident memory of it and its
+worker processes (ru_maxrss of the children) from the operating system.
 """
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def main() -> None:
                 (src / f"{i:07d}.txt").write_text(corpus[i % len(corpus)] + f"\nNr. {i}\n", encoding="utf-8")
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "pipeline", "run", str(src), "--out", str(Path(tmp) / "out"),
-                            "--no-report", "--no-progress"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+            subprocess.run([sys.executable, "-m", "pipeline", "run", str(src), "--out", str(Path(tmp) / "out")],
+                           check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             # ru_maxrss of children is the maximum over all children so far: run the sizes in increasing order
             mib = max(peak, before) / 1024

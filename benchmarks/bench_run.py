@@ -4,9 +4,10 @@
 
 Generates N releases from corpus/ (each a corpus text with a distinct number line, so every
 file is a new input), then times in one go: a script that only reads the files and runs spaCy's
-bare German tokenizer (the floor, one process), `python -m pipeline run --workers 1`, the command
-as a user types it (`--workers 0`, the default: one worker per usable core; or --workers W), with
-fresh output folders so nothing is skipped, and dateparser.search_dates over a sample (the peer).
+bare German tokenizer (the floor, one process), `python -m pipeline run SRC --out OUT --workers 1`, the
+command as a user types it (`python -m pipeline run SRC --out OUT`: one worker per usable core, and the
+review report at the end, as by default; or --workers W), with fresh output folders so nothing is
+skipped, and dateparser.search_dates over a sample (the peer).
 
 The three commands run in turn, ROUNDS times; the table shows each one's fastest round (a shared
 machine only ever adds time) and every round's ratios, so the spread is visible.
@@ -32,8 +33,9 @@ for p in sorted(Path(sys.argv[1]).glob("*.txt")):
 
 
 def timed(cmd: list[str]) -> float:
+    """Seconds of a command; its output goes nowhere (not a terminal, so the run shows no progress bar)."""
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
@@ -61,10 +63,9 @@ def main() -> None:
         for r in range(args.rounds):
             outs = [Path(tmp) / f"o{r}-1", Path(tmp) / f"o{r}-par"]  # fresh folders: nothing is skipped
             rounds.append((timed([py, "-c", FLOOR, str(src)]),
-                           timed([py, "-m", "pipeline", "run", str(src), "--out", str(outs[0]), "--no-report", "--no-progress",
-                                  "--workers", "1"]),
-                           timed([py, "-m", "pipeline", "run", str(src), "--out", str(outs[1]), "--no-report", "--no-progress",
-                                  "--workers", str(args.workers)])))
+                           timed([py, "-m", "pipeline", "run", str(src), "--out", str(outs[0]), "--workers", "1"]),
+                           timed([py, "-m", "pipeline", "run", str(src), "--out", str(outs[1]),
+                                  *(["--workers", str(args.workers)] if args.workers else [])])))
             for out in outs:
                 shutil.rmtree(out)
         t_floor, t_run, t_par = (min(times) for times in zip(*rounds))

@@ -71,12 +71,17 @@ def eval_cli(
 
 
 @app.command("report")
-def report_cli(out: Path = typer.Argument(..., help="Output folder of a `run` (records.jsonl, errors.jsonl, manifest.json, texts/).")):
+def report_cli(
+    out: Path = typer.Argument(..., help="Output folder of a `run` (records.jsonl, errors.jsonl, manifest.json, texts/)."),
+    documents: int = typer.Option(1000, "--documents", "-n", min=0, help="Show the first N releases with their text and tables (summary and review always cover all)."),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Processes that render the releases (0, the default: one per usable core)."),
+):
     """Write OUT/report.html (self-contained, for reviewers) and OUT/report.md (for terminals)."""
     from pipeline.report import write_report
+    from pipeline.run import usable_cores
 
     try:
-        html_path, md_path = write_report(out)
+        html_path, md_path = write_report(out, max_documents=documents, workers=workers or usable_cores())
     except FileNotFoundError as exc:
         typer.echo(f"E050 no run output in {out}: {exc}. Run `python -m pipeline run PATH --out {out}` first.", err=True)
         raise typer.Exit(2)

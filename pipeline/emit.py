@@ -5,11 +5,12 @@ Records and errors are appended line by line and flushed; the manifest is writte
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional, TextIO
 
 from pipeline.records import Record
 
@@ -59,9 +60,21 @@ def write_text(out_dir: Path, sha256: str, text: str) -> None:
 
 
 def write_atomic(path: Path, content: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with atomic_writer(path) as fh:
         fh.write(content)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """A text file written under a temporary name and renamed into place when complete: readers see the old
+    file or the whole new one, and a failure while writing leaves no partial file behind."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -16,12 +16,17 @@ import base64
 import hashlib
 import html
 import json
-from collections import Counter, defaultdict
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
-from pipeline.emit import write_atomic
+from pipeline.emit import atomic_writer, write_atomic
 
 LOW_SCORE = 0.6
 TOP_N = 10
@@ -46,12 +51,29 @@ SUMMARY_TYPES = [
 ]
 
 
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
 def esc(value: Any) -> str:
-    """Escape anything for HTML text and attributes alike (None → empty)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escape anything for HTML text and attributes alike (None → empty); text without a special character
+    (most names and values) is returned as it is, without html.escape's five replacements."""
+    text = "" if value is None else value if value.__class__ is str else str(value)
+    return html.escape(text, quote=True) if _SPECIAL.search(text) else text
 
 
 # --------------------------------------------------------------------------- loading
+
+# The report streams the records once and keeps only bounded summaries, so its memory does not grow with the
+# corpus: the first MAX_DOCUMENTS releases are shown with their text, review tables keep MAX_ROWS rows each
+# (and count the rest), a name lists its first DOC_LINKS documents, and names are counted exactly up to
+# MAX_NAMES distinct names per type (then the rarest half is dropped, and the page says counts are approximate).
+MAX_DOCUMENTS = 1000
+MAX_ROWS = 1000
+DOC_LINKS = 20
+MAX_NAMES = 50_000
+PROVENANCE_KEYS = ("pipeline_version", "nlp_backend", "rules_hash")
+# with more records than this per worker process, the sections are rendered by a pool of processes
+MIN_RECORDS_PER_WORKER = 100
 
 
 @dataclass
@@ -65,7 +87,8 @@ class Doc:
     skipped: list["Span"] = field(default_factory=list)   # crossing another mention: anchor only
     invalid: list["Span"] = field(default_factory=list)   # offsets do not slice the text: no anchor
     rendered_ids: set[str] = field(default_factory=set)
-    text_html: str = ""                                    # escaped, highlighted text (set by load_run)
+    first_ids: dict[tuple[str, int], str] = field(default_factory=dict)  # (group, entity) → earliest rendered mention
+    text_html: str = ""                                    # escaped, highlighted text (set by read_doc)
 
     @property
     def anchor(self) -> str:
@@ -98,50 +121,185 @@ class Span:
         return score_of(self.mention) < LOW_SCORE
 
 
+class Rows:
+    """The first `limit` rows of a table and how many there were."""
+
+    def __init__(self, limit: Optional[int] = None):
+        self.limit, self.rows, self.total = MAX_ROWS if limit is None else limit, [], 0
+
+    def add(self, row: Any) -> None:
+        self.total += 1
+        if len(self.rows) < self.limit:
+            self.rows.append(row)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+    def merge(self, other: "Rows") -> None:
+        """Append the rows of a table that follows this one."""
+        self.rows += other.rows[: self.limit - len(self.rows)]
+        self.total += other.total
+
+
+class NameCounts:
+    """Documents and mentions per canonical name of one type, bounded at MAX_NAMES names."""
+
+    def __init__(self, limit: Optional[int] = None):
+        self.limit = MAX_NAMES if limit is None else limit
+        self.names: dict[str, list] = {}  # name → [documents, mentions, first document indexes, last document]
+        self.approximate = False
+
+    def add(self, name: str, mentions: int, doc_index: int) -> None:
+        item = self.names.get(name)
+        if item is None:
+            if len(self.names) >= self.limit:
+                self._prune()
+            item = self.names[name] = [0, 0, [], 0]
+        if item[3] != doc_index:
+            item[0] += 1
+            item[3] = doc_index
+            if len(item[2]) < DOC_LINKS:
+                item[2].append(doc_index)
+        item[1] += mentions
+
+    def merge(self, other: "NameCounts") -> None:
+        """Add the counts of documents that follow this one's."""
+        for name, (docs, mentions, indexes, last) in other.names.items():
+            item = self.names.get(name)
+            if item is None:
+                if len(self.names) >= self.limit:
+                    self._prune()
+                self.names[name] = [docs, mentions, list(indexes), last]
+            else:
+                item[0] += docs
+                item[1] += mentions
+                item[2] += indexes[: DOC_LINKS - len(item[2])]
+                item[3] = last
+        self.approximate |= other.approximate
+
+    def _prune(self) -> None:
+        keep = sorted(self.names.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))[: self.limit // 2]
+        self.names, self.approximate = dict(keep), True
+
+    def top(self, n: int = TOP_N) -> list[tuple[str, int, int, list[int]]]:
+        """Most frequent names by number of documents, then mentions, then name."""
+        rows = sorted(self.names.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:n]
+        return [(name, docs, mentions, indexes) for name, (docs, mentions, indexes, _) in rows]
+
+
+@dataclass
+class Summary:
+    """What the summary and review sections need, gathered one document at a time."""
+
+    max_documents: int = MAX_DOCUMENTS
+    documents: int = 0
+    mentions: int = 0
+    counts: dict[str, list[int]] = field(default_factory=lambda: {g: [0] for _, g in SUMMARY_TYPES})
+    names: dict[str, NameCounts] = field(default_factory=lambda: {g: NameCounts() for _, g in SUMMARY_TYPES})
+    low_mentions: Rows = field(default_factory=Rows)     # (doc, type, text, entity, score, rule, id)
+    low_entities: Rows = field(default_factory=Rows)     # (doc, type, entity, score, id)
+    without: dict[str, Rows] = field(default_factory=lambda: {"towns": Rows(), "dates": Rows()})  # (doc, title, path)
+    not_highlighted: Rows = field(default_factory=Rows)  # (doc, type, text, id, offsets, why)
+    toc: list[tuple[str, str]] = field(default_factory=list)
+    provenance: dict[str, set] = field(default_factory=lambda: {k: set() for k in PROVENANCE_KEYS})
+    extracted: list[str] = field(default_factory=list)   # earliest and latest extraction time
+
+    def shown(self, index: int) -> bool:
+        """Whether document `index` has its section (text and tables) in the page."""
+        return index <= self.max_documents
+
+    def add(self, doc: Doc) -> None:
+        self.documents += 1
+        self.mentions += len(doc.spans) + len(doc.invalid)
+        shown = self.shown(doc.index)
+        if shown:
+            self.toc.append((doc.anchor, doc.title))
+        for label, group in SUMMARY_TYPES:
+            entities = doc.rec.get(group) or []
+            self.counts[group][0] += len(entities)
+            for e in entities:
+                key = entity_label(e)
+                if group == "towns" and e.get("ags"):
+                    key = f"{key} · AGS {e['ags']}"
+                self.names[group].add(key, len(e.get("mentions") or []), doc.index)
+        for s in sorted(doc.spans, key=lambda s: s.start):
+            if s.low:
+                self.low_mentions.add((doc.index, s.type, s.mention.get("text", ""), s.label, score_of(s.mention),
+                                       s.mention.get("rule"), s.id if shown else None))
+        for group, i, e in low_entities(doc):
+            self.low_entities.add((doc.index, dict(GROUPS)[group], entity_label(e), score_of(e),
+                                   doc.first_ids.get((group, i)) if shown else None))
+        for key, rows in self.without.items():
+            if not doc.rec.get(key):
+                rows.add((doc.index, doc.title, doc.rec.get("source", {}).get("path")))
+        for s in doc.skipped + doc.invalid:
+            self.not_highlighted.add((doc.index, s.type, s.mention.get("text", ""),
+                                      s.id if shown and s.id in doc.rendered_ids else None, f"{s.start}:{s.end}",
+                                      "crosses another mention (anchor only)" if s in doc.skipped else "offsets do not slice the text"))
+        p = doc.rec.get("provenance") or {}
+        for k in PROVENANCE_KEYS:
+            if p.get(k):
+                self.provenance[k].add(str(p[k]))
+        if p.get("extracted_at"):
+            self._extracted(p["extracted_at"], p["extracted_at"])
+
+    def _extracted(self, first: str, last: str) -> None:
+        self.extracted = [min(self.extracted[0], first), max(self.extracted[1], last)] if self.extracted else [first, last]
+
+    def merge(self, other: "Summary") -> None:
+        """Add the summary of the documents that follow this one's (a part rendered by another process)."""
+        self.documents += other.documents
+        self.mentions += other.mentions
+        for group, count in other.counts.items():
+            self.counts[group][0] += count[0]
+            self.names[group].merge(other.names[group])
+        for mine, theirs in ((self.low_mentions, other.low_mentions), (self.low_entities, other.low_entities),
+                             (self.not_highlighted, other.not_highlighted), *((self.without[k], other.without[k]) for k in self.without)):
+            mine.merge(theirs)
+        self.toc += other.toc
+        for k in PROVENANCE_KEYS:
+            self.provenance[k] |= other.provenance[k]
+        if other.extracted:
+            self._extracted(*other.extracted)
+
+
 @dataclass
 class Run:
     out_dir: Path
-    docs: list[Doc]
-    errors: list[dict]
+    summary: Summary
+    errors: Rows
     manifest: dict
-    bad_lines: list[str]
+    bad_lines: Rows
 
 
-def read_jsonl(path: Path) -> tuple[list[dict], list[str]]:
-    """Read JSON lines; a broken line is reported, not fatal (a crashed run can leave one)."""
-    items, bad = [], []
+def iter_jsonl(path: Path, bad: Rows) -> Iterator[dict]:
+    """JSON lines one at a time; a broken line is counted in `bad`, not fatal (a crashed run can leave one)."""
     if not path.exists():
-        return items, bad
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            items.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            bad.append(f"{path.name}:{n}: {exc}")
-    return items, bad
+        return
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                bad.add(f"{path.name}:{n}: {exc}")
 
 
-def load_run(out_dir: Path) -> Run:
-    """Load everything the report shows; only records.jsonl is required."""
-    records_path = out_dir / "records.jsonl"
-    if not records_path.exists():
-        raise FileNotFoundError(f"{records_path} not found: run `python -m pipeline run … --out {out_dir}` first")
-    records, bad = read_jsonl(records_path)
-    errors, bad_err = read_jsonl(out_dir / "errors.jsonl")
-    manifest_path = out_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    docs = []
-    for i, rec in enumerate(records, 1):
-        text_file = rec.get("source", {}).get("text_file")
-        path = out_dir / text_file if text_file else None
-        text = path.read_text(encoding="utf-8") if path and path.is_file() else None
-        doc = Doc(index=i, rec=rec, text=text)
-        place_spans(doc)
-        if text is not None:
-            doc.text_html = highlight(doc)  # also decides which mentions got anchors, before any table links
-        docs.append(doc)
-    return Run(out_dir, docs, errors, manifest, bad + bad_err)
+def read_doc(out_dir: Path, index: int, rec: dict) -> Doc:
+    """A record with its ingested text, mentions placed and the text highlighted."""
+    text_file = rec.get("source", {}).get("text_file")
+    path = out_dir / text_file if text_file else None
+    text = path.read_text(encoding="utf-8") if path and path.is_file() else None
+    doc = Doc(index=index, rec=rec, text=text)
+    place_spans(doc)
+    if text is not None:
+        doc.text_html = highlight(doc)  # also decides which mentions got anchors, before any table links
+        for s in sorted(doc.spans, key=lambda s: (s.start, s.end)):
+            if s.id in doc.rendered_ids:
+                doc.first_ids.setdefault((s.group, s.entity_index), s.id)
+    return doc
 
 
 def place_spans(doc: Doc) -> None:
@@ -172,11 +330,7 @@ def score_of(item: dict) -> float:
 
 def first_mention_id(doc: Doc, group: str, e_i: int) -> Optional[str]:
     """Id of the entity's earliest mention in the text, if it was rendered (so links always resolve)."""
-    spans = [s for s in doc.spans if s.group == group and s.entity_index == e_i]
-    for s in sorted(spans, key=lambda s: (s.start, s.end)):
-        if s.id in doc.rendered_ids:
-            return s.id
-    return None
+    return doc.first_ids.get((group, e_i))
 
 
 # --------------------------------------------------------------------------- text highlighting
@@ -241,51 +395,23 @@ def open_mark(span: Span) -> str:
 # --------------------------------------------------------------------------- corpus statistics
 
 
-def type_counts(docs: list[Doc]) -> list[tuple[str, int, int]]:
+def type_counts(summary: Summary) -> list[tuple[str, int, str]]:
     """(label, entities summed over documents, distinct names) per type."""
-    rows = []
-    for label, group in SUMMARY_TYPES:
-        names = [entity_label(e) for d in docs for e in d.rec.get(group) or []]
-        rows.append((label, len(names), len(set(names))))
-    return rows
-
-
-def top_entities(docs: list[Doc], group: str, n: int = TOP_N) -> list[dict]:
-    """Most frequent canonical names of a type by number of documents, then mentions, then name."""
-    by_name: dict[str, dict] = defaultdict(lambda: {"docs": [], "mentions": 0, "extra": ""})
-    for d in docs:
-        for e in d.rec.get(group) or []:
-            key = entity_label(e)
-            if group == "towns" and e.get("ags"):
-                key = f"{key} · AGS {e['ags']}"
-            item = by_name[key]
-            if d not in item["docs"]:
-                item["docs"].append(d)
-            item["mentions"] += len(e.get("mentions") or [])
-    rows = [{"name": k, **v} for k, v in by_name.items()]
-    rows.sort(key=lambda r: (-len(r["docs"]), -r["mentions"], r["name"]))
-    return rows[:n]
+    return [(label, summary.counts[group][0],
+             f"≥ {len(summary.names[group].names)}" if summary.names[group].approximate else str(len(summary.names[group].names)))
+            for label, group in SUMMARY_TYPES]
 
 
 def provenance(run: Run) -> list[tuple[str, str]]:
     """Run provenance from the manifest, checked against what the records say."""
-    man = run.manifest
-    seen: dict[str, set] = defaultdict(set)
-    times = []
-    for d in run.docs:
-        p = d.rec.get("provenance") or {}
-        for k in ("pipeline_version", "nlp_backend", "rules_hash"):
-            if p.get(k):
-                seen[k].add(str(p[k]))
-        if p.get("extracted_at"):
-            times.append(p["extracted_at"])
+    man, seen, times = run.manifest, run.summary.provenance, run.summary.extracted
     rows = []
-    for key, label in (("pipeline_version", "pipeline version"), ("nlp_backend", "NLP backend"), ("rules_hash", "rules hash")):
+    for key, label in zip(PROVENANCE_KEYS, ("pipeline version", "NLP backend", "rules hash")):
         values = sorted(seen[key] | ({str(man[key])} if man.get(key) else set()))
         rows.append((label, ", ".join(values) + ("  (differs between records/manifest)" if len(values) > 1 else "")))
     rows.append(("run finished", str(man.get("finished_at", "?"))))
     if times:
-        rows.append(("records extracted", min(times) if min(times) == max(times) else f"{min(times)} … {max(times)}"))
+        rows.append(("records extracted", times[0] if times[0] == times[1] else f"{times[0]} … {times[1]}"))
     if "seconds" in man:
         rows.append(("run time", f"{man['seconds']} s"))
     rows.append(("output folder", str(run.out_dir)))
@@ -384,15 +510,23 @@ def joined(values: Optional[Iterable[Any]]) -> str:
     return esc(", ".join(str(v) for v in values or []))
 
 
+def doc_link(run: Run, index: int, label: str) -> str:
+    """A document's label, linked to its section when the page shows it."""
+    return link(f"doc-{index}" if run.summary.shown(index) else None, label)
+
+
+def more_note(rows: Rows) -> str:
+    return f"<p class=\"muted\">… and {rows.more} more (the page lists the first {len(rows.rows)}).</p>" if rows.more else ""
+
+
 def html_summary(run: Run) -> str:
     """Corpus summary: counts, errors, entities per type with a bar chart, top entities, provenance."""
-    docs, man = run.docs, run.manifest
+    summary, man = run.summary, run.manifest
     parts = ["<h2 id=\"summary\">Corpus summary</h2>"]
-    n_mentions = sum(len(d.spans) + len(d.invalid) for d in docs)
     parts.append(table(["", ""], [("", [esc(k), esc(v)]) for k, v in (
-        ("inputs", man.get("inputs", "?")), ("documents (records)", len(docs)), ("errors", len(run.errors)),
-        ("entity mentions", n_mentions))]))
-    counts = type_counts(docs)
+        ("inputs", man.get("inputs", "?")), ("documents (records)", summary.documents), ("errors", run.errors.total),
+        ("entity mentions", summary.mentions))]))
+    counts = type_counts(summary)
     biggest = max([c for _, c, _ in counts] + [1])
     parts.append("<h3 id=\"types\">Entities per type</h3><div class=\"bars\" role=\"img\" aria-label=\"entities per type\">")
     for (label, count, distinct), (_, group) in zip(counts, SUMMARY_TYPES):
@@ -401,22 +535,23 @@ def html_summary(run: Run) -> str:
                      f"{100 * count / biggest:.1f}%\"></span></span><span>{count}</span>")
     parts.append("</div>")
     parts.append(table(["type", "entities (summed over documents)", "distinct names"],
-                       [("", [esc(l), str(c), str(d)]) for l, c, d in counts]))
+                       [("", [esc(l), str(c), esc(d)]) for l, c, d in counts]))
     for group, label in (("towns", "Top towns"), ("institutions", "Top institutions"), ("programmes", "Top programmes")):
-        rows = [("", [esc(r["name"]), str(len(r["docs"])), str(r["mentions"]),
-                      ", ".join(link(d.anchor, str(d.index)) for d in r["docs"])]) for r in top_entities(docs, group)]
+        rows = [("", [esc(name), str(docs), str(mentions),
+                      ", ".join(doc_link(run, i, str(i)) for i in indexes) + (", …" if docs > len(indexes) else "")])
+                for name, docs, mentions, indexes in summary.names[group].top()]
         parts.append(f"<h3 id=\"top-{group}\">{esc(label)} (top {TOP_N})</h3>")
         parts.append(table(["name", "documents", "mentions", "in documents"], rows) if rows else "<p class=\"muted\">none</p>")
     parts.append("<h3 id=\"errors\">Errors</h3>")
-    if run.errors:
-        by_stage = Counter(e.get("stage", "?") for e in run.errors)
+    if run.errors.total:
+        by_stage = Counter(e.get("stage", "?") for e in run.errors.rows)
         parts.append("<p>" + esc(", ".join(f"{k}: {v}" for k, v in sorted(by_stage.items()))) + "</p>")
         parts.append(table(["file", "stage", "reason"], [("", [esc(e.get("file")), esc(e.get("stage")), esc(e.get("reason"))])
-                                                          for e in run.errors]))
+                                                          for e in run.errors.rows]) + more_note(run.errors))
     else:
         parts.append("<p class=\"muted\">no errors</p>")
-    if run.bad_lines:
-        parts.append("<p class=\"warn\">Unreadable lines: " + esc("; ".join(run.bad_lines)) + "</p>")
+    if run.bad_lines.total:
+        parts.append("<p class=\"warn\">Unreadable lines: " + esc("; ".join(run.bad_lines.rows)) + "</p>" + more_note(run.bad_lines))
     parts.append("<h3 id=\"provenance\">Run provenance</h3>")
     parts.append(table(["", ""], [("", [esc(k), esc(v)]) for k, v in provenance(run)]))
     return "\n".join(parts)
@@ -424,33 +559,30 @@ def html_summary(run: Run) -> str:
 
 def html_review(run: Run) -> str:
     """Review aids: low scores, documents without towns or dates, mentions that could not be highlighted."""
+    summary = run.summary
     parts = [f"<h2 id=\"review\">Review</h2><p class=\"muted\">Scores below {LOW_SCORE} are flagged "
              "(dashed red outline in the text, red rows in the tables).</p>"]
-    rows = []
-    for d in run.docs:
-        for s in sorted(d.spans, key=lambda s: s.start):
-            if s.low:
-                rows.append(("low", [link(d.anchor, str(d.index)), esc(s.type), link(s.id, s.mention.get("text", "")),
-                                     esc(s.label), f"{score_of(s.mention):.2f}", f"<code>{esc(s.mention.get('rule'))}</code>"]))
+    rows = [("low", [doc_link(run, d, str(d)), esc(typ), link(span_id, text), esc(label), f"{score:.2f}", f"<code>{esc(rule)}</code>"])
+            for d, typ, text, label, score, rule, span_id in summary.low_mentions.rows]
     parts.append("<h3 id=\"low-mentions\">Low-score mentions</h3>")
-    parts.append(table(["doc", "type", "mention", "entity", "score", "rule"], rows) if rows else "<p class=\"muted\">none</p>")
-    rows = []
-    for d in run.docs:
-        for group, i, e in low_entities(d):
-            rows.append(("low", [link(d.anchor, str(d.index)), esc(dict(GROUPS)[group]),
-                                 link(first_mention_id(d, group, i), entity_label(e)), f"{score_of(e):.2f}"]))
+    parts.append(table(["doc", "type", "mention", "entity", "score", "rule"], rows) + more_note(summary.low_mentions)
+                 if rows else "<p class=\"muted\">none</p>")
+    rows = [("low", [doc_link(run, d, str(d)), esc(typ), link(first, label), f"{score:.2f}"])
+            for d, typ, label, score, first in summary.low_entities.rows]
     parts.append("<h3 id=\"low-entities\">Low-score entities</h3>")
-    parts.append(table(["doc", "type", "entity", "score"], rows) if rows else "<p class=\"muted\">none</p>")
+    parts.append(table(["doc", "type", "entity", "score"], rows) + more_note(summary.low_entities)
+                 if rows else "<p class=\"muted\">none</p>")
     for key, label in (("towns", "Documents without towns"), ("dates", "Documents without dates")):
-        missing = [d for d in run.docs if not d.rec.get(key)]
+        missing = summary.without[key]
         parts.append(f"<h3 id=\"no-{key}\">{esc(label)}</h3>")
-        parts.append("<ul>" + "".join(f"<li>{link(d.anchor, d.title)} <span class=\"muted\">{esc(d.rec.get('source', {}).get('path'))}"
-                                      "</span></li>" for d in missing) + "</ul>" if missing else "<p class=\"muted\">none</p>")
-    rows = [("", [link(d.anchor, str(d.index)), esc(s.type), link(s.id if s.id in d.rendered_ids else None, s.mention.get("text", "")),
-                  f"{s.start}:{s.end}", esc("crosses another mention (anchor only)" if s in d.skipped else "offsets do not slice the text")])
-            for d in run.docs for s in d.skipped + d.invalid]
+        parts.append("<ul>" + "".join(f"<li>{doc_link(run, d, title)} <span class=\"muted\">{esc(path)}</span></li>"
+                                      for d, title, path in missing.rows) + "</ul>" + more_note(missing)
+                     if missing.rows else "<p class=\"muted\">none</p>")
+    rows = [("", [doc_link(run, d, str(d)), esc(typ), link(span_id, text), offsets, esc(why)])
+            for d, typ, text, span_id, offsets, why in summary.not_highlighted.rows]
     parts.append("<h3 id=\"not-highlighted\">Mentions not highlighted</h3>")
-    parts.append(table(["doc", "type", "mention", "offsets", "why"], rows) if rows else "<p class=\"muted\">none</p>")
+    parts.append(table(["doc", "type", "mention", "offsets", "why"], rows) + more_note(summary.not_highlighted)
+                 if rows else "<p class=\"muted\">none</p>")
     return "\n".join(parts)
 
 
@@ -550,11 +682,15 @@ def legend() -> str:
         f" <span class=\"key low\">score &lt; {LOW_SCORE}</span> <span class=\"key in-name\">inside a name</span></p>"
 
 
-def render_html(run: Run) -> str:
-    """The whole page: filter bar, summary, review, then one section per document."""
-    sections = [html_document(d) for d in run.docs]
-    toc = "".join(f"<li><a href=\"#{esc(d.anchor)}\">{esc(d.title)}</a></li>" for d in run.docs)
-    man = run.manifest
+def page_head(run: Run) -> str:
+    """Everything before the document sections: filter bar, summary, review and the table of contents."""
+    summary, man = run.summary, run.manifest
+    toc = "".join(f"<li><a href=\"#{esc(anchor)}\">{esc(title)}</a></li>" for anchor, title in summary.toc)
+    shown = len(summary.toc)
+    cut = (f"<p class=\"warn\">The page shows the first {shown} of {summary.documents} documents with their text "
+           f"(<code>python -m pipeline report DIR --documents N</code> shows more); summary and review cover all of them.</p>"
+           if shown < summary.documents else "")
+    approximate = any(n.approximate for n in summary.names.values())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{esc(csp(JS))}">
@@ -564,18 +700,19 @@ def render_html(run: Run) -> str:
 <body>
 {filter_bar()}
 <h1>pressrecords review report</h1>
-<p class="muted">{len(run.docs)} documents · {len(run.errors)} errors · pipeline {esc(man.get('pipeline_version', '?'))}
+<p class="muted">{summary.documents} documents · {run.errors.total} errors · pipeline {esc(man.get('pipeline_version', '?'))}
  · backend {esc(man.get('nlp_backend', '?'))} · finished {esc(man.get('finished_at', '?'))}</p>
 <p><a href="#summary">Summary</a> · <a href="#review">Review</a> · <a href="#documents">Documents</a></p>
 {legend()}
+{"<p class='muted'>More than " + str(MAX_NAMES) + " distinct names of a type: the rarest were dropped, name counts are approximate.</p>" if approximate else ""}
 {html_summary(run)}
 {html_review(run)}
 <h2 id="documents">Documents</h2>
-<nav class="toc"><ol>{toc}</ol></nav>
-{"".join(sections)}
-<script>{JS}</script>
-</body></html>
+{cut}<nav class="toc"><ol>{toc}</ol></nav>
 """
+
+
+PAGE_TAIL = f"<script>{JS}</script>\n</body></html>\n"
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -599,44 +736,138 @@ def md_table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 
 def render_md(run: Run) -> str:
     """The Markdown summary: what a reviewer needs in a terminal or merge request."""
-    docs, man = run.docs, run.manifest
+    summary, man = run.summary, run.manifest
+
+    def more(*tables: Rows) -> list[str]:
+        n = sum(t.more for t in tables)
+        return [f"… and {n} more (the first {sum(len(t.rows) for t in tables)} are listed).", ""] if n else []
+
     lines = ["# pressrecords report", "",
-             f"{man.get('inputs', '?')} inputs → **{len(docs)} records**, **{len(run.errors)} errors** "
+             f"{man.get('inputs', '?')} inputs → **{summary.documents} records**, **{run.errors.total} errors** "
              f"(pipeline {md(man.get('pipeline_version', '?'))}, backend {md(man.get('nlp_backend', '?'))}, "
              f"rules {md(man.get('rules_hash', '?'))}, finished {md(man.get('finished_at', '?'))})", "",
              "## Entities per type", ""]
-    lines += md_table(["type", "entities", "distinct"], [list(r) for r in type_counts(docs)])
+    lines += md_table(["type", "entities", "distinct"], [list(r) for r in type_counts(summary)])
     for group in ("towns", "institutions", "programmes"):
         lines += [f"## Top {group}", ""]
-        lines += md_table(["name", "documents", "mentions"],
-                          [[r["name"], len(r["docs"]), r["mentions"]] for r in top_entities(docs, group)])
+        lines += md_table(["name", "documents", "mentions"], [[name, docs, mentions] for name, docs, mentions, _ in summary.names[group].top()])
     lines += ["## Errors", ""]
-    lines += md_table(["file", "stage", "reason"], [[e.get("file"), e.get("stage"), e.get("reason")] for e in run.errors])
+    lines += md_table(["file", "stage", "reason"], [[e.get("file"), e.get("stage"), e.get("reason")] for e in run.errors.rows])
+    lines += more(run.errors)
     lines += [f"## Low-score items (< {LOW_SCORE})", ""]
-    rows = [[d.index, s.type, s.mention.get("text"), s.label, f"{score_of(s.mention):.2f}", s.mention.get("rule")]
-            for d in docs for s in sorted(d.spans, key=lambda s: s.start) if s.low]
-    rows += [[d.index, dict(GROUPS)[g] + " (entity)", entity_label(e), entity_label(e), f"{score_of(e):.2f}", ""]
-             for d in docs for g, _, e in low_entities(d)]
+    rows = [[d, typ, text, label, f"{score:.2f}", rule] for d, typ, text, label, score, rule, _ in summary.low_mentions.rows]
+    rows += [[d, typ + " (entity)", label, label, f"{score:.2f}", ""] for d, typ, label, score, _ in summary.low_entities.rows]
     lines += md_table(["doc", "type", "text", "entity", "score", "rule"], rows)
+    lines += more(summary.low_mentions, summary.low_entities)
     for key in ("towns", "dates"):
         lines += [f"## Documents without {key}", ""]
-        lines += md_table(["doc", "title", "source"], [[d.index, d.title, d.rec.get("source", {}).get("path")]
-                                                       for d in docs if not d.rec.get(key)])
-    problems = sum(len(d.skipped) + len(d.invalid) for d in docs)
-    if problems:
-        lines += [f"{problems} mentions could not be highlighted (see report.html, Review).", ""]
+        lines += md_table(["doc", "title", "source"], [list(row) for row in summary.without[key].rows])
+        lines += more(summary.without[key])
+    if summary.not_highlighted.total:
+        lines += [f"{summary.not_highlighted.total} mentions could not be highlighted (see report.html, Review).", ""]
     lines += ["## Run provenance", ""]
     lines += md_table(["", ""], [[k, v] for k, v in provenance(run)])
     return "\n".join(lines)
 
 
-def write_report(out_dir: str | Path) -> tuple[Path, Path]:
-    """Write OUT/report.html and OUT/report.md from a run's output folder; return their paths."""
+def write_report(out_dir: str | Path, max_documents: int = MAX_DOCUMENTS, workers: int = 1) -> tuple[Path, Path]:
+    """Write OUT/report.html and OUT/report.md from a run's output folder; return their paths.
+
+    records.jsonl is read once, in parts (by `workers` processes when there are enough records): each part's
+    sections go to a temporary file as they are rendered and only bounded summaries stay in memory; the page
+    is then the head, the parts' sections in order, and the tail. Documents are numbered by their line."""
     out = Path(out_dir)
-    run = load_run(out)
+    records_path = out / "records.jsonl"
+    if not records_path.exists():
+        raise FileNotFoundError(f"{records_path} not found: run `python -m pipeline run … --out {out}` first")
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    bad, errors = Rows(), Rows()
+    for e in iter_jsonl(out / "errors.jsonl", bad):
+        errors.add(e)
+    parts = split_lines(records_path, workers)
+    n_lines = sum(part[2] for part in parts)
+    tasks = [(str(out), start, end, first, max_documents) for start, end, _, first in parts]
     html_path, md_path = out / "report.html", out / "report.md"
-    write_atomic(html_path, render_html(run))
+    pieces: list[tuple[Summary, Rows, str]] = []
+    try:
+        if workers > 1 and n_lines >= MIN_RECORDS_PER_WORKER * 2:
+            import multiprocessing as mp
+
+            with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(min(workers, len(tasks))) as pool:
+                pieces = pool.starmap(render_part, tasks)
+        else:
+            pieces = [render_part(*task) for task in tasks]
+        summary = Summary(max_documents=max_documents)
+        for part_summary, part_bad, _ in pieces:
+            summary.merge(part_summary)
+            bad.merge(part_bad)
+        run = Run(out, summary, errors, manifest, bad)
+        with atomic_writer(html_path) as fh:
+            fh.write(page_head(run))
+            for _, _, sections in pieces:
+                with open(sections, encoding="utf-8") as part:
+                    shutil.copyfileobj(part, fh, 1 << 20)
+            fh.write(PAGE_TAIL)
+    finally:
+        for _, _, sections in pieces:
+            Path(sections).unlink(missing_ok=True)
     write_atomic(md_path, render_md(run))
     for path in (html_path, md_path):
-        path.chmod(0o644)  # meant to be shared; mkstemp in write_atomic creates files as 0600
+        path.chmod(0o644)  # meant to be shared; mkstemp creates files as 0600
     return html_path, md_path
+
+
+def split_lines(path: Path, workers: int) -> list[tuple[int, int, int, int]]:
+    """records.jsonl in parts at line starts: (start byte, end byte, newlines in it, number of its first line);
+    four parts per worker so that a slow part does not keep the others waiting."""
+    size = path.stat().st_size
+    n = 4 * workers if workers > 1 else 1
+    cuts = [0]
+    with path.open("rb") as fh:
+        for k in range(1, n):
+            fh.seek(max(size * k // n, cuts[-1]))
+            fh.readline()
+            cuts.append(max(fh.tell(), cuts[-1]))
+        cuts.append(size)
+        parts, first = [], 1
+        for start, end in zip(cuts, cuts[1:]):
+            if end <= start:
+                continue
+            fh.seek(start)
+            lines, left = 0, end - start
+            while left:
+                block = fh.read(min(left, 1 << 24))
+                lines += block.count(b"\n")
+                left -= len(block)
+            parts.append((start, end, lines, first))
+            first += lines
+    return parts
+
+
+def render_part(out_dir: str, start: int, end: int, first_line: int, max_documents: int) -> tuple[Summary, Rows, str]:
+    """The sections of the records between two byte offsets, written to a temporary file, and their summary."""
+    out = Path(out_dir)
+    summary, bad = Summary(max_documents=max_documents), Rows()
+    fd, sections = tempfile.mkstemp(dir=out, prefix=".report-part", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh, (out / "records.jsonl").open("rb") as records:
+        records.seek(start)
+        position, number = start, first_line - 1
+        while position < end:
+            raw = records.readline()
+            if not raw:
+                break
+            position += len(raw)
+            number += 1
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                bad.add(f"records.jsonl:{number}: {exc}")
+                continue
+            doc = read_doc(out, number, rec)
+            summary.add(doc)
+            if summary.shown(number):
+                fh.write(html_document(doc))
+    return summary, bad, sections

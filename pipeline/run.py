@@ -301,7 +301,7 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
         if report:
             from pipeline.report import write_report
 
-            write_report(out_path)
+            write_report(out_path, workers=workers)
         return manifest
 
 

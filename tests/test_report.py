@@ -282,3 +282,65 @@ def test_escape_helper_is_html_escape_with_quotes():
     from pipeline.report import esc
 
     assert esc("\"'<>&") == html.escape("\"'<>&", quote=True) and esc(None) == ""
+    for value in ("Goslar", "a & b", "x<y>", "L'Oréal", 'say "hi"', 0.5, 3, "", "ä&ö"):
+        assert esc(value) == html.escape(str(value), quote=True), value
+
+
+def repeated_folder(report, tmp_path, times: int, broken_at: int = 0) -> tuple[Path, int]:
+    """A copy of the report fixture's folder whose records.jsonl holds its records `times` over (and a broken
+    line at `broken_at`, counted from 1); returns the folder and its number of records."""
+    out = tmp_path / "out"
+    shutil.copytree(report[0], out)
+    lines = (report[0] / "records.jsonl").read_text(encoding="utf-8").splitlines() * times
+    if broken_at:
+        lines.insert(broken_at - 1, '{"record_id": "torn')
+    (out / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out, len(lines) - bool(broken_at)
+
+
+def test_page_shows_the_first_documents_and_reviews_all(report, tmp_path, monkeypatch):
+    import pipeline.report as rep
+
+    monkeypatch.setattr(rep, "MAX_ROWS", 2)
+    out, n = repeated_folder(report, tmp_path, 3)
+    html_path, md_path = write_report(out, max_documents=5)
+    page = parse(html_path)
+    assert page.tags.count("section") == 5 and len(page.texts) == 5
+    assert not {h for h in page.hrefs if h[1:] not in set(page.ids)}  # links to unshown documents are plain labels
+    text = html_path.read_text(encoding="utf-8")
+    assert f"The page shows the first 5 of {n} documents" in text
+    no_towns = text[text.index('id="no-towns"'):text.index('id="no-dates"')]
+    assert "… and 1 more (the page lists the first 2)" in no_towns  # plain.txt three times, two rows kept
+    md = md_path.read_text(encoding="utf-8")
+    assert f"**{n} records**" in md and "… and 1 more (the first 2 are listed)." in md
+
+
+def test_parts_rendered_by_processes_give_the_same_page(report, tmp_path, monkeypatch):
+    import pipeline.report as rep
+
+    out, _ = repeated_folder(report, tmp_path, 5, broken_at=7)
+    one = [p.read_bytes() for p in write_report(out, workers=1)]
+    monkeypatch.setattr(rep, "MIN_RECORDS_PER_WORKER", 1)
+    assert len(rep.split_lines(out / "records.jsonl", 2)) > 1
+    two = [p.read_bytes() for p in write_report(out, workers=2)]
+    assert one == two
+    text = one[0].decode("utf-8")
+    assert "records.jsonl:7: " in text  # the broken line is named by its line number ...
+    page = parse(out / "report.html")
+    assert page.tags.count("section") == 20 and "doc-7" not in page.ids and {"doc-6", "doc-8", "doc-21"} <= set(page.ids)
+    assert not list(out.glob(".report-part*"))  # the parts' temporary files are gone
+
+
+def test_name_counts_stay_bounded_and_keep_the_frequent_names():
+    from pipeline.report import NameCounts
+
+    counts = NameCounts(limit=4)
+    for doc in range(1, 31):
+        counts.add("Goslar", 1, doc)
+        if doc % 2:
+            counts.add("Weil am Rhein", 2, doc)
+        counts.add(f"Rare {doc}", 1, doc)
+    assert len(counts.names) <= 4 and counts.approximate
+    (top, docs, mentions, indexes), (second, docs2, mentions2, _) = counts.top(2)
+    assert (top, docs, mentions) == ("Goslar", 30, 30) and indexes == list(range(1, 21))
+    assert (second, docs2, mentions2) == ("Weil am Rhein", 15, 30)
