@@ -654,6 +654,7 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
         ent = entities.setdefault(k, Entity("project", k, canon))
         ent.mentions.append(ev)
     _merge_headline_short_forms(text, entities)
+    _merge_spelled_out_forms(text, entities)
     for ent in entities.values():
         ent.mentions.sort(key=lambda e: e.start)
         for m in ent.mentions:
@@ -665,6 +666,25 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
             if norm(inner).startswith(norm(ent.name) + ":"):
                 _add_alias(ent, inner)
     return sorted(entities.values(), key=lambda e: e.mentions[0].start)
+
+
+# "das Projekt ZIRKEL („Zirkuläres Bauen in der Großregion“)": a short name and, in parentheses, what it stands for
+SPELLED_OUT = regex_cache.compile(r"[ \t]*\([ \t]*[„“\"»]([^„“”\"«»\n()]{3,120})[“”\"«][ \t]*\)")
+
+
+def _merge_spelled_out_forms(text: str, entities: "OrderedDict[str, Entity]") -> None:
+    """A one-word project name followed by its spelled-out form in quotes and parentheses is one project under the short
+    name; the long form is its alias."""
+    for k in list(entities):
+        short = entities.get(k)
+        if short is None or " " in short.name:
+            continue
+        for m in list(short.mentions):
+            spelled = SPELLED_OUT.match(text, m.end)
+            long_key = norm(spelled.group(1).strip()) if spelled else None
+            if long_key and long_key != k and long_key in entities:
+                short.mentions.extend(entities.pop(long_key).mentions)
+                break
 
 
 def _merge_headline_short_forms(text: str, entities: "OrderedDict[str, Entity]") -> None:

@@ -151,6 +151,7 @@ class HeadNoun(Strict):
     genitive: list[str] = Field(default_factory=list, description="genitive/dative forms that map back to the lemma")
     compound: bool = Field(True, description="also matches as the last part of a compound (Bundesministerium)")
     needs_modifier: bool = Field(True, description="the bare noun is generic ('das Ministerium')")
+    alone: bool = Field(True, description="a head as a word of its own; false: only closing a hyphenated name ('Albert-Schweitzer-Schule', not 'Alte Schule')")
     complement: bool = Field(True, description="takes a complement ('Ministerium für …'); a school does not ('Grundschule für Unterricht im Freien')")
     score: float = Field(0.8, ge=0, le=1)
 
@@ -187,6 +188,7 @@ class InstitutionPatterns(Strict):
     region_nouns: list[str] = Field(default_factory=list, description="nouns that make a region with a place adjective ('Kitzinger Land')")
     place_named_heads: list[str] = Field(default_factory=list, description="heads whose generic compounds are named by a place after them")
     place_named_compounds: list[str] = Field(default_factory=list, description="heads whose every compound is named by a place after it")
+    person_named_compounds: list[str] = Field(default_factory=list, description="heads that close a hyphenated compound of proper names, a name on its own")
     territorial_units: list[str] = Field(default_factory=list, description="'im Kirchenkreis X' after a head belongs to its name")
     union_heads: list["UnionHead"] = Field(default_factory=list, description="'Amt Südtondern': unions of municipalities the register names")
     supporter_heads: list[str] = Field(default_factory=list, description="clubs named after what they support ('Förderverein der Schule X e. V.')")

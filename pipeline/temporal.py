@@ -18,6 +18,7 @@ from pipeline.rules import DateVocabulary
 
 DOC_DATE_TAIL = 400  # the foot of a release, where some put their date
 DOC_DATE_HEAD = 1500  # characters at the start of a release where its own date is looked for
+COLUMN_GAP = re.compile(r"\t|\s{3,}")  # the gap between columns of a header line
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
 
@@ -625,12 +626,14 @@ class DateGrammar:
         for d in full:
             line_start = head.rfind("\n", 0, d.start) + 1
             line_before = head[line_start:d.start]
+            # a header in columns: "PM 12/2026          Greifswald, 20.01.2026" (the dateline is the last column)
+            column = COLUMN_GAP.split(line_before)[-1]
             if re.search(r"(?:Presse|Medien)\w*[^\n]{0,40}\bvom\s*$|\bvom\s*$", line_before) and re.search(r"(?:Presse|Medien|Mitteilung|Meldung|Information)", line_before):
                 return _as_doc_date(d, "doc_date.release_vom", 0.95)
             if re.search(r"(?:Stand|Datum|Veröffentlicht(?:\s+am)?)\s*:?\s*$", line_before):
                 return _as_doc_date(d, "doc_date.stand", 0.85)
             # "Halle (Saale), 12.02.2025 –", also closed by a full stop or a colon: "Halle (Saale), 12.02.2025. Fünf …"
-            if re.fullmatch(r"\s*[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?", line_before) and re.match(r"\s*(?:[–—:-]|\(|$|\n)|\.\s", head[d.end:d.end + 3] or "\n"):
+            if re.fullmatch(r"\s*[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?", column) and re.match(r"\s*(?:[–—:-]|\(|$|\n)|\.\s", head[d.end:d.end + 3] or "\n"):
                 return _as_doc_date(d, "doc_date.dateline", 0.9)
         # A date on one of the first lines, above the body text.
         lines = [ln for ln in re.finditer(r"[^\n]+", head) if ln.group(0).strip()][:3]

@@ -83,6 +83,12 @@ def name_forms(name: str) -> list[str]:
     expanded = re.sub(r"\s+", " ", expanded).strip()
     if expanded != name:
         forms.append(expanded)
+    # the register writes abbreviations closed up ("Neustadt a.d.Aisch"), releases mostly with spaces
+    # ("Neustadt a. d. Aisch", "Neustadt a.d. Aisch")
+    spaced = re.sub(r"\b([A-Za-z]{1,4})\.(?=[^\s.,)/-])", r"\1. ", name)
+    if spaced != name:
+        forms.append(spaced)
+        forms.append(re.sub(r"\.(?=[A-ZÄÖÜ])", ". ", name))
     if "/" in name:
         left, right = name.split("/", 1)
         forms.append(f"{left.strip()} ({right.strip()})")

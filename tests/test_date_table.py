@@ -122,6 +122,9 @@ def test_a_dateline_wins_over_a_date_at_the_foot():
     ("Bonn/Bad Godesberg, 18.06.2024: Streuobstwiesen sind artenreich.\n", "2024-06-18"),  # by a colon
     # an abbreviation of the town's name that ends like a weekday ("Fr.") is no weekday of the date
     ("Neustadt a. d. Aisch, 3. April 2025. Der Weg ist frei.\nHeiligenstadt i. OFr., 3. April 2025. Der Weg ist frei.\n", "2025-04-03"),
+    # the last column of a header line
+    ("Der Landrat\n\nPM 12/2026                                  Greifswald, 20.01.2026\n\nText.\n", "2026-01-20"),
+    ("Pressemitteilung 7\tKiel, 4. März 2026\n\nText.\n", "2026-03-04"),
 ])
 def test_a_dateline_closed_by_a_full_stop_or_a_colon(head, want):
     anchor, dates, _ = grammar().analyse(head)

@@ -89,6 +89,9 @@ def test_an_unquoted_name_before_a_dash_opens_a_project_list_item(nlp, item, nam
     # the part before the colon is not named again: a label and a news line, no project's name
     ("Stadtbus Beispielstadt: Förderbescheid für 14 Elektrobusse übergeben", "Die Projekte starten im Mai.", None),
     ("Neue Wege für das Dorf", "Das Projekt startet im Mai.", "Neue Wege für das Dorf"),  # no colon: the whole headline
+    # a news line: a colon after a phrase, or a sum
+    ("Rund 9,6 Millionen Euro für den Kreis: Ministerin übergibt Bescheide", "Das Projekt startet im Mai.", None),
+    ("Land fördert neue Radwege mit 2,5 Millionen Euro", "Das Projekt startet im Mai.", None),
 ])
 def test_a_headline_names_the_project_before_its_colon_when_the_body_names_it_again(title, body, head):
     from pipeline.components.projects import title_head
@@ -221,3 +224,33 @@ def test_a_headline_short_form_of_a_longer_project_name_is_that_project(nlp):
     doc = nlp(text)
     projects = resolve(text, list(doc._.evidence or []), sentence_starts(doc)).projects
     assert [p.name for p in projects] == ["Zusammen ankommen im Hasetal"] and "Zusammen ankommen" in projects[0].aliases
+
+
+@pytest.mark.parametrize("text,title", [
+    ("Ministerium\n\nErfurt, 12. Februar 2026 – Neue Halle für den Sportverein\n\nDer Verein baut.\n", "Neue Halle für den Sportverein"),
+    ("Halle (Saale), 12.02.2025 - Zentrum öffnet seine Türen\n\nText.\n", "Zentrum öffnet seine Türen"),
+    ("Neue Halle für den Sportverein in Erfurt\n\nText.\n", "Neue Halle für den Sportverein in Erfurt"),
+])
+def test_a_dateline_before_the_headline_is_not_part_of_it(text, title):
+    from pipeline.components.projects import title_line
+
+    a, b = title_line(text)
+    assert text[a:b] == title
+
+
+def test_a_short_name_and_its_spelled_out_form_in_parentheses_are_one_project(nlp):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    text = ("Trier, 3. März 2026 – Dieser Frage geht das Projekt ZIRKEL („Zirkuläres Bauen in der Großregion“) nach. "
+            "Die Hochschule Trier koordiniert ZIRKEL bis 2028.\n")
+    rec = build_record(nlp, Document("z.txt", text, "0" * 64, len(text.encode()), "utf-8"), "blank:de")
+    assert [(p.name, p.aliases) for p in rec.projects] == [("ZIRKEL", ["Zirkuläres Bauen in der Großregion"])]
+
+
+def test_town_lines_with_a_name_and_a_sum_list_projects(nlp):
+    text = ("Die ausgewählten Vorhaben:\n\nFreisen: Dorfladen Oberkirchen, getragen von einer Genossenschaft – 58.000 Euro\n"
+            "Marpingen: Naturerlebnispfad Alsweiler – 76.000 Euro\nSt. Wendel: „Kulturstall Missionshaus“ – Umbau einer Scheune – 142.000 Euro\n")
+    names = _project_names(nlp, text)
+    assert {"Dorfladen Oberkirchen", "Naturerlebnispfad Alsweiler", "Kulturstall Missionshaus"} <= set(names)
+    assert "St. Wendel" not in names and "Freisen" not in names

@@ -159,6 +159,7 @@ class InstitutionRecognizer:
         self.union_forms = {form: (u.head, u.kind) for u in self.cfg.union_heads for form in u.forms}
         self.union_names = union_names()
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
+        self.person_named = frozenset(self.cfg.person_named_compounds)
         self.departments = frozenset(self.cfg.department_words)
         self.complement_idioms = frozenset(self.cfg.complement_idioms)
         self.countries = frozenset(self.cfg.country_names)
@@ -173,9 +174,12 @@ class InstitutionRecognizer:
         self._not_heads: set[str] = set()  # tokens that head none: taken out of a document's words in one set difference
         # for _find_head: exact forms → the first head with that form; compound heads with their lowercased endings
         self._exact_heads: dict[str, HeadNoun] = {}
+        self._hyphen_heads: dict[str, HeadNoun] = {}  # also heads that only close a hyphenated name ("Albert-Schweitzer-Schule")
         for h in self.cfg.heads:
             for form in [h.lemma] + h.genitive + ([h.lemma + "."] if h.lemma in self.LEGAL_HEADS else []):
-                self._exact_heads.setdefault(form, h)
+                if h.alone:
+                    self._exact_heads.setdefault(form, h)
+                self._hyphen_heads.setdefault(form, h)
         self._compound_heads = [(h, len(h.lemma) + 2, tuple(f.lower() for f in [h.lemma] + h.genitive)) for h in self.cfg.heads if h.compound]
         self.gaz = gazetteer()
         self._state_forms: dict[str, list[str]] = {}
@@ -201,8 +205,8 @@ class InstitutionRecognizer:
         if head is not None or not text or not text[0].isupper() or text.endswith("-"):
             return head
         if "-" in text[1:]:  # "Umwelt-Campus": a hyphenated compound closed by a head that takes no closed compounds
-            head = self._exact_heads.get(text.rsplit("-", 1)[1])
-            if head is not None and not head.compound and head.lemma not in self.LEGAL_HEADS:
+            head = self._hyphen_heads.get(text.rsplit("-", 1)[1])
+            if head is not None and not head.compound and head.lemma not in self.LEGAL_HEADS and (head.alone or self._person_named(text, head)):
                 return head
         low = text.lower()
         for h, min_len, endings in self._compound_heads:
@@ -376,7 +380,8 @@ class InstitutionRecognizer:
                 while left_adj and starts_sentence(words, left_adj[-1]) and self._generic_adjective(words[left_adj[-1]]):
                     left_adj.pop()
                     start = left_adj[-1] if left_adj else i
-                if not left_adj and (start == i or coordination_only) and (head.needs_modifier or word in self.generic or head.score < 0.8):
+                if not left_adj and (start == i or coordination_only) and (head.needs_modifier or word in self.generic or head.score < 0.8) \
+                        and not self._person_named(word, head):
                     continue
                 indefinite = start > 0 and words[start - 1].lower() in INDEFINITE
                 if head.lemma in self.BARE_GENERIC_HEADS and all(self._generic_adjective(words[j]) and (indefinite or not self._place_adjective(words[j]))
@@ -409,6 +414,13 @@ class InstitutionRecognizer:
                 ev.attrs["acronym"] = acr_before
             out.append(ev)
         return out
+
+    def _person_named(self, word: str, head: HeadNoun) -> bool:
+        """'Geschwister-Scholl-Gymnasium', 'GutsMuths-Gymnasium': proper names joined by hyphens to a head that takes them."""
+        if head.lemma not in self.person_named or "-" not in word:
+            return False
+        parts = word.split("-")
+        return parts[-1] in (head.lemma, *head.genitive) and all(p[:1].isupper() and p.isalpha() for p in parts[:-1])
 
     def _name_word_before(self, words: list[str], k: int, i: int, legal_head: bool, lower_tail: bool) -> bool:
         """Token k may be part of a proper name that ends before the head at i: a capitalised word; before a legal

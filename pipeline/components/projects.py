@@ -17,7 +17,8 @@ from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
 from pipeline.relation_model import LIST_ITEM
 from pipeline.errors import RulesError
-from pipeline.rules import date_vocabulary, programme_patterns, project_patterns, town_evidence, word_frequencies, zipf_frequency
+from pipeline.rules import (date_vocabulary, institution_registry, programme_patterns, programme_registry, project_patterns,
+                            town_evidence, word_frequencies, zipf_frequency)
 
 
 ISSUER_FUNCTION_WORDS = {"für", "und", "der", "des", "die", "das", "von", "zu", "zur", "zum", "am", "an", "im", "in", "de"}
@@ -30,13 +31,17 @@ HEADER_LINE = regex_cache.compile(r"Pressestelle|Pressemitteilung|Pressemeldung|
 LOWER_WORD = regex_cache.compile(r"\b[a-zäöüß][\wäöüß-]*")
 QUOTE_COLON_DIGIT = regex_cache.compile(r"[„“\":\d]")
 YEAR = regex_cache.compile(r"\d{4}")
+# "Erfurt, 12. Februar 2026 – " before a headline on its line: the dateline, not part of the headline
+DATELINE_LEAD = regex_cache.compile(r"[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)\s*\d{4}\s*[–—-]\s+")
 PRESS_WORD = regex_cache.compile(r"Presse|Medien|Mitteilung|Meldung")
 ANY_WORD = regex_cache.compile(r"\w+")
 PROJECT_TRIGGER = regex_cache.compile(r"projekt|vorhaben|Projekt|Vorhaben")
 PROJECT_IN_LINE = regex_cache.compile(r"[Pp]rojekt|[Vv]orhaben")
-LIST_LEAD = regex_cache.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?\s*[:–—-]\s*"
+LIST_LEAD = regex_cache.compile(r"\s*(?:[-–•*]\s*|\d{1,2}[.)]\s*)?(?P<town>[A-ZÄÖÜ][\wäöüß. /-]*?)(?:\s*\([^)]{1,60}\))?"
+                       r"(?:,[ \t]*[A-ZÄÖÜ][^\n,:;„“\"]{1,60}?)?\s*[:–—-]\s*"
                        r"(?:(?:Mit|Mithilfe|Durch|Über|Bei|Beim|Dank)\s+|[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ]?[a-zäöüß]+)?\s+)?")
-# "Lahr: Mit „Lahr verbindet“ baut die Stadt …"; a kind before the name: "• Volkach – Kinderchor „Mainschleifen-Spatzen“: …"
+# "Lahr: Mit „Lahr verbindet“ baut die Stadt …"; a kind before the name: "• Volkach – Kinderchor „Mainschleifen-Spatzen“: …";
+# who carries it after the town: "- Wismar (Mecklenburg-Vorpommern), Große Stadtschule: „Backstein und Hanse“ – …"
 # after a quoted name that opens a list item (relation_model.LIST_ITEM): maybe "(Town)" or ", Town", then a colon or dash
 # "(Ellrich):", ", Wilburgstetten –", " in Sandau (Elbe), Sachsen-Anhalt:"
 ITEM_QUOTE_AFTER = regex_cache.compile(r"[ \t]*(?:\([^()\n]{1,60}\)|,[ \t]*[A-ZÄÖÜ][^,:;()\n–—]{1,40}?|[ \t]in[ \t]+[A-ZÄÖÜ][^:;\n–—]{1,60}?)?[ \t]*[:–—-]")
@@ -49,6 +54,13 @@ OPENING_QUOTE = regex_cache.compile(r"[„“\"»]")
 AMOUNT_LINE = regex_cache.compile(
     r"^[ \t]*(?:[-–•*▪][ \t]+|\d{1,2}[.)][ \t]+)?(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][^\n()„“”\"«»:;–—]{1,70}?))"
     r"[ \t]*(?:\((?P<place>[^()\n]{2,60})\))?[ \t]*[:–—-][ \t]*(?:(?:rund|knapp|bis zu|insgesamt|je|jeweils)[ \t]+)?"
+    r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Tsd\.)?[ \t]*(?:Euro|EUR|€)[ \t]*\.?[ \t]*$", re.M)
+# a town, a name, perhaps what it is, and a sum: "Freisen: Dorfladen Oberkirchen, getragen von einer Bürgergenossenschaft –
+# 58.000 Euro", "• Görlitz: Kreativquartier Kondensatorenwerk, Umbau einer Industriebrache – 3,5 Mio. Euro"
+TOWN_AMOUNT_LINE = regex_cache.compile(
+    r"^[ \t]*(?:[-–•*▪][ \t]+|\d{1,2}[.)][ \t]+)?(?P<town>[A-ZÄÖÜ][^\n:„“\"()]{1,40}?)(?:[ \t]*\([^()\n]{2,40}\))?:[ \t]+"
+    r"(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][^\n,()„“”\"«»:;–—]{1,70}?))"
+    r"(?:[ \t]*\([^()\n]{1,80}\))?(?:,[^\n–—]{0,160}?|[ \t]+[–—][^\n]{0,160}?)?[ \t]+[–—-][ \t]*(?:(?:rund|knapp|bis zu|insgesamt|je|jeweils)[ \t]+)?"
     r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Tsd\.)?[ \t]*(?:Euro|EUR|€)[ \t]*\.?[ \t]*$", re.M)
 # an article before a quote, perhaps indefinite, with an adjective or the name's kind between ("für ein gemeinsames „…“",
 # "für das Erzählcafé „…“")
@@ -70,6 +82,7 @@ BUILT_LEAD = regex_cache.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\
 NAME_FUNCTION_WORDS = ("im", "am", "an", "auf", "für", "in", "mit", "und", "vom", "von", "zum", "zur", "der", "des", "dem", "die", "das",
                        "ohne", "unter", "über", "bei", "aus", "ins", "vor", "ums")
 # a headline's name before its colon ("Wärmenetz Walperloh: Stadtwerke erhalten …")
+TITLE_AMOUNT = regex_cache.compile(r"\d[\d.,]*\s*(?:Euro|€|Mio\b|Millionen|Milliarden|Prozent|%)")
 TITLE_HEAD = regex_cache.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
 # a line of its own between blank lines (or at a paragraph's head): "Town: Title Case Name", no sentence end
 HEADING_LINE = regex_cache.compile(r"(?:^|(?<=\n\n))" + TOWN_HEAD + r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
@@ -112,10 +125,12 @@ def title_case(words: list[str]) -> bool:
 def title_head(title: str, body: str) -> Optional[str]:
     """The part of a headline before its colon when the body names it again, perhaps inflected ("des Wärmenetzes Walperloh");
     None when it does not (a label and a news line: "Stadtbus Landshut: Förderbescheid für 14 Elektrobusse übergeben");
-    the whole headline when it has no such colon."""
+    the whole headline when it has no colon and no sum ("Vielfalt in den Zentren von Klein- und Mittelstädten")."""
     m = TITLE_HEAD.match(title)
     if m is None:
-        return title
+        # a news line names no project: one with a colon after a phrase or one with a sum
+        # ("Rund 9,6 Millionen Euro für Investitionen im Saale-Orla-Kreis: Ministerin übergibt Bescheide")
+        return None if ": " in title or TITLE_AMOUNT.search(title) else title
     again = re.escape(m.group("first")) + r"(?:es|s|en|n)?" + re.escape(m.group("rest"))
     return title[:m.end("rest")] if re.search(r"\b" + again + r"\b", body) else None
 
@@ -157,6 +172,10 @@ def title_line(text: str) -> tuple[int, int] | None:
     for m in LINE.finditer(text, 0, 2000):
         line = m.group(0).strip()
         words = WORD.findall(line)
+        lead = DATELINE_LEAD.match(line)
+        if lead is not None:
+            line = line[lead.end():]
+            words = WORD.findall(line)
         if len(words) < 3 or len(line) > 250 or LABEL_LINE.match(line):
             continue
         if HEADER_LINE.search(line):
@@ -166,7 +185,7 @@ def title_line(text: str) -> tuple[int, int] | None:
             continue  # only names and function words: an issuer line ("Freie und Hansestadt Hamburg")
         if YEAR.search(line) and (len(words) <= 6 or PRESS_WORD.search(line)):
             continue
-        start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip())) + (lead.end() if lead is not None else 0)
         return start, start + len(line)
     return None
 
@@ -185,6 +204,8 @@ class ProjectRecognizer:
         # "Das Projekt heißt „X“": the verb between the noun and the quote
         self.naming_verb_before = regex_cache.compile(r"(?<![\wäöüß])(?:" + "|".join(verbs) + r")\s*:?\s*$") if verbs else None
         self.programme_triggers = frozenset(programme_patterns().quote_triggers.words)
+        self.known_acronyms = frozenset(a for entry in institution_registry().institutions + programme_registry().programmes
+                                        for a in (entry.name, *entry.acronyms, *entry.aliases) if a.isupper())
         self.name_triggers = set(self.cfg.name_triggers.words)
         # "das Projekt Elbwerk"; the lookahead on the first letters only skips impossible starts fast
         firsts = "".join(sorted({w[0] for w in self.name_triggers}))
@@ -193,7 +214,7 @@ class ProjectRecognizer:
         # one word before a function word, or two ("Dorfladen Ossenfeld", "Mühlenhof 2030") before any lowercase word
         self.name_pattern = regex_cache.compile(trigger
                                        + r"[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:]|[ \t]*(?:\n|$))"
-                                       + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:]|[ \t]*(?:\n|$)))")
+                                       + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:)]|[ \t]*(?:\n|$)))")
         # "für das Projekt HyLeer eine Förderung": a word written like a name (_mixed_case: "HyLeer", "Tablet-Führerschein")
         # is one whatever follows it
         self.mixed_case_after = regex_cache.compile(trigger + r"[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})\b")
@@ -315,7 +336,7 @@ class ProjectRecognizer:
                                       self.cfg.name_triggers.score, attrs={"canonical": name}))
         for m in self.mixed_case_after.finditer(text):
             word = m.group(2)
-            if _mixed_case(word) and not any(ev.start <= m.start(2) < ev.end for ev in found):
+            if (_mixed_case(word) or self._own_acronym(word)) and not any(ev.start <= m.start(2) < ev.end for ev in found):
                 found.append(Evidence("project", m.start(2), m.end(2), word, "projects:" + self.cfg.name_triggers.id,
                                       self.cfg.name_triggers.score, attrs={"canonical": word}))
         found += self._town_sentence_series(text, quotes, found)
@@ -500,8 +521,9 @@ class ProjectRecognizer:
             g = "quoted" if m.group("quoted") else "plain"
             a, b = m.start(g), m.end(g)
             name = text[a:b].strip()
-            if len(name.split()) > 10 or name.endswith((".", "!", "?")) or any(s <= a < e or a <= s < b for s, e in taken):
-                continue
+            if len(name.split()) > 10 or name.endswith((".", "!", "?")) or any(s <= a < e or a <= s < b for s, e in taken) \
+                    or g == "plain" and self._is_town(name):
+                continue  # "St. Wendel: „Kulturstall Missionshaus“ – …" places the item
             out.append(Evidence("project", a, a + len(name), name, "projects:project.name_opens_paragraph", rule.score,
                                 attrs={"canonical": name}))
         return out
@@ -521,6 +543,16 @@ class ProjectRecognizer:
             name, place = m.group("plain").strip(), (m.group("place") or "").split(",")[0].strip()
             words = name.split()
             if place in by_form and len(words) <= 8 and words[0] not in self.item_stop and not name.endswith((".", "!", "?")):
+                items.append((m.start("plain"), name))
+        for m in TOWN_AMOUNT_LINE.finditer(text):
+            if not self._is_town(m.group("town").strip()):
+                continue
+            if m.group("quoted") is not None:
+                items.append((m.start("quoted"), m.group("quoted")))
+                continue
+            name = m.group("plain").strip()
+            words = name.split()
+            if len(words) <= 6 and title_case(words) and words[0] not in self.item_stop and not self._is_town(name):
                 items.append((m.start("plain"), name))
         if len(items) < 2:
             return []
@@ -590,6 +622,11 @@ class ProjectRecognizer:
             out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
                                 attrs={"canonical": name}))
         return out
+
+    def _own_acronym(self, word: str) -> bool:
+        """'das Verbundprojekt RECYPLAST', 'das Projekt ZIRKEL': a word in capitals that no registry knows as a body's or a
+        programme's acronym ('das Projekt LEADER' speaks of the programme)."""
+        return word.isupper() and word.isalpha() and len(word) >= 4 and word not in self.known_acronyms
 
     def _rare(self, word: str) -> bool:
         return zipf_frequency(word) < self.min_rare_zipf
