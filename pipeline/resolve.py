@@ -580,6 +580,9 @@ def _by_period(entries, year: Optional[int]):
 PERIOD_MARK = regex_cache.compile(r"(?<=\s)(?:[IVX]{1,4}(?:[ -]?[ABC])?|(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d)(?=\s|$)")
 
 
+YEAR_IN_NAME = regex_cache.compile(r"\b(?:19|20)\d\d\b")
+
+
 def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
     entities: "OrderedDict[str, Entity]" = OrderedDict()
     acronyms: dict[str, str] = {}
@@ -606,6 +609,10 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
         for ok, other in list(entities.items()):
             if other is not ent and ok in entities and re.match(re.escape(norm(ent.name)) + r"\s*(?:-|:)\s", norm(other.name)):
                 ent.mentions.extend(other.mentions)
+                if not ent.attrs.get("registry_id") and not YEAR_IN_NAME.search(other.name[len(ent.name):]):
+                    # the whole name is the programme's ("denkmal aktiv – Kulturerbe macht Schule"); a subtitle with a
+                    # year names an edition of it ("Dorf.Gemeinschaft.Zukunft – Engagementpreis 2023")
+                    ent.name = other.name
                 if other.attrs.get("acronym") and not ent.attrs.get("acronym"):
                     ent.attrs["acronym"] = other.attrs["acronym"]
                 del entities[ok]

@@ -216,6 +216,7 @@ class ProgrammePatterns(Strict):
     title_guidelines: TriggerRule
     generic: list[str]
     compound_tails: list[str] = Field(default_factory=list, description="'LEADER-Mittel': after these a registry name opening a compound is the programme")
+    generic_modifiers: list[str] = Field(default_factory=list, description="first parts that make a -programm/-fonds compound a common noun ('Vorgängerprogramm', 'Schulprogramm')")
 
 
 class SubjectTitleRule(TriggerRule):

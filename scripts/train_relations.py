@@ -81,16 +81,27 @@ def precision_recall(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, total_
     return (tp / n if n else 1.0), (tp / total_gold if total_gold else 1.0)
 
 
+SMOOTHING = 2  # grid steps on either side that a threshold's F-beta is averaged with
+
+
 def best_threshold(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: int, beta: float = 1.0) -> tuple[float, float, dict]:
-    """(threshold, veto, scores) with the best F-beta out of fold."""
-    best = (0.5, 0.0, {"f_beta": -1.0})
+    """(threshold, veto, scores) with the best F-beta out of fold, averaged over the neighbouring thresholds: the middle
+    of a plateau, not a peak one release more or less would move (a lone peak fits the training releases, not new ones)."""
+    best, best_smooth = (0.5, 0.0, {"f_beta": -1.0}), -1.0
     total_gold = int(y.sum()) + uncovered
+    grid = np.arange(0.10, 0.91, 0.025)
     for veto in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
-        for thr in np.arange(0.10, 0.91, 0.025):
+        rows = []
+        for thr in grid:
             p, r = precision_recall(probs, y, fired, total_gold, thr, veto)
             f = 2 * p * r / (p + r) if p + r else 0.0
             fb = (1 + beta ** 2) * p * r / (beta ** 2 * p + r) if p + r else 0.0
-            if fb > best[2].get("f_beta", -1.0) + 1e-9:
+            rows.append((thr, p, r, f, fb))
+        for i, (thr, p, r, f, fb) in enumerate(rows):
+            window = [row[4] for row in rows[max(0, i - SMOOTHING):i + SMOOTHING + 1]]
+            smooth = sum(window) / len(window)
+            if smooth > best_smooth + 1e-9:
+                best_smooth = smooth
                 best = (round(float(thr), 3), veto, {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "f_beta": round(fb, 4)})
     return best
 

@@ -139,6 +139,13 @@ class ProgrammeRecognizer:
         self.triggers = frozenset(self.cfg.quote_triggers.words)
         self.generic = set(self.cfg.generic)
         self.compound_tails = frozenset(self.cfg.compound_tails)
+        # "an „denkmal aktiv – Kulturerbe macht Schule“, dem Schulprogramm der Stiftung": the quote named by an apposition
+        # whose noun is a programme noun (or a compound ending in one)
+        nouns = sorted({w.lower() for w in self.cfg.quote_triggers.words if w[0].isupper()}, key=len, reverse=True)
+        self.apposition_after = regex_cache.compile(r"[ \t]*,[ \t]+(?:dem|den|der|des|einem|einen|einer|eines)[ \t]+(?:[a-zäöüß]+(?:en|em|er|es)[ \t]+)?"
+                                                    r"[A-ZÄÖÜ][a-zäöüß-]*(?i:" + "|".join(map(re.escape, nouns)) + r")s?\b")
+        self.generic_modifiers = tuple(m.lower() for m in self.cfg.generic_modifiers)
+        self.suffix_words = frozenset(self.cfg.name_suffixes.words) | {"programms", "fonds", "richtlinie"}
         self.generic_lower = {g.lower() for g in self.generic}
         # "Asyl-, Migrations- und Integrationsfonds"; the lookahead only skips impossible starts fast
         money = self.cfg.money_sources.words
@@ -229,7 +236,8 @@ class ProgrammeRecognizer:
         for m in SINGLE_COMPOUND.finditer(text):
             name = m.group("name")
             base = _nominative_trigger(name)
-            if (base in self.generic or base.lower() in self.generic_lower) and not m.group("tail") and not m.group("adj"):
+            if (base in self.generic or base.lower() in self.generic_lower or self._generic_modifier(base)) \
+                    and not m.group("tail") and not m.group("adj"):
                 continue
             if m.group("adj") and not m.group("tail") and (adjective_stem(m.group("adj").strip()) or "").endswith(("al", "iv")):
                 continue  # "dem Kommunalen Förderprogramm": an ordinary adjective and a generic noun make no name
@@ -247,6 +255,11 @@ class ProgrammeRecognizer:
                 ev.attrs["acronym"] = acr.group(1)
             out.append(ev)
         return out
+
+    def _generic_modifier(self, compound: str) -> bool:
+        """'Vorgängerprogramm', 'Schulprogramm': a generic first part before the programme word (its Fugen-s included)."""
+        low = compound.lower()
+        return any(low.startswith(m) and low[len(m):].lstrip("s-") in self.suffix_words for m in self.generic_modifiers)
 
     def _registry_evidence(self, text: str, start: int, end: int, form: str, rule_suffix: str, score: float) -> Evidence:
         """The registry entry a form names, as evidence ("programmes:registry.name", ".acronym", ".name_in_compound" …)."""
@@ -271,6 +284,13 @@ class ProgrammeRecognizer:
                 out += [self._registry_evidence(tt.text, tt.starts[i], tt.starts[i] + pos, word[:pos], "_in_compound", 0.8)
                         for i in tt.positions(word)]
                 break
+            else:  # "im ESF Plus-Programm": a two-word registry name whose second word opens the compound
+                head, _, tail = word.partition("-")
+                if tail in self.compound_tails:
+                    for i in tt.positions(word):
+                        form = f"{tt.words[i - 1]} {head}" if i > 0 else ""
+                        if form in self.forms and tt.ends[i - 1] + 1 == tt.starts[i]:
+                            out.append(self._registry_evidence(tt.text, tt.starts[i - 1], tt.starts[i] + len(head), form, "_in_compound", 0.85))
         return out
 
     def __call__(self, doc: Doc) -> Doc:
@@ -290,6 +310,9 @@ class ProgrammeRecognizer:
                 rule = self.cfg.money_sources
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:" + rule.id, rule.score,
                                       attrs={"canonical": inner, "quoted": (o_s, o_e)}))
+            elif self.apposition_after.match(text, o_e, o_e + 60):
+                found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:programme.quote_before_apposition",
+                                      0.75, attrs={"canonical": inner, "quoted": (o_s, o_e)}))
             elif QUOTED_COMPOUND.match(text[o_e:o_e + 16]):
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:programme.quoted_compound",
                                       0.8, attrs={"canonical": inner, "quoted": (o_s, o_e)}))

@@ -74,6 +74,8 @@ TOWN_SENTENCE_LEAD = regex_cache.compile(r"In\s+(?P<town>[A-ZÄÖÜ][\wäöüß.
                                 r"(?:\s+und\s+[A-ZÄÖÜ][\wäöüß.-]*)?\s")
 # a sentence that opens with "Für den/die/das" right before a quote
 FOR_SENTENCE_START = regex_cache.compile(r"(?:^|[.!?]\s+|\n)Für\s+(?:den|die|das)\s*$")
+# the quoted name as the subject opening its sentence: "Die „Azubi-Brücke Unterweser“ ist … gestartet und wird … gefördert"
+SUBJECT_SENTENCE_START = regex_cache.compile(r"(?:^|[.!?]\s+|\n)(?:Die|Das|Der)\s*$")
 # right before the quoted name that a list item gives something to: "Goldmedaille für die „…“"
 FOR_ARTICLE_BEFORE = regex_cache.compile(r"\bfür\s+(?:den|die|das)\s*$")
 # right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
@@ -111,10 +113,19 @@ def sentence_start(text: str, pos: int) -> int:
     return line + 1
 
 
+# what a full stop closes that ends no sentence: an ordinal ("zum 1. Januar") or an abbreviation ("Dr. Kühn", "ca. 40")
+NO_SENTENCE_END = regex_cache.compile(r"(?:^|[^\w])(?:\d{1,2}|Dr|Prof|Nr|ca|bzw|vgl|ggf|inkl|evtl|St|Mio|Mrd|Tsd|Abs|Str|[a-zA-Z])$")
+
+
 def sentence_end(text: str, pos: int) -> int:
-    """Where the sentence holding pos ends: at the next full stop and space or line break (or the text's end)."""
-    ends = [i for i in (text.find(". ", pos), text.find("\n", pos)) if i >= 0]
-    return min(ends) if ends else len(text)
+    """Where the sentence holding pos ends: at the next full stop and space that closes no ordinal or abbreviation, or
+    at a line break (or the text's end)."""
+    line_end = text.find("\n", pos)
+    limit = len(text) if line_end < 0 else line_end
+    stop = text.find(". ", pos, limit)
+    while stop >= 0 and NO_SENTENCE_END.search(text, max(pos, stop - 6), stop):
+        stop = text.find(". ", stop + 2, limit)
+    return limit if stop < 0 else stop
 
 
 def title_case(words: list[str]) -> bool:
@@ -239,6 +250,8 @@ class ProjectRecognizer:
                                               r"|(?:Förderung|Finanzierung|Bewilligung)\s+(?:der|des))\s*$")
         # "Mit 30.000 Euro wird das „…“ unterstützt"
         self.funded_passive_before = regex_cache.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
+        self.funded_passive_after = regex_cache.compile(r"\b(?:wird|werden|wurde|wurden)\b[^.;!?]*?\b(?:"
+                                                        + "|".join(map(re.escape, fq.words)) + r")\b")
         self.funded_participle = regex_cache.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
         # a list intro that speaks of projects or of funding ("Gefördert werden:")
         self.paragraph_labels = frozenset(self.cfg.paragraph_labels)
@@ -372,6 +385,8 @@ class ProjectRecognizer:
                 and not (lead.group("kind") or "").lower().endswith(self.not_kinds):
             article = "das" if lead.group("art").startswith("ein") else lead.group("art")
             before = before[:lead.start("art")] + article + " "
+        if SUBJECT_SENTENCE_START.search(before):  # "Die „…“ ist zum 1. Januar gestartet und wird vom Bund gefördert."
+            return self.funded_passive_after.search(text, o_e, sentence_end(text, o_e)) is not None
         if not before.rstrip().endswith(("den", "die", "das", "dem", "der", "des")):
             return False  # every pattern needs an article right before the quote: most quotes have none
         if self.funding_noun_before.search(before):  # "einen Zuschuss für die „…“", "die Förderung der „…“"
