@@ -416,6 +416,12 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
             ev.attrs["registry_ids"] = [e.id]
             ev.attrs["canonical"] = e.name
             return "reg:" + e.id
+        head, _, last = canon.rpartition(" ")
+        if head and last.isupper():  # "Fraunhofer-Institut für Bauphysik IBP": a registry name and its acronym, as named
+            e = _registry_by_norm().get(norm(head))
+            if e is not None and last in e.acronyms:
+                ev.attrs["registry_ids"] = [e.id]
+                return "reg:" + e.id
         return "txt:" + norm(canon)
 
     for ev in sorted(full, key=lambda e: e.start):

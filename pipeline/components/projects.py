@@ -218,13 +218,14 @@ class ProjectRecognizer:
         self.known_acronyms = frozenset(a for entry in institution_registry().institutions + programme_registry().programmes
                                         for a in (entry.name, *entry.acronyms, *entry.aliases) if a.isupper())
         self.name_triggers = set(self.cfg.name_triggers.words)
-        # "das Projekt Elbwerk"; the lookahead on the first letters only skips impossible starts fast
-        firsts = "".join(sorted({w[0] for w in self.name_triggers}))
-        # a project noun, behind a lookahead on its first letters (the engine skips other positions fast)
-        trigger = ("(?=[" + re.escape(firsts) + "])" if firsts else "") + r"\b(" + "|".join(sorted(self.name_triggers)) + ")"
-        # one word before a function word, or two ("Dorfladen Ossenfeld", "Mühlenhof 2030") before any lowercase word
+        # "das Projekt Elbwerk": a project noun or a compound of Projekt ("das Radverkehrsprojekt RadNetz Nord"), behind a
+        # lookahead on a capital (the engine skips other positions fast)
+        trigger = r"(?=[A-ZÄÖÜ])\b(" + "|".join(sorted(self.name_triggers)) + r"|[A-ZÄÖÜ][a-zäöüß]{2,}projekt)"
+        # one word before a function word, or two to four ("Dorfladen Ossenfeld", "Marktplatz Geringswalde 2030", "Grüne Achse
+        # Südstadt") before any lowercase word
         self.name_pattern = regex_cache.compile(trigger
-                                       + r"[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?=\s+[a-zäöüß]|[.,;:]|[ \t]*(?:\n|$))"
+                                       + r"[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})){0,2})"
+                                       + r"(?=\s+[a-zäöüß]|[.,;:)]|[ \t]*(?:\n|$))"
                                        + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:)]|[ \t]*(?:\n|$)))")
         # "für das Projekt HyLeer eine Förderung": a word written like a name (_mixed_case: "HyLeer", "Tablet-Führerschein")
         # is one whatever follows it
@@ -342,8 +343,8 @@ class ProjectRecognizer:
                 if self._rare(word):
                     found.append(Evidence("project", m.start(2), m.end(2), word, "projects:" + self.cfg.name_triggers.id,
                                           self.cfg.name_triggers.score, attrs={"canonical": word}))
-            elif word not in self.title_stop and second not in self.title_stop \
-                    and (self._rare(word) or second.isdigit() or self._rare(second)):
+            elif word not in self.title_stop and not any(w in self.title_stop for w in second.split()) \
+                    and (self._rare(word) or len(second.split()) >= 2 or any(w.isdigit() or self._rare(w) for w in second.split())):
                 name = text[m.start(2):m.end("second")]
                 found.append(Evidence("project", m.start(2), m.end("second"), name, "projects:" + self.cfg.name_triggers.id,
                                       self.cfg.name_triggers.score, attrs={"canonical": name}))
@@ -453,13 +454,20 @@ class ProjectRecognizer:
             if words[0] in self.title_stop or not title_case(words):
                 continue
             town = m.group("town")
-            if town is not None and not self._is_town(town.strip()) or self._is_town(name):
+            start = m.start("name")
+            if town is not None and not self._is_town(town.strip()):
+                # "• KoMoNet – Kommunales Mobilitätsnetz Osterode: …": no town before the dash, a short name and its long form
+                start, name = m.start("town"), text[m.start("town"):m.end("name")]
+                words = name.split()
+                if not title_case([w for w in words if w not in "–—-"]) or len(words) > 8:
+                    continue
+            if self._is_town(name):
                 continue  # "- Stadt Hillesheim – 35.800 Euro" lists a town, not a project
             if m.group(0).rstrip()[-1] in "–—" and (self._is_town(words[0]) or any(w in NAME_FUNCTION_WORDS for w in words)):
                 continue  # before a plain dash: "4. Schwenningen im Landkreis Sigmaringen – Silbermedaille für …" places the item
             if not (self._intro_names_projects(text, m.start()) or self._in_block(text, m.start(), listed)):
                 continue
-            out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
+            out.append(Evidence("project", start, m.end("name"), name, "projects:" + rule.id, rule.score,
                                 attrs={"canonical": name}))
         return out
 
@@ -484,7 +492,7 @@ class ProjectRecognizer:
 
     def _table_column(self, text: str) -> list[Evidence]:
         """'Verein – Projekt – Betrag' over lines of as many cells: the cells of the project column (under a "Vorhaben"
-        column, only quoted cells: such columns mostly describe works)."""
+        column only quoted cells and cells that read as names: such columns mostly describe works)."""
         if not _may_have_cells(text) or not any(h in text for h in self.table_heads):
             return []  # plain-text tests first: most releases have no table
         rule = self.cfg.table_columns
@@ -508,9 +516,14 @@ class ProjectRecognizer:
                     if head is not None:
                         quoted_cell, (a, b) = True, head.span("name")
                 name = text[a:b]
-                # unquoted, a cell is a name under a "Projekt" column ("Vorhaben" columns describe works: "Alte Schule als …")
-                if quoted_cell or named_column and not name.split()[0].lower().endswith(self.measure_endings) \
-                        and name[:1].isupper() and len(name.split()) <= 10 and not name.endswith((".", "!", "?")):
+                words = name.split()
+                # unquoted, a cell is a name under a "Projekt" column; under a "Vorhaben" column (which often describes
+                # works: "Alte Schule als …") only one that reads as a name or a name and its description
+                # ("Klangwerkstatt im Orgelmuseum", "Rathaus für alle – barrierefreier Zugang")
+                plain_name = name[:1].isupper() and len(words) <= 10 and not name.endswith((".", "!", "?")) \
+                    and not words[0].lower().endswith(self.measure_endings) \
+                    and (named_column or " – " in name or title_case(words) and "und" not in words)  # "Dorfplatz und Treffpunkt …" describes
+                if quoted_cell or plain_name:
                     out.append(Evidence("project", a, b, name, "projects:" + rule.id, rule.score, attrs={"canonical": name}))
                 continue
             column = None
