@@ -100,6 +100,11 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     # a registry name inside a longer quoted title belongs to that title
     quotes = [(i_s, i_e) for _, _, i_s, i_e in quoted(text)]
     programmes_ev = [g for g in programmes_ev if not any(qs <= g.start and g.end <= qe and (qe - qs) > (g.end - g.start) + 3 for qs, qe in quotes)]
+    # a registry name that a body's name goes on after, with a noun it qualifies, is a word of that name ("Ministerium
+    # für … und Regionale Entwicklung"); "Verwaltungsbehörde für den ESF Plus", "… für die LEADER-Förderung" name it
+    programmes_ev = [g for g in programmes_ev if "registry" not in g.rule
+                     or not any(i.start <= g.start and g.end < i.end and text[g.end] == " " and text[g.end + 1:g.end + 2].isupper()
+                                for i in by["institution"])]
     institutions_ev = [i for i in by["institution"] if not any(i.inside(n) or (i.overlaps(n) and n.label == "project") for n in named)]
     towns_ev = [t for t in by["town"] if not any(t.overlaps(n) for n in named + [g for g in programmes_ev])
                 and not any(qs <= t.start and t.end <= qe and _title_like(text[qs:qe]) for qs, qe in quotes)]

@@ -89,3 +89,14 @@ def test_a_registry_acronym_that_opens_a_compound_of_its_money_is_the_programme(
     assert [f[0] for f in found] == ["LEADER", "EFRE"] and all(f[0] == f[2] for f in found)
     # a project or region in a programme is no mention of it: the release names the programme otherwise
     assert not [e for e in nlp("Das Interreg-Projekt verbindet zwei LEADER-Regionen.")._.evidence if e.label == "programme"]
+
+
+def test_a_registry_name_that_qualifies_a_noun_inside_a_body_s_name_is_no_programme(nlp):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    text = ("Hannover, 3. März 2026 – Das Niedersächsische Ministerium für Bundes- und Europaangelegenheiten und Regionale "
+            "Entwicklung fördert vier Vorhaben. Die Verwaltungsbehörde für den ESF Plus bewilligt Mittel aus dem ESF Plus.\n")
+    rec = build_record(nlp, Document("r.txt", text, "0" * 64, len(text.encode()), "utf-8"), "blank:de")
+    names = [p.name for p in rec.programmes]
+    assert "REGIONALE" not in names and "Europäischer Sozialfonds Plus" in names
