@@ -254,3 +254,10 @@ def test_town_lines_with_a_name_and_a_sum_list_projects(nlp):
     names = _project_names(nlp, text)
     assert {"Dorfladen Oberkirchen", "Naturerlebnispfad Alsweiler", "Kulturstall Missionshaus"} <= set(names)
     assert "St. Wendel" not in names and "Freisen" not in names
+
+
+def test_the_lines_that_end_in_a_sum_are_found_from_the_currency_words():
+    from pipeline.components.projects import _sum_lines
+
+    text = "Intro\nEuropäischer Fonds: Dorfladen – 58.000 Euro\nKein Betrag hier\nPfad – 1.000 €.\nEUR 40 vorab\n"
+    assert [text[a:b] for a, b in _sum_lines(text)] == ["Europäischer Fonds: Dorfladen – 58.000 Euro", "Pfad – 1.000 €."]

@@ -154,6 +154,27 @@ def _mixed_case(word: str) -> bool:
     return sum(c.isupper() for c in word) >= 2 and sum(c.islower() for c in word) >= 2 and "-" not in word[1:2]
 
 
+SUM_AT_LINE_END = regex_cache.compile(r"(?:Euro|EUR|€)[ \t]*\.?[ \t]*$")
+
+
+def _sum_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the lines that end in a sum's currency ("… – 58.000 Euro"), found from the currency words."""
+    out: list[tuple[int, int]] = []
+    for word in ("Euro", "EUR", "€"):
+        i = text.find(word)
+        while i >= 0:
+            b = text.find("\n", i)
+            b = len(text) if b < 0 else b
+            if SUM_AT_LINE_END.match(text, i, b):
+                a = text.rfind("\n", 0, i) + 1
+                if (a, b) not in out:
+                    out.append((a, b))
+                i = text.find(word, b)
+            else:  # "aus dem Europäischen Fonds … – 58.000 Euro": the line may still end in one
+                i = text.find(word, i + len(word))
+    return sorted(out)
+
+
 def _may_have_cells(line: str) -> bool:
     """The plain-text test for a TABLE_CELL_BREAK in the line (a tab, a bar, or a dash with a space on either side)."""
     return "\t" in line or "|" in line or " – " in line or " — " in line
@@ -560,11 +581,13 @@ class ProjectRecognizer:
         """Lines that are only a name, perhaps its place, and a sum ("Kochwerkstatt Katernberg (Essen) – 210.000 Euro"): a list of
         funded projects when at least two such lines stand in the release. An unquoted name needs a town in the parentheses
         and no label word first ("Fördersumme: 40.000 Euro" is no project)."""
-        if "Euro" not in text and "€" not in text and "EUR" not in text:
+        lines = _sum_lines(text)
+        if not lines:
             return []
         by_form = gazetteer().by_form
         items = []
-        for m in AMOUNT_LINE.finditer(text):
+        # the patterns are tried on the lines that end in a sum only (a few per release), not over the whole text
+        for m in filter(None, (AMOUNT_LINE.match(text, a, b) for a, b in lines)):
             if m.group("quoted") is not None:
                 items.append((m.start("quoted"), m.group("quoted")))
                 continue
@@ -572,7 +595,7 @@ class ProjectRecognizer:
             words = name.split()
             if place in by_form and len(words) <= 8 and words[0] not in self.item_stop and not name.endswith((".", "!", "?")):
                 items.append((m.start("plain"), name))
-        for m in TOWN_AMOUNT_LINE.finditer(text):
+        for m in filter(None, (TOWN_AMOUNT_LINE.match(text, a, b) for a, b in lines)):
             if not self._is_town(m.group("town").strip()):
                 continue
             if m.group("quoted") is not None:
