@@ -690,9 +690,15 @@ def resolve_projects(text: str, evs: list[Evidence]) -> list[Entity]:
 SPELLED_OUT = regex_cache.compile(r"[ \t]*\([ \t]*[„“\"»]([^„“”\"«»\n()]{3,120})[“”\"«][ \t]*\)")
 
 
+# "das Vorhaben „Quantensensorik für die Medizintechnik“ (QuantSens)": a name and its short form in parentheses
+SHORT_FORM_AFTER = regex_cache.compile(r"[“”\"«]?[ \t]*\([ \t]*([^()\n„“”\"]{2,30}?)[ \t]*\)")
+
+
 def _merge_spelled_out_forms(text: str, entities: "OrderedDict[str, Entity]") -> None:
     """A one-word project name followed by its spelled-out form in quotes and parentheses is one project under the short
-    name; the long form is its alias."""
+    name, the long form its alias; a name followed by a short form in parentheses that the release also names as a
+    project ("„Quantensensorik für die Medizintechnik“ (QuantSens)" and a heading "QuantSens") is one project under
+    the long name."""
     for k in list(entities):
         short = entities.get(k)
         if short is None or " " in short.name:
@@ -702,6 +708,16 @@ def _merge_spelled_out_forms(text: str, entities: "OrderedDict[str, Entity]") ->
             long_key = norm(spelled.group(1).strip()) if spelled else None
             if long_key and long_key != k and long_key in entities:
                 short.mentions.extend(entities.pop(long_key).mentions)
+                break
+    for k in list(entities):
+        named = entities.get(k)
+        if named is None:
+            continue
+        for m in list(named.mentions):
+            after = SHORT_FORM_AFTER.match(text, m.end)
+            short_key = norm(after.group(1)) if after else None
+            if short_key and short_key != k and short_key in entities:
+                named.mentions.extend(entities.pop(short_key).mentions)
                 break
 
 

@@ -261,3 +261,24 @@ def test_the_lines_that_end_in_a_sum_are_found_from_the_currency_words():
 
     text = "Intro\nEuropäischer Fonds: Dorfladen – 58.000 Euro\nKein Betrag hier\nPfad – 1.000 €.\nEUR 40 vorab\n"
     assert [text[a:b] for a, b in _sum_lines(text)] == ["Europäischer Fonds: Dorfladen – 58.000 Euro", "Pfad – 1.000 €."]
+
+
+def test_headings_with_names_over_a_series_of_paragraphs_name_projects(nlp):
+    body = ("Zwölf Unternehmen aus der Region wollen gemeinsam mit der Hochschule eine regionale Wasserstoffkette aufbauen.\n\n")
+    text = ("Das Ministerium fördert vier Projekte.\n\nDie Bündnisse im Überblick\n\nH2-Nordbogen\n" + body
+            + "TexLoop\n" + body + "Hintergrund\n" + body)
+    names = _project_names(nlp, text)
+    assert {"H2-Nordbogen", "TexLoop"} <= set(names) and "Hintergrund" not in names
+    # one such heading alone is no series
+    assert "TexLoop" not in _project_names(nlp, "Das Projekt startet.\n\nTexLoop\n" + body)
+
+
+def test_a_name_and_its_short_form_in_parentheses_named_elsewhere_are_one_project(nlp):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    body = "Partner sind die Universität Leipzig und weitere Einrichtungen aus dem ganzen Land Sachsen.\n\n"
+    text = ("Dresden, 3. März 2026 – Das Ministerium fördert das Vorhaben „Quantensensorik für die Medizintechnik“ (QuantSens) "
+            "und das Vorhaben „H2-Labor Lausitz“ (H2Lab).\n\nQuantSens\n" + body + "H2Lab\n" + body)
+    rec = build_record(nlp, Document("q.txt", text, "0" * 64, len(text.encode()), "utf-8"), "blank:de")
+    assert sorted(p.name for p in rec.projects) == ["H2-Labor Lausitz", "Quantensensorik für die Medizintechnik"]

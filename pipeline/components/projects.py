@@ -154,6 +154,8 @@ def _mixed_case(word: str) -> bool:
     return sum(c.isupper() for c in word) >= 2 and sum(c.islower() for c in word) >= 2 and "-" not in word[1:2]
 
 
+# a heading of a few words on a line of its own after a blank line, its paragraph right below (60 characters or more)
+SECTION_HEADING = regex_cache.compile(r"(?:^|(?<=\n\n))(?P<name>[A-ZÄÖÜ][\wäöüß-]*(?:[ \t]+[\wäöüß-]+){0,3})[ \t]*\n(?=[A-ZÄÖÜ„\"][^\n]{60})")
 SUM_AT_LINE_END = regex_cache.compile(r"(?:Euro|EUR|€)[ \t]*\.?[ \t]*$")
 
 
@@ -380,6 +382,7 @@ class ProjectRecognizer:
         found += self._town_headings(text, found)
         found += self._paragraph_items(text, found)
         found += self._amount_lines(text, found)
+        found += self._section_headings(text, found)
         found += self._subject_titles(text)
         if not found and title is not None:
             t = text[title[0]:title[1]]
@@ -610,6 +613,27 @@ class ProjectRecognizer:
         rule = self.cfg.amount_lines
         taken = [(ev.start, ev.end) for ev in found]
         return [Evidence("project", a, a + len(name), name, "projects:" + rule.id, rule.score, attrs={"canonical": name})
+                for a, name in items if not any(s <= a < e or a <= s < a + len(name) for s, e in taken)]
+
+    def _section_headings(self, text: str, found: list[Evidence]) -> list[Evidence]:
+        """Short headings over the paragraphs of a series ("H2-Nordbogen", "Werkstoffkreis Erzgebirge" on a line of its own
+        after a blank line, the paragraph right below): names when at least two such headings have a word written like a
+        name (rare, or in mixed case) and the release speaks of projects."""
+        if not PROJECT.search(text):
+            return []
+        items = []
+        for m in SECTION_HEADING.finditer(text):
+            name = m.group("name")
+            words = name.split()
+            if len(words) > 4 or not title_case(words) or words[0] in self.item_stop or self._is_town(name) \
+                    or not any(_mixed_case(w) or self._rare(w.split("-")[-1]) for w in words if w[:1].isupper()):
+                continue
+            items.append((m.start("name"), name))
+        if len(items) < 2:
+            return []
+        rule = self.cfg.list_item_names
+        taken = [(ev.start, ev.end) for ev in found]
+        return [Evidence("project", a, a + len(name), name, "projects:project.section_heading", rule.score, attrs={"canonical": name})
                 for a, name in items if not any(s <= a < e or a <= s < a + len(name) for s, e in taken)]
 
     def _in_block(self, text: str, line_s: int, positions: list[int]) -> int:
