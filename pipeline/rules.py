@@ -188,6 +188,7 @@ class InstitutionPatterns(Strict):
     region_nouns: list[str] = Field(default_factory=list, description="nouns that make a region with a place adjective ('Kitzinger Land')")
     place_named_heads: list[str] = Field(default_factory=list, description="heads whose generic compounds are named by a place after them")
     place_named_compounds: list[str] = Field(default_factory=list, description="heads whose every compound is named by a place after it")
+    place_parts: list[str] = Field(default_factory=list, description="words after a place that name the part a body serves ('Jobcenter Vorpommern-Greifswald Nord')")
     person_named_compounds: list[str] = Field(default_factory=list, description="heads that close a hyphenated compound of proper names, a name on its own")
     territorial_units: list[str] = Field(default_factory=list, description="'im Kirchenkreis X' after a head belongs to its name")
     union_heads: list["UnionHead"] = Field(default_factory=list, description="'Amt Südtondern': unions of municipalities the register names")

@@ -160,6 +160,7 @@ class InstitutionRecognizer:
         self.union_names = union_names()
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
         self.person_named = frozenset(self.cfg.person_named_compounds)
+        self.place_parts = frozenset(self.cfg.place_parts)
         self.departments = frozenset(self.cfg.department_words)
         self.complement_idioms = frozenset(self.cfg.complement_idioms)
         self.countries = frozenset(self.cfg.country_names)
@@ -305,7 +306,7 @@ class InstitutionRecognizer:
         return k
 
     # ------------------------------------------------------------------ patterns
-    TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Jobcenter", "Landesbetrieb", "TU"}
+    TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Gemeindewerke", "Jobcenter", "Landesbetrieb", "TU"}
     BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
                           "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde", "Aktionsgruppe", "Musikschule", "Eigenbetrieb"}
     LEGAL_HEADS = ("e.V.", "GmbH", "gGmbH", "eG", "AG", "mbH", "UG", "KG")
@@ -637,14 +638,16 @@ class InstitutionRecognizer:
         """'Stiftung Mercator', 'Universität Hamburg', 'Stadtverwaltung Weil der Stadt', 'Institut Arbeit und Qualifikation'."""
         words = tt.words
         n_words = len(words)
-        for n in range(5, 0, -1):  # the longest town name first
-            if k + n <= n_words and tt.span_text(k, k + n) in self.gaz.by_form:
+        for n in range(5, 0, -1):  # the longest town or district name first: the name ends with it
+            if k + n <= n_words and (tt.span_text(k, k + n) in self.gaz.by_form or tt.span_text(k, k + n) in self.gaz.kreise):
                 j = k + n
                 # "Hochschule Frankfurt (Oder)"; a name in another language has no such qualifier: "Université de
                 # Strasbourg (Unistra)" gives its short form
                 if j + 2 < n_words and words[j] == "(" and words[j + 2] == ")" and self._name_qualifier(words[j + 1]) \
                         and head.lemma not in self.foreign_heads:
                     j += 3
+                if j < n_words and words[j] in self.place_parts:
+                    j += 1  # "Jobcenter Vorpommern-Greifswald Nord": the part of the place the body serves
                 return j
         j = k
         foreign = head.lemma in self.foreign_heads
