@@ -100,3 +100,16 @@ def test_a_registry_name_that_qualifies_a_noun_inside_a_body_s_name_is_no_progra
     rec = build_record(nlp, Document("r.txt", text, "0" * 64, len(text.encode()), "utf-8"), "blank:de")
     names = [p.name for p in rec.programmes]
     assert "REGIONALE" not in names and "Europäischer Sozialfonds Plus" in names
+
+
+def test_the_acronym_a_programme_name_defines_names_it_later(nlp):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    text = ("Mainz, 3. März 2026 – Aus dem Kommunalen Investitionsprogramm Klimaschutz und Innovation (KIPKI) wurden Brunnen "
+            "gebaut. Das KIPKI wird vom Ministerium für Klimaschutz, Umwelt, Energie und Mobilität (MKUEM) verantwortet.\n")
+    rec = build_record(nlp, Document("k.txt", text, "0" * 64, len(text.encode()), "utf-8"), "blank:de")
+    (prog,) = [p for p in rec.programmes if p.acronym == "KIPKI"]
+    assert [m.text for m in prog.mentions][-1] == "KIPKI" and len(prog.mentions) == 2
+    assert any(r.type == "programme_funder" and r.source == prog.name and r.target.startswith("Ministerium für Klimaschutz")
+               for r in rec.relations)

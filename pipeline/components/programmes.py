@@ -331,5 +331,24 @@ class ProgrammeRecognizer:
                 continue
             if not any(ev.overlaps(k) for k in kept):
                 kept.append(ev)
+        kept += self._own_acronyms(text, kept)
         add_all(doc, sorted(kept, key=lambda e: e.start))
         return doc
+
+    @staticmethod
+    def _own_acronyms(text: str, kept: list[Evidence]) -> list[Evidence]:
+        """'Kommunales Investitionsprogramm Klimaschutz und Innovation (KIPKI)' … 'Das KIPKI wird vom Ministerium
+        verantwortet': the acronym a name defines names the programme wherever it stands later (the registry's own
+        acronyms are matched by the registry)."""
+        out = []
+        for ev in kept:
+            acr = ev.attrs.get("acronym")
+            if not acr or ev.attrs.get("registry_id") or len(acr) < 3:
+                continue
+            for m in re.finditer(r"(?<![\wäöüß-])" + re.escape(acr) + r"(?![\wäöüß-])", text[ev.end:]):
+                a, b = ev.end + m.start(), ev.end + m.end()
+                if text[a - 1:a] == "(" or any(k.start < b and a < k.end for k in kept + out):
+                    continue  # the definition itself, or inside another name
+                out.append(Evidence("programme", a, b, acr, "programmes:programme.own_acronym", 0.8,
+                                    attrs={"canonical": ev.attrs["canonical"], "acronym": acr, "is_acronym": True}))
+        return out
