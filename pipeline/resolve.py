@@ -699,25 +699,21 @@ def _merge_spelled_out_forms(text: str, entities: "OrderedDict[str, Entity]") ->
     name, the long form its alias; a name followed by a short form in parentheses that the release also names as a
     project ("„Quantensensorik für die Medizintechnik“ (QuantSens)" and a heading "QuantSens") is one project under
     the long name."""
+    _merge_named_in_parentheses(text, entities, SPELLED_OUT, lambda ent: " " not in ent.name)
+    _merge_named_in_parentheses(text, entities, SHORT_FORM_AFTER, lambda ent: True)
+
+
+def _merge_named_in_parentheses(text: str, entities: "OrderedDict[str, Entity]", pattern, takes) -> None:
+    """Into each entity that takes it, the other entity whose name stands in parentheses right after one of its mentions."""
     for k in list(entities):
-        short = entities.get(k)
-        if short is None or " " in short.name:
+        ent = entities.get(k)
+        if ent is None or not takes(ent):
             continue
-        for m in list(short.mentions):
-            spelled = SPELLED_OUT.match(text, m.end)
-            long_key = norm(spelled.group(1).strip()) if spelled else None
-            if long_key and long_key != k and long_key in entities:
-                short.mentions.extend(entities.pop(long_key).mentions)
-                break
-    for k in list(entities):
-        named = entities.get(k)
-        if named is None:
-            continue
-        for m in list(named.mentions):
-            after = SHORT_FORM_AFTER.match(text, m.end)
-            short_key = norm(after.group(1)) if after else None
-            if short_key and short_key != k and short_key in entities:
-                named.mentions.extend(entities.pop(short_key).mentions)
+        for m in list(ent.mentions):
+            after = pattern.match(text, m.end)
+            other = norm(after.group(1).strip()) if after else None
+            if other and other != k and other in entities:
+                ent.mentions.extend(entities.pop(other).mentions)
                 break
 
 

@@ -51,17 +51,19 @@ PARAGRAPH_ITEM = regex_cache.compile(r"^(?:[„“\"»](?P<quoted>[^„“”\"�
 OPENING_QUOTE = regex_cache.compile(r"[„“\"»]")
 # a line that is a name, perhaps its place in parentheses, and a sum: "Kochwerkstatt Katernberg (Essen) – 210.000 Euro",
 # "„Mensa 2.0“ (Oberhausen) – 190.000 Euro", "- „Dorfladen Ahlen“: 40.000 €"
+ITEM_BULLET = r"^[ \t]*(?:[-–•*▪][ \t]+|\d{1,2}[.)][ \t]+)?"  # a line's start, perhaps a bullet or a number
+# a sum that ends its line: "rund 40.000 Euro", "3,5 Mio. Euro", "1.000 €."
+LINE_END_SUM = (r"(?:(?:rund|knapp|bis zu|insgesamt|je|jeweils)[ \t]+)?\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Tsd\.)?[ \t]*"
+                r"(?:Euro|EUR|€)[ \t]*\.?[ \t]*$")
 AMOUNT_LINE = regex_cache.compile(
-    r"^[ \t]*(?:[-–•*▪][ \t]+|\d{1,2}[.)][ \t]+)?(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][^\n()„“”\"«»:;–—]{1,70}?))"
-    r"[ \t]*(?:\((?P<place>[^()\n]{2,60})\))?[ \t]*[:–—-][ \t]*(?:(?:rund|knapp|bis zu|insgesamt|je|jeweils)[ \t]+)?"
-    r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Tsd\.)?[ \t]*(?:Euro|EUR|€)[ \t]*\.?[ \t]*$", re.M)
+    ITEM_BULLET + r"(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][^\n()„“”\"«»:;–—]{1,70}?))"
+    r"[ \t]*(?:\((?P<place>[^()\n]{2,60})\))?[ \t]*[:–—-][ \t]*" + LINE_END_SUM, re.M)
 # a town, a name, perhaps what it is, and a sum: "Freisen: Dorfladen Oberkirchen, getragen von einer Bürgergenossenschaft –
 # 58.000 Euro", "• Görlitz: Kreativquartier Kondensatorenwerk, Umbau einer Industriebrache – 3,5 Mio. Euro"
 TOWN_AMOUNT_LINE = regex_cache.compile(
-    r"^[ \t]*(?:[-–•*▪][ \t]+|\d{1,2}[.)][ \t]+)?(?P<town>[A-ZÄÖÜ][^\n:„“\"()]{1,40}?)(?:[ \t]*\([^()\n]{2,40}\))?:[ \t]+"
+    ITEM_BULLET + r"(?P<town>[A-ZÄÖÜ][^\n:„“\"()]{1,40}?)(?:[ \t]*\([^()\n]{2,40}\))?:[ \t]+"
     r"(?:[„“\"»](?P<quoted>[^„“”\"«»\n]{2,80})[“”\"«]|(?P<plain>[A-ZÄÖÜ][^\n,()„“”\"«»:;–—]{1,70}?))"
-    r"(?:[ \t]*\([^()\n]{1,80}\))?(?:,[^\n–—]{0,160}?|[ \t]+[–—][^\n]{0,160}?)?[ \t]+[–—-][ \t]*(?:(?:rund|knapp|bis zu|insgesamt|je|jeweils)[ \t]+)?"
-    r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Tsd\.)?[ \t]*(?:Euro|EUR|€)[ \t]*\.?[ \t]*$", re.M)
+    r"(?:[ \t]*\([^()\n]{1,80}\))?(?:,[^\n–—]{0,160}?|[ \t]+[–—][^\n]{0,160}?)?[ \t]+[–—-][ \t]*" + LINE_END_SUM, re.M)
 # an article before a quote, perhaps indefinite, with an adjective or the name's kind between ("für ein gemeinsames „…“",
 # "für das Erzählcafé „…“")
 QUOTE_LEAD = regex_cache.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
@@ -175,6 +177,13 @@ def _sum_lines(text: str) -> list[tuple[int, int]]:
             else:  # "aus dem Europäischen Fonds … – 58.000 Euro": the line may still end in one
                 i = text.find(word, i + len(word))
     return sorted(out)
+
+
+def _untaken(items: list[tuple[int, str]], found: list[Evidence], rule: str, score: float) -> list[Evidence]:
+    """Evidence for the (start, name) items that overlap nothing found before."""
+    taken = [(ev.start, ev.end) for ev in found]
+    return [Evidence("project", a, a + len(name), name, rule, score, attrs={"canonical": name})
+            for a, name in items if not any(s <= a < e or a <= s < a + len(name) for s, e in taken)]
 
 
 def _may_have_cells(line: str) -> bool:
@@ -610,10 +619,7 @@ class ProjectRecognizer:
                 items.append((m.start("plain"), name))
         if len(items) < 2:
             return []
-        rule = self.cfg.amount_lines
-        taken = [(ev.start, ev.end) for ev in found]
-        return [Evidence("project", a, a + len(name), name, "projects:" + rule.id, rule.score, attrs={"canonical": name})
-                for a, name in items if not any(s <= a < e or a <= s < a + len(name) for s, e in taken)]
+        return _untaken(items, found, "projects:" + self.cfg.amount_lines.id, self.cfg.amount_lines.score)
 
     def _section_headings(self, text: str, found: list[Evidence]) -> list[Evidence]:
         """Short headings over the paragraphs of a series ("H2-Nordbogen", "Werkstoffkreis Erzgebirge" on a line of its own
@@ -631,10 +637,7 @@ class ProjectRecognizer:
             items.append((m.start("name"), name))
         if len(items) < 2:
             return []
-        rule = self.cfg.list_item_names
-        taken = [(ev.start, ev.end) for ev in found]
-        return [Evidence("project", a, a + len(name), name, "projects:project.section_heading", rule.score, attrs={"canonical": name})
-                for a, name in items if not any(s <= a < e or a <= s < a + len(name) for s, e in taken)]
+        return _untaken(items, found, "projects:project.section_heading", self.cfg.list_item_names.score)
 
     def _in_block(self, text: str, line_s: int, positions: list[int]) -> int:
         """How many of positions lie in the list that holds the line at line_s."""
