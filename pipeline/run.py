@@ -270,7 +270,9 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
             # a worker is replaced after RECYCLE_EVERY documents, forked again from the untouched pipeline
             with ctx.Pool(workers, initializer=init, initargs=initargs, maxtasksperchild=max(1, RECYCLE_EVERY // CHUNK)) as pool:
                 backend = pool.apply(_backend_name)
-                results = pool.imap(_process_star, [(f, max_bytes, skip, str(out_path)) for f in files], chunksize=CHUNK)
+                # the tasks as a generator: the pool takes them as its pipe has room, not as a list as long as the inputs
+                tasks = ((f, max_bytes, skip, str(out_path)) for f in files)
+                results = pool.imap(_process_star, tasks, chunksize=CHUNK)
                 skipped = _consume(results, out, bar)
         else:
             _init_worker(model)  # frozen: the built pipeline lives until it is recycled, no need to scan it
