@@ -37,6 +37,7 @@ GROUPS: list[tuple[str, str]] = [
     ("institutions", "institution"), ("programmes", "programme"), ("projects", "project"),
     ("dates", "date"), ("durations", "duration"),
 ]
+TYPE_OF = dict(GROUPS)  # record field → highlight type
 TYPES = ["town", "district", "institution", "programme", "project", "date", "duration"]
 # displaCy's default palette: GPE, LOC, ORG, PRODUCT, WORK_OF_ART, DATE, QUANTITY.
 COLOURS = {
@@ -150,12 +151,17 @@ class NameCounts:
         self.names: dict[str, list] = {}  # name → [documents, mentions, first document indexes, last document]
         self.approximate = False
 
-    def add(self, name: str, mentions: int, doc_index: int) -> None:
+    def _item(self, name: str) -> list:
+        """The counts of a name, a new entry (after dropping the rarest half when full) if it has none."""
         item = self.names.get(name)
         if item is None:
             if len(self.names) >= self.limit:
                 self._prune()
             item = self.names[name] = [0, 0, [], 0]
+        return item
+
+    def add(self, name: str, mentions: int, doc_index: int) -> None:
+        item = self._item(name)
         if item[3] != doc_index:
             item[0] += 1
             item[3] = doc_index
@@ -166,16 +172,11 @@ class NameCounts:
     def merge(self, other: "NameCounts") -> None:
         """Add the counts of documents that follow this one's."""
         for name, (docs, mentions, indexes, last) in other.names.items():
-            item = self.names.get(name)
-            if item is None:
-                if len(self.names) >= self.limit:
-                    self._prune()
-                self.names[name] = [docs, mentions, list(indexes), last]
-            else:
-                item[0] += docs
-                item[1] += mentions
-                item[2] += indexes[: DOC_LINKS - len(item[2])]
-                item[3] = last
+            item = self._item(name)
+            item[0] += docs
+            item[1] += mentions
+            item[2] += indexes[: DOC_LINKS - len(item[2])]
+            item[3] = last
         self.approximate |= other.approximate
 
     def _prune(self) -> None:
@@ -195,7 +196,7 @@ class Summary:
     max_documents: int = MAX_DOCUMENTS
     documents: int = 0
     mentions: int = 0
-    counts: dict[str, list[int]] = field(default_factory=lambda: {g: [0] for _, g in SUMMARY_TYPES})
+    counts: dict[str, int] = field(default_factory=lambda: {g: 0 for _, g in SUMMARY_TYPES})
     names: dict[str, NameCounts] = field(default_factory=lambda: {g: NameCounts() for _, g in SUMMARY_TYPES})
     low_mentions: Rows = field(default_factory=Rows)     # (doc, type, text, entity, score, rule, id)
     low_entities: Rows = field(default_factory=Rows)     # (doc, type, entity, score, id)
@@ -217,7 +218,7 @@ class Summary:
             self.toc.append((doc.anchor, doc.title))
         for label, group in SUMMARY_TYPES:
             entities = doc.rec.get(group) or []
-            self.counts[group][0] += len(entities)
+            self.counts[group] += len(entities)
             for e in entities:
                 key = entity_label(e)
                 if group == "towns" and e.get("ags"):
@@ -228,7 +229,7 @@ class Summary:
                 self.low_mentions.add((doc.index, s.type, s.mention.get("text", ""), s.label, score_of(s.mention),
                                        s.mention.get("rule"), s.id if shown else None))
         for group, i, e in low_entities(doc):
-            self.low_entities.add((doc.index, dict(GROUPS)[group], entity_label(e), score_of(e),
+            self.low_entities.add((doc.index, TYPE_OF[group], entity_label(e), score_of(e),
                                    doc.first_ids.get((group, i)) if shown else None))
         for key, rows in self.without.items():
             if not doc.rec.get(key):
@@ -252,7 +253,7 @@ class Summary:
         self.documents += other.documents
         self.mentions += other.mentions
         for group, count in other.counts.items():
-            self.counts[group][0] += count[0]
+            self.counts[group] += count
             self.names[group].merge(other.names[group])
         for mine, theirs in ((self.low_mentions, other.low_mentions), (self.low_entities, other.low_entities),
                              (self.not_highlighted, other.not_highlighted), *((self.without[k], other.without[k]) for k in self.without)):
@@ -397,7 +398,7 @@ def open_mark(span: Span) -> str:
 
 def type_counts(summary: Summary) -> list[tuple[str, int, str]]:
     """(label, entities summed over documents, distinct names) per type."""
-    return [(label, summary.counts[group][0],
+    return [(label, summary.counts[group],
              f"≥ {len(summary.names[group].names)}" if summary.names[group].approximate else str(len(summary.names[group].names)))
             for label, group in SUMMARY_TYPES]
 
@@ -530,7 +531,7 @@ def html_summary(run: Run) -> str:
     biggest = max([c for _, c, _ in counts] + [1])
     parts.append("<h3 id=\"types\">Entities per type</h3><div class=\"bars\" role=\"img\" aria-label=\"entities per type\">")
     for (label, count, distinct), (_, group) in zip(counts, SUMMARY_TYPES):
-        typ = dict(GROUPS)[group]
+        typ = TYPE_OF[group]
         parts.append(f"<span>{esc(label)}</span><span><span class=\"bar bar-{typ}\" style=\"display:block;width:"
                      f"{100 * count / biggest:.1f}%\"></span></span><span>{count}</span>")
     parts.append("</div>")

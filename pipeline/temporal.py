@@ -18,7 +18,7 @@ from pipeline.rules import DateVocabulary
 
 DOC_DATE_TAIL = 400  # the foot of a release, where some put their date
 DOC_DATE_HEAD = 1500  # characters at the start of a release where its own date is looked for
-COLUMN_GAP = re.compile(r"\t|\s{3,}")  # the gap between columns of a header line
+COLUMN_GAP = regex_cache.compile(r"\t|\s{3,}")  # the gap between columns of a header line
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
 

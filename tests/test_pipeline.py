@@ -204,6 +204,10 @@ def test_no_duplicate_entities_for_an_acronym_and_its_expansion(corpus_run):
     ("Freie und Hansestadt Hamburg\nPressestelle · Tel. 040 1234\n\nKultur trotz Krise: Musik auf der Elbinsel\nText.", "Kultur trotz Krise: Musik auf der Elbinsel"),
     ("Bild: Rosen\n\nPraxisprojekt „Vielfalt vor Ort“ startet\nText.", "Praxisprojekt „Vielfalt vor Ort“ startet"),
     ("Stadt Hamm – Presse- und Kommunikationsamt\nHamm, 3. Mai 2021\nGigabit für Hamm: 2 Millionen Euro für Glasfaser\nText.", "Gigabit für Hamm: 2 Millionen Euro für Glasfaser"),
+    # a dateline before the headline on its line is no part of it
+    ("Ministerium\n\nErfurt, 12. Februar 2026 – Neue Halle für den Sportverein\n\nDer Verein baut.\n", "Neue Halle für den Sportverein"),
+    ("Halle (Saale), 12.02.2025 - Zentrum öffnet seine Türen\n\nText.\n", "Zentrum öffnet seine Türen"),
+    ("Neue Halle für den Sportverein in Erfurt\n\nText.\n", "Neue Halle für den Sportverein in Erfurt"),
 ])
 def test_title_is_the_headline_not_the_issuer(text, title):
     from pipeline.components.projects import title_line

@@ -226,18 +226,6 @@ def test_a_headline_short_form_of_a_longer_project_name_is_that_project(nlp):
     assert [p.name for p in projects] == ["Zusammen ankommen im Hasetal"] and "Zusammen ankommen" in projects[0].aliases
 
 
-@pytest.mark.parametrize("text,title", [
-    ("Ministerium\n\nErfurt, 12. Februar 2026 – Neue Halle für den Sportverein\n\nDer Verein baut.\n", "Neue Halle für den Sportverein"),
-    ("Halle (Saale), 12.02.2025 - Zentrum öffnet seine Türen\n\nText.\n", "Zentrum öffnet seine Türen"),
-    ("Neue Halle für den Sportverein in Erfurt\n\nText.\n", "Neue Halle für den Sportverein in Erfurt"),
-])
-def test_a_dateline_before_the_headline_is_not_part_of_it(text, title):
-    from pipeline.components.projects import title_line
-
-    a, b = title_line(text)
-    assert text[a:b] == title
-
-
 def test_a_short_name_and_its_spelled_out_form_in_parentheses_are_one_project(nlp):
     from pipeline.extract import build_record
     from pipeline.ingest import Document

@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from pipeline import regex_cache
 from pipeline.components.programmes import trigger_before
+from pipeline.components.towns import DATELINE_DAY
 from pipeline.evidence import Evidence, add_all
 from pipeline.matching import doc_text
 from pipeline.gazetteer import gazetteer
@@ -32,7 +33,7 @@ LOWER_WORD = regex_cache.compile(r"\b[a-zäöüß][\wäöüß-]*")
 QUOTE_COLON_DIGIT = regex_cache.compile(r"[„“\":\d]")
 YEAR = regex_cache.compile(r"\d{4}")
 # "Erfurt, 12. Februar 2026 – " before a headline on its line: the dateline, not part of the headline
-DATELINE_LEAD = regex_cache.compile(r"[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)\s*\d{4}\s*[–—-]\s+")
+DATELINE_LEAD = regex_cache.compile(r"[A-ZÄÖÜ][\w .()/-]{1,40},\s*" + DATELINE_DAY + r"\s*\d{4}\s*[–—-]\s+")
 PRESS_WORD = regex_cache.compile(r"Presse|Medien|Mitteilung|Meldung")
 ANY_WORD = regex_cache.compile(r"\w+")
 PROJECT_TRIGGER = regex_cache.compile(r"projekt|vorhaben|Projekt|Vorhaben")

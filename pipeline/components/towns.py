@@ -17,7 +17,9 @@ from pipeline.gazetteer import gazetteer, town_matcher
 from pipeline.matching import TokenTable, token_table
 from pipeline.rules import town_evidence
 
-DATELINE_AFTER = regex_cache.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)")
+# the day and month of a dateline: "12. Februar", "12.02.", "den 3. Mai"
+DATELINE_DAY = r"(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)"
+DATELINE_AFTER = regex_cache.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*" + DATELINE_DAY)
 
 
 WORD_ENDING = regex_cache.compile(r"[a-zäöü](e|en|em|er|es)$")
