@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from pipeline.errors import IngestError
 
@@ -31,13 +33,50 @@ class Document:
         return os.path.basename(self.path)
 
 
-def discover(paths: list[str | Path], exclude_dirs: tuple[str, ...] = ("gold",)) -> tuple[list[str], list[tuple[str, str]]]:
-    """Expand files and folders (recursively) into input files, in a stable order.
+class InputList:
+    """The input paths of a run, kept in an unnamed temporary file rather than a list: a folder of a million
+    releases costs the running process no memory for its paths. Iterations are independent (each reads with
+    its own offset), and paths that are not valid UTF-8 come back as they were found (os.fsencode)."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, paths: Iterable[str] = ()):
+        self._file = tempfile.TemporaryFile()
+        self._size = 0
+        self._n = 0
+        for path in paths:
+            self.append(path)
+
+    def append(self, path: str) -> None:
+        self._file.write(os.fsencode(path) + b"\0")  # no path holds a NUL byte
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[str]:
+        self._file.flush()
+        fd, offset, rest = self._file.fileno(), 0, b""
+        while True:
+            block = os.pread(fd, self.BLOCK, offset)
+            if not block:
+                return
+            offset += len(block)
+            *names, rest = (rest + block).split(b"\0")
+            for name in names:
+                yield os.fsdecode(name)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def discover(paths: list[str | Path], exclude_dirs: tuple[str, ...] = ("gold",)) -> tuple[InputList, list[tuple[str, str]]]:
+    """Expand files and folders (recursively) into input files, in a stable order (each folder's names sorted).
 
     Returns the files and a list of (path, reason) for paths that cannot be used.
     Folders named like `gold` hold annotations, not releases, and are skipped.
     """
-    found: list[str] = []
+    found = InputList()
     problems: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw)

@@ -72,6 +72,7 @@ MAX_DOCUMENTS = 1000
 MAX_ROWS = 1000
 DOC_LINKS = 20
 MAX_NAMES = 50_000
+READ_BLOCK = 1 << 20  # bytes read or copied at a time
 PROVENANCE_KEYS = ("pipeline_version", "nlp_backend", "rules_hash")
 # with more records than this per worker process, the sections are rendered by a pool of processes
 MIN_RECORDS_PER_WORKER = 100
@@ -790,29 +791,34 @@ def write_report(out_dir: str | Path, max_documents: int = MAX_DOCUMENTS, worker
     n_lines = sum(part[2] for part in parts)
     tasks = [(str(out), start, end, first, max_documents) for start, end, _, first in parts]
     html_path, md_path = out / "report.html", out / "report.md"
-    pieces: list[tuple[Summary, Rows, str]] = []
+    summary = Summary(max_documents=max_documents)
+    sections: list[str] = []  # the parts' temporary files, in order
+
+    def merge(pieces: Iterable[tuple[Summary, Rows, str]]) -> None:
+        """Each part's summary is merged as it arrives: one part's rows are held at a time, not every part's."""
+        for part_summary, part_bad, part_sections in pieces:
+            sections.append(part_sections)
+            summary.merge(part_summary)
+            bad.merge(part_bad)
+
     try:
         if workers > 1 and n_lines >= MIN_RECORDS_PER_WORKER * 2:
             import multiprocessing as mp
 
             with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(min(workers, len(tasks))) as pool:
-                pieces = pool.starmap(render_part, tasks)
+                merge(pool.imap(_render_part_star, tasks))
         else:
-            pieces = [render_part(*task) for task in tasks]
-        summary = Summary(max_documents=max_documents)
-        for part_summary, part_bad, _ in pieces:
-            summary.merge(part_summary)
-            bad.merge(part_bad)
+            merge(render_part(*task) for task in tasks)
         run = Run(out, summary, errors, manifest, bad)
         with atomic_writer(html_path) as fh:
             fh.write(page_head(run))
-            for _, _, sections in pieces:
-                with open(sections, encoding="utf-8") as part:
-                    shutil.copyfileobj(part, fh, 1 << 20)
+            for part_sections in sections:
+                with open(part_sections, encoding="utf-8") as part:
+                    shutil.copyfileobj(part, fh, READ_BLOCK)
             fh.write(PAGE_TAIL)
     finally:
-        for _, _, sections in pieces:
-            Path(sections).unlink(missing_ok=True)
+        for part_sections in sections:
+            Path(part_sections).unlink(missing_ok=True)
     write_atomic(md_path, render_md(run))
     for path in (html_path, md_path):
         path.chmod(0o644)  # meant to be shared; mkstemp creates files as 0600
@@ -838,12 +844,16 @@ def split_lines(path: Path, workers: int) -> list[tuple[int, int, int, int]]:
             fh.seek(start)
             lines, left = 0, end - start
             while left:
-                block = fh.read(min(left, 1 << 24))
+                block = fh.read(min(left, READ_BLOCK))
                 lines += block.count(b"\n")
                 left -= len(block)
             parts.append((start, end, lines, first))
             first += lines
     return parts
+
+
+def _render_part_star(args: tuple) -> tuple[Summary, Rows, str]:
+    return render_part(*args)
 
 
 def render_part(out_dir: str, start: int, end: int, first_line: int, max_documents: int) -> tuple[Summary, Rows, str]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import itertools
 import json
 import logging
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 from pipeline import __version__
 from pipeline.emit import Output, write_text
@@ -104,6 +105,9 @@ def process(path: str, max_bytes: int, skip: frozenset = frozenset(), out_dir: O
 # 100,000 releases would grow by tens of MiB; a fresh pipeline every RECYCLE_EVERY documents keeps the
 # peak memory flat in corpus size (rebuilding costs about half a second).
 RECYCLE_EVERY = 10_000
+# a forked worker is replaced by a new fork of the built pipeline after this many documents: that costs a fork, not a
+# build, so it is done often enough that every worker's peak is reached alike in a corpus of 10,000 or of 100,000
+FORK_EVERY = 2_000
 CHUNK = 8  # documents per task sent to a worker process
 # below this many inputs per worker, a worker's start-up (the fork, its own warm-up) costs about what it saves
 MIN_INPUTS_PER_WORKER = 64
@@ -126,6 +130,12 @@ def auto_workers(n_inputs: int, cores: Optional[int] = None) -> int:
 
 def recycle(model: Optional[str]) -> None:
     """Replace this process's pipeline by a fresh one and free the old one."""
+    release()
+    _init_worker(model)
+
+
+def release() -> None:
+    """Free this process's pipeline (the report that follows a run then reuses its memory instead of adding to it)."""
     from pipeline.matching import forget
 
     gc.unfreeze()
@@ -134,10 +144,9 @@ def recycle(model: Optional[str]) -> None:
         forget(old)
     del old
     gc.collect()
-    _init_worker(model)
 
 
-def _recycling(files: list[str], max_bytes: int, skip: frozenset, model: Optional[str]):
+def _recycling(files: Iterable[str], max_bytes: int, skip: frozenset, model: Optional[str]):
     for n, path in enumerate(files):
         if n and n % RECYCLE_EVERY == 0:
             recycle(model)
@@ -264,11 +273,11 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
             if sys.platform.startswith("linux"):
                 # build once, then fork: the workers share the built pipeline copy-on-write
                 _init_worker(model)  # frozen: the collector keeps off the shared pages (no copy-on-write storm)
-                ctx, init, initargs = mp.get_context("fork"), None, ()
+                ctx, init, initargs, every = mp.get_context("fork"), None, (), FORK_EVERY
             else:
-                ctx, init, initargs = mp.get_context("spawn"), _init_worker, (model,)
-            # a worker is replaced after RECYCLE_EVERY documents, forked again from the untouched pipeline
-            with ctx.Pool(workers, initializer=init, initargs=initargs, maxtasksperchild=max(1, RECYCLE_EVERY // CHUNK)) as pool:
+                ctx, init, initargs, every = mp.get_context("spawn"), _init_worker, (model,), RECYCLE_EVERY
+            # a worker is replaced after `every` documents: forked again from the untouched pipeline, or built again
+            with ctx.Pool(workers, initializer=init, initargs=initargs, maxtasksperchild=max(1, every // CHUNK)) as pool:
                 backend = pool.apply(_backend_name)
                 # the tasks as a generator: the pool takes them as its pipe has room, not as a list as long as the inputs
                 tasks = ((f, max_bytes, skip, str(out_path)) for f in files)
@@ -300,6 +309,8 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
             "texts": "texts/<sha256>.txt holds the ingested text each record's offsets refer to",
         }
         out.close(manifest)
+        files.close()
+        release()
         if report:
             from pipeline.report import write_report
 
@@ -314,7 +325,7 @@ def _dask_process(path: str, max_bytes: int, skip: frozenset, model: Optional[st
     return process(path, max_bytes, skip), _WORKER["backend"]
 
 
-def _run_on_dask(address: str, files: list[str], max_bytes: int, skip: frozenset, model: Optional[str],
+def _run_on_dask(address: str, files: Iterable[str], max_bytes: int, skip: frozenset, model: Optional[str],
                  workers: int, out: Output, bar) -> tuple[str, int]:
     """The same stages on a Dask cluster ('local' starts a LocalCluster); results are written in input order.
 
@@ -329,8 +340,9 @@ def _run_on_dask(address: str, files: list[str], max_bytes: int, skip: frozenset
     skipped = 0
     try:
         batch = 256  # bounded memory: submit and collect in slices, in order
-        for i in range(0, len(files), batch):
-            futures = client.map(_dask_process, files[i:i + batch], max_bytes=max_bytes, skip=skip, model=model, pure=False)
+        paths = iter(files)
+        while chunk := list(itertools.islice(paths, batch)):
+            futures = client.map(_dask_process, chunk, max_bytes=max_bytes, skip=skip, model=model, pure=False)
             results = []
             for fut in futures:
                 result, backend = fut.result()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from pipeline.errors import OutputLocked, PipelineError
 from pipeline.extract import build_record
-from pipeline.ingest import Document, boilerplate_mask, read_document
+from pipeline.ingest import Document, InputList, boilerplate_mask, discover, read_document
 from pipeline.run import MIN_INPUTS_PER_WORKER, Lock, auto_workers, repair_and_index, run, usable_cores
 
 RELEASE = "Goslar, 3. Mai 2021 – Die Stadt Goslar erhält Fördermittel des Landes Niedersachsen für das Projekt „Altstadt lebt“."
@@ -191,6 +191,31 @@ def test_bad_inputs_each_become_one_error(tmp_path):
     assert "over the limit" in errors["big.txt"] and "empty" in errors["leer.txt"] and "binary" in errors["binary.txt"]
 
 
+def test_the_input_list_keeps_order_and_odd_names_across_read_blocks(tmp_path, monkeypatch):
+    """The paths live in a temporary file: every path comes back as found, in order, whatever the block size."""
+    monkeypatch.setattr(InputList, "BLOCK", 7)  # names cross block boundaries
+    odd = os.fsdecode(b"/x/caf\xe9 name.txt")  # not UTF-8: kept as the file system gave it
+    paths = ["/a/1.txt", "/a/Ümlaut & [odd] ü.txt", odd, "/b/" + "l" * 40 + ".txt", "/c/new\nline.txt"]
+    found = InputList(paths)
+    assert len(found) == 5
+    first, second = iter(found), iter(found)
+    assert [next(first), next(first)] == paths[:2]
+    assert list(second) == paths  # an iteration has its own offset
+    assert list(first) == paths[2:]
+    assert os.fsencode(list(found)[2]) == b"/x/caf\xe9 name.txt"
+    found.close()
+
+
+def test_discover_walks_folders_in_sorted_order_and_skips_gold(tmp_path):
+    for rel in ("b/2.txt", "b/1.md", "a/z.html", "a/gold/x.txt", "a/.hidden/y.txt", "c.pdf", "notes.docx"):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    found, problems = discover([str(tmp_path), str(tmp_path / "missing")])
+    assert [str(Path(p).relative_to(tmp_path)) for p in found] == ["c.pdf", "a/z.html", "b/1.md", "b/2.txt"]
+    assert problems == [(str(tmp_path / "missing"), "E011 no such file or folder")]
+
+
 def test_boilerplate_is_blanked_without_moving_offsets():
     text = "Kopf der Seite\nDie Stadt Goslar fördert.\nSeite 1 / 2\nKopf der Seite\nMehr Text.\nhttps://example.org/x\n"
     masked = boilerplate_mask(text)
@@ -318,8 +343,8 @@ def test_an_unreadable_file_is_an_error_and_the_run_goes_on(tmp_path):
 
 
 def test_recycling_the_pipeline_changes_no_record(tmp_path, monkeypatch):
-    """A long run replaces its pipeline every RECYCLE_EVERY documents (memory stays flat); the records
-    are the same as without it, in one process and with workers."""
+    """A long run replaces its pipeline every RECYCLE_EVERY documents, and its forked workers every FORK_EVERY (memory
+    stays flat); the records are the same as without it, in one process and with workers."""
     import pipeline.run as run_module
 
     src = few_corpus_files(tmp_path, 5)
@@ -333,6 +358,7 @@ def test_recycling_the_pipeline_changes_no_record(tmp_path, monkeypatch):
     run([str(src)], str(recycled), progress=False)
     assert len(built) == 2  # after documents 2 and 4
     monkeypatch.setattr(run_module, "CHUNK", 1)
+    monkeypatch.setattr(run_module, "FORK_EVERY", 2)
     pooled = tmp_path / "pooled"
     run([str(src)], str(pooled), progress=False, workers=2)
 
