@@ -65,6 +65,15 @@ def _memoised(name: str, search):
 
 
 SEARCHES = ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")
+EMOTICON_MARKS = frozenset("()[]{}<>=:;")
+
+
+def without_emoticons(rules: dict) -> dict:
+    """spaCy's special cases without its emoticons (no letter or digit, a bracket, colon or the like): in releases
+    "):" closes a parenthesis before a colon ("Werder (Havel): Sanierung …"), and as one token it hid the town's
+    official form from the gazetteer."""
+    return {text: tokens for text, tokens in rules.items()
+            if len(text) < 2 or any(c.isalnum() for c in text) or not EMOTICON_MARKS.intersection(text)}
 
 
 def memoise_tokenizer(tokenizer) -> None:
@@ -81,7 +90,7 @@ def memoise_tokenizer(tokenizer) -> None:
     todo = [name for name in SEARCHES if getattr(tokenizer, name) is not None and not hasattr(getattr(tokenizer, name), "cache_info")]
     if not todo:
         return  # built memoised (press.memoised_tokenizer.v1)
-    rules = tokenizer.rules
+    rules = without_emoticons(tokenizer.rules)
     tokenizer.rules = {}  # every setter below reloads the special cases: with none loaded that is free
     for name in todo:
         setattr(tokenizer, name, _memoised(name, getattr(tokenizer, name)))
@@ -108,7 +117,7 @@ def create_memoised_tokenizer():
                 rx = regex_cache.compile("|".join(form.format(e) for e in entries if e.strip()))
             searches[name] = rx.finditer if name == "infix_finditer" else rx.search
         searches["token_match"], searches["url_match"] = d.token_match, d.url_match
-        return Tokenizer(nlp.vocab, rules=d.tokenizer_exceptions,
+        return Tokenizer(nlp.vocab, rules=without_emoticons(d.tokenizer_exceptions),
                          **{name: _memoised(name, f) if f is not None else None for name, f in searches.items()})
 
     return factory
