@@ -44,13 +44,14 @@ def distance_km(a: Place, b: Place) -> float:
     return 6371 * math.hypot(dlat, dlon)
 
 
-GAZETTEER_FILES = ("towns/gemeinden.jsonl", "towns/foreign.jsonl", "towns/word_risk.jsonl", "towns/states.yaml", "towns/kreise.jsonl")
+GAZETTEER_FILES = ("towns/gemeinden.jsonl", "towns/foreign.jsonl", "towns/word_risk.jsonl", "towns/states.yaml", "towns/kreise.jsonl",
+                   "towns/regions.jsonl")
 
 
 def _tables(joined: str) -> dict:
     """The gazetteer's tables from its files' texts (joined by NUL): plain data, so parsed_cached
     keeps them as marshal data and a start-up reads them in one go instead of 17,000 rows."""
-    gemeinden, foreign, risk, states, kreise = (parse_json_lines(t) if i != 3 else yaml.safe_load(t)
+    gemeinden, foreign, risk, states, kreise, regions = (parse_json_lines(t) if i != 3 else yaml.safe_load(t)
                                                 for i, t in enumerate(joined.split("\0")))
     places: dict[str, tuple] = {}
     by_form: dict[str, list[str]] = {}
@@ -69,7 +70,8 @@ def _tables(joined: str) -> dict:
     # by_form as two lists: marshal reads a dict of 17,000 keys about four times slower than two lists
     return {"places": list(places.values()), "forms": list(by_form), "form_keys": list(by_form.values()), "risk": {r["form"]: r["risk"] for r in risk},
             "state_of_form": {f: s["name"] for s in states["states"] for f in s["forms"]},
-            "state_names": [s["name"] for s in states["states"]], "kreise": {r["name"]: r for r in kreise}}
+            "state_names": [s["name"] for s in states["states"]], "kreise": {r["name"]: r for r in kreise},
+            "regions": [r["name"] for r in regions]}
 
 
 class Gazetteer:
@@ -87,6 +89,7 @@ class Gazetteer:
         self.state_of_form: dict[str, str] = tables["state_of_form"]
         self.state_names = set(tables["state_names"])
         self.kreise: dict[str, dict] = tables["kreise"]
+        self.regions = frozenset(tables["regions"])  # Regierungsbezirke: "Oberpfalz", "Unterfranken"
 
     def candidates(self, form: str) -> list[Place]:
         return [self.places[k] for k in self.by_form.get(form, [])]

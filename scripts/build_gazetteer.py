@@ -4,7 +4,7 @@ Run once when the register changes:
     python scripts/build_gazetteer.py --register ../shared/data/gemeindeverzeichnis-destatis.csv
 
 Writes rules/towns/gemeinden.jsonl (one Gemeinde per line: AGS, names, Kreis, Land,
-population, coordinates, GeoNames id), rules/towns/kreise.jsonl, rules/towns/verbaende.jsonl (the unions
+population, coordinates, GeoNames id), rules/towns/kreise.jsonl, rules/towns/regions.jsonl (Regierungsbezirke), rules/towns/verbaende.jsonl (the unions
 of municipalities: Ämter, Samtgemeinden, Verbandsgemeinden …, with their kind) and rules/towns/foreign.jsonl
 (the towns of foreign.yaml enriched from GeoNames). The data are facts from
 © Statistisches Bundesamt (Destatis), Datenlizenz Deutschland – Namensnennung – Version 2.0,
@@ -180,6 +180,16 @@ def write_unions(rows: list[dict], states: dict[str, str]) -> None:
                                      "state": states[r["land"]]}, ensure_ascii=False) + "\n")
 
 
+def write_regions(rows: list[dict], states: dict[str, str]) -> None:
+    """rules/towns/regions.jsonl: the Regierungsbezirke (satzart 20; "Oberpfalz", "Reg.-Bez. Detmold"), by their plain
+    name: "Neumarkt in der Oberpfalz", "Hofheim in Unterfranken" place a town by them."""
+    with (OUT_DIR / "regions.jsonl").open("w", encoding="utf-8") as fh:
+        for r in rows:
+            if r["satzart"] == "20":
+                name = re.sub(r"^(früher: )?(Reg\.-Bez\.|Direktionsbezirk|Statistische Region) ", "", r["gemeindename"].strip())
+                fh.write(json.dumps({"key": r["land"] + r["rb"], "name": name, "state": states[r["land"]]}, ensure_ascii=False) + "\n")
+
+
 def build(register: Path) -> None:
     with register.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -234,6 +244,7 @@ def build(register: Path) -> None:
         for key, d in sorted(districts.items()):
             fh.write(json.dumps({"key": key, "name": d["name"], "kind": d["kind"], "state": states[key[:2]]}, ensure_ascii=False) + "\n")
     write_unions(rows, states)
+    write_regions(rows, states)
 
     foreign = yaml.safe_load((OUT_DIR / "foreign.yaml").read_text(encoding="utf-8"))["towns"]
     named = {t["geonames"] for t in foreign}

@@ -134,3 +134,19 @@ def test_a_bare_name_and_its_full_form(nlp_backend, text, ags):
     bare = text.split()[0].rstrip(".,")
     read_as = [t.ags for t in towns_of(nlp, backend, text) if any(m.text == bare for m in t.mentions)]
     assert read_as == [ags]
+
+
+def test_an_official_form_before_a_colon_is_read_whole(nlp_backend):
+    """spaCy's emoticon "):" would swallow the parenthesis that closes "Frankenberg (Eder)" before a colon."""
+    nlp, backend = nlp_backend
+    towns = towns_of(nlp, backend, "Gefördert werden:\n3. Frankenberg (Eder): Umbau des Bahnhofs – 90.000 Euro\n")
+    assert [(t.name, t.ags) for t in towns] == [("Frankenberg (Eder)", "06635011")]
+
+
+@pytest.mark.parametrize("text,towns", [
+    ("Der Saal im Obergeschoss wird barrierefrei.", []),  # a word after "im" is no region because it starts with "Ober"
+    ("Gefördert wird der Markt Hofheim in Unterfranken.", ["09674149"]),  # a Regierungsbezirk places the town
+])
+def test_a_town_is_placed_by_a_named_region_only(nlp_backend, text, towns):
+    nlp, backend = nlp_backend
+    assert [t.ags for t in towns_of(nlp, backend, text)] == towns

@@ -129,7 +129,8 @@ class TownRecognizer:
             positive.append("dateline")
         if nxt is not None and nxt in ("in", "im", "bei", "an") and e + 1 < n_words:
             after = tt.span_text(e + 1, min(e + 4, n_words))
-            if any(after.startswith(f) for f in ("Kreis", "Landkreis", "Ober", "Nieder", "Mittel", "Unter")) or words[e + 1] in self.gaz.state_of_form or words[e + 1] in self.gaz.by_form:
+            # "in Oberfranken", "im Landkreis …", "an der Saale": a named region, not any word ("der Saal im Obergeschoss")
+            if after.startswith(("Kreis", "Landkreis")) or any(words[e + 1] in names for names in (self.gaz.state_of_form, self.gaz.by_form, self.gaz.regions, self.gaz.kreise)):
                 positive.append("location_after")
                 if words[e + 1] in self.gaz.state_of_form and nxt in ("in", "im"):
                     ev.attrs["state_hint"] = self.gaz.state_of_form[words[e + 1]]  # "Hamm in Westfalen"
