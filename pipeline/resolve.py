@@ -427,7 +427,7 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
             if e is not None and last in e.acronyms:
                 ev.attrs["registry_ids"] = [e.id]
                 return "reg:" + e.id
-        return "txt:" + norm(canon)
+        return "txt:" + _town_neutral(canon)
 
     for ev in sorted(full, key=lambda e: e.start):
         k = key_of(ev)
@@ -481,6 +481,18 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
         for m in ent.mentions:
             _add_alias(ent, m.text)
     return list(entities.values())
+
+
+def _town_neutral(name: str) -> str:
+    """A body's name with the town it ends with as that town's key: "Landratsamt Neumarkt i.d.OPf." and "Landratsamt
+    Neumarkt in der Oberpfalz" (two forms of one town's name) are one body."""
+    words = name.split(" ")
+    by_form = gazetteer().by_form
+    for i in range(1, len(words)):
+        keys = by_form.get(" ".join(words[i:]))
+        if keys:
+            return norm(" ".join(words[:i])) + " @" + keys[0]
+    return norm(name)
 
 
 def _merge_prefixes(entities: "OrderedDict[str, Entity]") -> None:

@@ -39,6 +39,12 @@ CASES = [
     # a region's adjective before a compound head with a legal form; a club named after what it supports
     ("Die Fachstelle beim Westpfälzer Bildungswerk e. V. hilft.", "Westpfälzer Bildungswerk e. V."),
     ("Der Förderverein der Grundschule Kirchanschöring e. V. sammelt Geld.", "Förderverein der Grundschule Kirchanschöring e. V."),
+    # the adjective of a supported school's name stays as written; an association's regional body and whom it unites
+    ("Den Zuschuss beantragt der Förderverein der Evangelischen Grundschule Weimar e. V. im Mai.",
+     "Förderverein der Evangelischen Grundschule Weimar e. V."),
+    ("Mit dabei ist der Landesverband der Imker Thüringen e.V. aus Erfurt.", "Landesverband der Imker Thüringen e.V."),
+    # a council named with its town, also a town of several words
+    ("Der Magistrat der Stadt Bad Homburg vor der Höhe stimmt zu.", "Magistrat der Stadt Bad Homburg vor der Höhe"),
     ("Der Mühlenverein im Kreis Minden-Lübbecke e. V. hilft.", "Mühlenverein im Kreis Minden-Lübbecke e. V."),
     # a list of nouns that shares a truncated compound continues the name
     ("Gefördert wird es von der Nordrhein-Westfalen-Stiftung Naturschutz, Heimat- und Kulturpflege in Düsseldorf.",
@@ -281,3 +287,25 @@ def test_a_name_in_another_language_takes_no_qualifier_in_parentheses(nlp):
     """"Hochschule Frankfurt (Oder)" keeps its river; "Université de Strasbourg (Unistra)" gives its short form after the name."""
     canon = {e.attrs.get("canonical") for e in nlp("Partner ist die Université de Strasbourg (Unistra).")._.evidence if e.label == "institution"}
     assert "Université de Strasbourg" in canon and not any(c and "Unistra)" in c for c in canon)
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Die Tafel betreibt der DRK Kreisverband Gotha e. V. seit 2015.", "DRK Kreisverband Gotha e. V."),
+    ("Träger ist die Volkssolidarität Kreisverband Vorpommern-Greifswald e.V. in Pasewalk.", "Volkssolidarität Kreisverband Vorpommern-Greifswald e.V."),
+    ("Den Antrag stellt die Volkssolidarität Ortsgruppe Rostock-Evershagen im Juni.", "Volkssolidarität Ortsgruppe Rostock-Evershagen"),
+])
+def test_an_associations_local_unit_is_one_body_with_the_association(nlp, text, name):
+    """"Volkssolidarität Kreisverband X e.V.": the association's name, its unit and the place it serves are one name."""
+    found = [e for e in nlp(text)._.evidence if e.label == "institution"]
+    assert [e.text for e in found] == [name]
+    assert found[0].rule == "institutions:registry.local_branch"
+
+
+def test_a_body_named_with_two_forms_of_its_towns_name_is_one_entity(nlp_backend):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    text = "Die Stadtwerke Weiden i.d.OPf. laden ein. Kontakt: Stadtwerke Weiden in der Oberpfalz, Tel. 0961 123."
+    nlp, backend = nlp_backend
+    rec = build_record(nlp, Document("x.txt", text, "0" * 64, len(text.encode()), "utf-8"), backend)
+    assert len(rec.institutions) == 1 and len(rec.institutions[0].mentions) == 2

@@ -113,3 +113,21 @@ def test_the_acronym_a_programme_name_defines_names_it_later(nlp):
     assert [m.text for m in prog.mentions][-1] == "KIPKI" and len(prog.mentions) == 2
     assert any(r.type == "programme_funder" and r.source == prog.name and r.target.startswith("Ministerium für Klimaschutz")
                for r in rec.relations)
+
+
+def test_a_table_header_is_no_programme_name(nlp):
+    """A tab or three spaces part a table's columns: the header cell after "Programm" is another column."""
+    text = "Gemeinde         Programm                  Zuschuss\nLebach           Lebendige Zentren         410.000\n"
+    assert ("Zuschuss", None) not in programmes(nlp, text)
+    assert ("Interreg VI Oberrhein", None) in programmes(nlp, "Das Geld kommt aus dem Programm Interreg VI Oberrhein.")
+
+
+def test_a_registry_name_that_is_an_adjective_before_a_noun_is_no_programme(nlp):
+    """"Regionale" is a programme of North Rhine-Westphalia, "die Regionale Entwicklungsstrategie" is none."""
+    assert not programmes(nlp, "Grundlage ist die Regionale Entwicklungsstrategie der Aktionsgruppe.")
+    assert {c for c, _ in programmes(nlp, "Die Regionale 2025 in Südwestfalen fördert das Vorhaben.")} == {"REGIONALE"}
+
+
+def test_a_quoted_name_after_a_funding_round(nlp):
+    found = programmes(nlp, "Zwölf Vereine erhalten Geld aus der Förderrunde „Miteinander im Quartier“ der Stiftung.")
+    assert ("Miteinander im Quartier", None) in found

@@ -270,3 +270,11 @@ def test_a_name_and_its_short_form_in_parentheses_named_elsewhere_are_one_projec
             "und das Vorhaben „H2-Labor Lausitz“ (H2Lab).\n\nQuantSens\n" + body + "H2Lab\n" + body)
     rec = build_record(nlp, Document("q.txt", text, "0" * 64, len(text.encode()), "utf-8"), "blank:de")
     assert sorted(p.name for p in rec.projects) == ["H2-Labor Lausitz", "Quantensensorik für die Medizintechnik"]
+
+
+def test_a_quarter_that_opens_a_list_item_is_no_project(nlp):
+    """"Berlin-Prenzlauer Berg: „…“" places the item in a quarter of a town, as "Berlin: „…“" would in the town."""
+    text = ("Gefördert werden diese Projekte:\n\n• Berlin-Prenzlauer Berg: „Kiez gärtnert“ – ein Gemeinschaftsgarten, 5.000 Euro\n"
+            "• Taucha: „Lesebank“ – Bücher am Markt, 2.000 Euro\n")
+    names = {e.attrs.get("canonical") or e.text for e in nlp(text)._.evidence if e.label == "project"}
+    assert "Berlin-Prenzlauer Berg" not in names and "Kiez gärtnert" in names

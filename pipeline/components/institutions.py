@@ -165,6 +165,7 @@ class InstitutionRecognizer:
         self.complement_idioms = frozenset(self.cfg.complement_idioms)
         self.countries = frozenset(self.cfg.country_names)
         self.supporter_heads = frozenset(self.cfg.supporter_heads)
+        self.branch_units = frozenset(self.cfg.branch_units)
         self.territorial_units = frozenset(self.cfg.territorial_units)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
         self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
@@ -261,9 +262,9 @@ class InstitutionRecognizer:
             entry = self.entries[hits[0][0]]
             if kind == "alias" and e - s == 1 and entry.state and not self._state_named(tt.text, entry.state):
                 continue  # "das Innenministerium": every Land has one; the register's is meant only where its Land is named
-            if kind == "acronym" and entry.kind == "association":
-                place_end = self._place_after(tt, e)
-                if place_end > e:  # "ADFC Dithmarschen": the association's local branch, not the federal body
+            if entry.kind == "association":
+                place_end = self._branch_end(tt, e) if kind != "acronym" else max(self._place_after(tt, e), self._branch_end(tt, e))
+                if place_end > e:  # "ADFC Dithmarschen", "Volkssolidarität Kreisverband X": the local branch, not the federal body
                     start, end = tt.starts[s], tt.ends[place_end - 1]
                     name = tt.text[start:end]
                     out.append(Evidence("institution", start, end, name, "institutions:registry.local_branch", 0.8,
@@ -281,7 +282,7 @@ class InstitutionRecognizer:
         """The end of a town, district or Land name starting at token k (the longest), or of a region named with a
         place adjective ("Kitzinger Land", "Berchtesgadener Land"), else k."""
         gaz = self.gaz
-        for n in range(3, 0, -1):
+        for n in range(6, 0, -1):  # the register's longest forms: "Bad Homburg vor der Höhe", "Ilbesheim bei Landau in der Pfalz"
             if k + n <= len(tt.words) and tt.words[k][:1].isupper():
                 form = tt.span_text(k, k + n)
                 if form in gaz.by_form or form in gaz.kreise or form in gaz.state_of_form:
@@ -289,6 +290,22 @@ class InstitutionRecognizer:
         if k + 1 < len(tt.words) and tt.words[k + 1] in self.region_nouns and self._place_adjective(tt.words[k]):
             return k + 2
         return k
+
+    def _branch_end(self, tt: TokenTable, k: int) -> int:
+        """The end of a local unit and the place it serves after an association's name ("Kreisverband Rostock-Land e.V.",
+        "Landesverband Niedersachsen"), with its legal form; else k."""
+        words = tt.words
+        if k + 1 >= len(words) or words[k] not in self.branch_units:
+            return k
+        end = self._place_after(tt, k + 1)
+        if end == k + 1:
+            town, _, part = words[k + 1].partition("-")  # "Rostock-Land", "Hamburg-Nord": a town and the part of it
+            if not (part[:1].isupper() and (town in self.gaz.by_form or town in self.gaz.kreise)):
+                return k
+            end = k + 2
+        if end < len(words) and words[end] == "e.V.":
+            return end + 1
+        return end + 2 if end + 1 < len(words) and words[end] == "e." and words[end + 1] == "V." else end
 
     def _name_qualifier(self, word: str) -> bool:
         """A word in parentheses that belongs to the name ("Frankfurt (Oder)"), not the country the body is in."""
@@ -578,7 +595,7 @@ class InstitutionRecognizer:
                         j = k + len(comp)
                         if comp[-1] in self.GEN_CLOSERS or comp[-2:] == ["Freien", "Hansestadt"]:
                             if j < n and words[j][:1].isupper():
-                                j += 1
+                                j = max(j + 1, self._place_after(tt, j))  # "der Stadt Bad Sooden-Allendorf": the whole name
                                 while j + 1 < n and words[j] == "-" and words[j + 1][:1].isupper():
                                     j += 2
                             else:
@@ -699,13 +716,14 @@ class InstitutionRecognizer:
         """The name in the nominative, from tokens s..e-1 with their own spacing (an acronym in parentheses left out)."""
         parts = []
         words, spaces = tt.words, tt.spaces
-        # "der Ökologischen Station Allertal e. V.": behind a legal form the name's own noun decides the adjectives' ending
-        gender = self._name_gender(words, s, head_i) if head.lemma in self.LEGAL_HEADS else head.gender
+        # "der Ökologischen Station Allertal e. V.": behind a legal form the name's own noun decides the adjectives' ending,
+        # and only the adjectives before that noun are its own ("Förderverein der Regionalen Schule … e.V." keeps its attribute)
+        gender, noun_i = self._name_gender(words, s, head_i) if head.lemma in self.LEGAL_HEADS else (head.gender, head_i)
         for i in range(s, e):
             if paren and paren[0] <= i < paren[1]:
                 continue
             w = words[i]
-            if i < head_i and gender and adjective_stem(w) and not self._place_adjective(w):
+            if i < noun_i and gender and adjective_stem(w) and not self._place_adjective(w):
                 parts.append(nominative_adjective(w, gender))
             elif i == head_i:
                 parts.append(nominative_head(w, head.lemma, head.genitive))
@@ -717,16 +735,17 @@ class InstitutionRecognizer:
 
     FEMININE_ENDINGS = ("ung", "ion", "heit", "keit", "schaft", "tät", "ie", "ik", "ei", "e")
 
-    def _name_gender(self, words: list[str], s: int, head_i: int) -> str | None:
-        """The gender of the first noun of a name before its legal form: a head noun's own, else a feminine
-        ending's (Station, Stiftung, Initiative); None when unknown (the adjectives are then left as written)."""
-        for w in words[s:head_i]:
+    def _name_gender(self, words: list[str], s: int, head_i: int) -> tuple[str | None, int]:
+        """The gender and position of the first noun of a name before its legal form: a head noun's own gender, else a
+        feminine ending's (Station, Stiftung, Initiative); None when unknown (the adjectives are then left as written)."""
+        for i in range(s, head_i):
+            w = words[i]
             if w[:1].isupper() and not adjective_stem(w):
                 head = self.head_of(w)
                 if head is not None and head.lemma not in self.LEGAL_HEADS:
-                    return head.gender
-                return "f" if w.lower().endswith(self.FEMININE_ENDINGS) else None
-        return None
+                    return head.gender, i
+                return ("f" if w.lower().endswith(self.FEMININE_ENDINGS) else None), i
+        return None, head_i
 
     # ------------------------------------------------------------------ model NER
     def _ner(self, doc: Doc, found: list[Evidence]) -> list[Evidence]:

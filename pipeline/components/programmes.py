@@ -115,8 +115,9 @@ def _nominative_trigger(trigger: str) -> str:
 
 
 COMPOUND_HEAD = regex_cache.compile(r"(?<![\w/-])[A-ZÄÖÜ]{2,}(?:[/-][A-ZÄÖÜ]{2,})*-$")  # the fund acronyms "EFRE/JTF-", "ESF-" before a trigger noun
-UNQUOTED_AFTER_TRIGGER = regex_cache.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)\s+"
-        r"(?P<name>" + NAME_TOKEN + r"(?:[ \t]+(?:[–-][ \t]+)?" + NAME_TOKEN + r"){0,7})")
+UNQUOTED_AFTER_TRIGGER = regex_cache.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)"
+        # one or two spaces or a line break between the words: a tab or three spaces part a table's columns ("Programm   Fördersumme")
+        r"(?:[ \u00a0]{1,2}|\n)(?P<name>" + NAME_TOKEN + r"(?:[ \u00a0]{1,2}(?:[–-][ \u00a0]{1,2})?" + NAME_TOKEN + r"){0,7})")
 SINGLE_COMPOUND = regex_cache.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
         r"(?P<ord>\d{1,2}\.\s+)?"  # "des 8. Energieforschungsprogramms": the programme's edition
         r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich|al|iv)(?:e|en|er|es)\s+)?"
@@ -298,6 +299,8 @@ class ProgrammeRecognizer:
         found: list[Evidence] = []
         tt = token_table(doc)
         for s, e, form in self.matcher()(doc):
+            if e - s == 1 and e < len(tt.words) and tt.words[e][:1].isupper() and adjective_stem(tt.words[s]):
+                continue  # "die Regionale Entwicklungsstrategie": the adjective of a noun, not the programme "Regionale"
             found.append(self._registry_evidence(text, tt.starts[s], tt.ends[e - 1], form, "", 0.9))
         found += self._compound_parts(tt)
         for o_s, o_e, i_s, i_e in quoted(text):

@@ -671,12 +671,16 @@ class ProjectRecognizer:
         return start, (end if end >= 0 else len(text))
 
     def _is_town(self, lead: str) -> bool:
-        """A town of the gazetteer, also behind a place noun of its official name ("Hansestadt Stendal")."""
+        """A town of the gazetteer, also behind a place noun of its official name ("Hansestadt Stendal"), or a quarter
+        named after its town ("Rostock-Groß Klein", "Berlin-Neukölln")."""
         by_form = gazetteer().by_form
         if lead in by_form:
             return True
         first, _, rest = lead.partition(" ")
-        return first in self.place_nouns and rest in by_form
+        if first in self.place_nouns and rest in by_form:
+            return True
+        town, _, quarter = lead.partition("-")
+        return quarter[:1].isupper() and town in by_form and len(quarter.split()) <= 2
 
     def _intro_names_projects(self, text: str, line_s: int) -> bool:
         """The line that introduces the list holding the line at line_s is a heading that speaks of projects or funding:
