@@ -150,3 +150,15 @@ def test_an_official_form_before_a_colon_is_read_whole(nlp_backend):
 def test_a_town_is_placed_by_a_named_region_only(nlp_backend, text, towns):
     nlp, backend = nlp_backend
     assert [t.ags for t in towns_of(nlp, backend, text)] == towns
+
+
+@pytest.mark.parametrize("text,towns", [
+    ("Die Führung beginnt im Ulmer Münster.", []),  # a place adjective and its article: the town's name is a noun here
+    ("Der Chor singt im Freiberger Dom und in Münster.", ["05515000"]),
+    # after "von" a word-like name coordinated with a noun is a noun, with a town a town
+    ("Gefördert wird die Entsiegelung von Höfen und Parkplätzen.", []),
+    ("Die Gäste kamen aus Saal und Kelheim.", ["09273166", "09273137"]),
+])
+def test_a_word_like_town_name_read_by_its_neighbours(nlp_backend, text, towns):
+    nlp, backend = nlp_backend
+    assert [t.ags for t in towns_of(nlp, backend, text)] == towns

@@ -112,7 +112,9 @@ class TownRecognizer:
             # "in Halle statt": a bare noun after in/nach is a place; after aus/bei a material or
             # weather noun is likely ("aus Stein wird", "bei Regen"), so a verb after it undoes the reading
             strong = prev.lower() in ("in", "nach", "nahe")
-            if strong or not (risk == "noun" and nxt is not None and nxt.islower() and nxt not in ("und", "oder", "sowie")):
+            conjoined_noun = nxt in ("und", "oder", "sowie") and e + 1 < n_words and words[e + 1] not in self.gaz.by_form
+            # "die Entsiegelung von Höfen und Parkplätzen": a noun coordinated with another noun, not with a town
+            if strong or not (risk == "noun" and nxt is not None and (nxt.islower() and nxt not in ("und", "oder", "sowie") or conjoined_noun)):
                 positive.append("place_preposition")
         if prev is not None and prev2 is not None and prev == "von" and prev2 in self.place_nouns:
             positive.append("place_noun")
@@ -136,6 +138,8 @@ class TownRecognizer:
                     ev.attrs["state_hint"] = self.gaz.state_of_form[words[e + 1]]  # "Hamm in Westfalen"
         if prev is not None and (prev in self.negative or (starts_sentence(words, s - 1) and prev[:1].isupper() and WORD_ENDING.search(prev) and prev not in self.place_preps and prev not in self.place_nouns) or (risk and prev.islower() and WORD_ENDING.search(prev) and prev not in self.place_preps)):
             negative.append("article_or_adjective_before")
+        if prev is not None and prev2 in self.negative and prev[:1].isupper() and prev.endswith("er") and prev.isalpha():
+            negative.append("place_adjective_before")  # "das Ulmer Münster", "im Berliner Dom": a noun the town names
         if not positive and self._surname(words, s, e):
             return None
         ev.attrs["positive"] = positive
