@@ -23,6 +23,7 @@ DATELINE_AFTER = regex_cache.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*" + DATELI
 
 
 WORD_ENDING = regex_cache.compile(r"[a-zäöü](e|en|em|er|es)$")
+COORDINATORS = frozenset({"und", "oder", "sowie"})
 LIST_GAP = regex_cache.compile(r"\s*(?:,|und|sowie|oder|/)\s*")
 PARENTHESES = regex_cache.compile(r"\s*\([^)]{1,30}\)")
 
@@ -112,9 +113,10 @@ class TownRecognizer:
             # "in Halle statt": a bare noun after in/nach is a place; after aus/bei a material or
             # weather noun is likely ("aus Stein wird", "bei Regen"), so a verb after it undoes the reading
             strong = prev.lower() in ("in", "nach", "nahe")
-            conjoined_noun = nxt in ("und", "oder", "sowie") and e + 1 < n_words and words[e + 1] not in self.gaz.by_form
+            coordinated = nxt in COORDINATORS
             # "die Entsiegelung von Höfen und Parkplätzen": a noun coordinated with another noun, not with a town
-            if strong or not (risk == "noun" and nxt is not None and (nxt.islower() and nxt not in ("und", "oder", "sowie") or conjoined_noun)):
+            conjoined_noun = coordinated and e + 1 < n_words and words[e + 1] not in self.gaz.by_form
+            if strong or not (risk == "noun" and nxt is not None and (nxt.islower() and not coordinated or conjoined_noun)):
                 positive.append("place_preposition")
         if prev is not None and prev2 is not None and prev == "von" and prev2 in self.place_nouns:
             positive.append("place_noun")
