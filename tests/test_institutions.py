@@ -43,6 +43,9 @@ CASES = [
     ("Den Zuschuss beantragt der Förderverein der Evangelischen Grundschule Weimar e. V. im Mai.",
      "Förderverein der Evangelischen Grundschule Weimar e. V."),
     ("Mit dabei ist der Landesverband der Imker Thüringen e.V. aus Erfurt.", "Landesverband der Imker Thüringen e.V."),
+    # fire brigades and nature parks named by their place or their own name
+    ("Das Fahrzeug übergab der Landrat an die Freiwillige Feuerwehr Geising.", "Freiwillige Feuerwehr Geising"),
+    ("Der Naturpark Schwäbisch-Fränkischer Wald pflanzt Hecken.", "Naturpark Schwäbisch-Fränkischer Wald"),
     # a council named with its town, also a town of several words
     ("Der Magistrat der Stadt Bad Homburg vor der Höhe stimmt zu.", "Magistrat der Stadt Bad Homburg vor der Höhe"),
     ("Der Mühlenverein im Kreis Minden-Lübbecke e. V. hilft.", "Mühlenverein im Kreis Minden-Lübbecke e. V."),
@@ -144,6 +147,9 @@ def test_pattern_names(nlp, sentence, name):
     "Die Stadtgesellschaft Leipzig ist bunt.",  # a town's people, not a body
     "Das Fest findet im Billstedter Zentrum statt.",  # a place's centre
     "Die Lokale Aktionsgruppe tagt morgen.",  # a generic mention
+    "Die Freiwillige Feuerwehr bekommt ein neues Löschfahrzeug.",  # generic, though it has an adjective
+    "Im Naturpark leben Luchse.",
+    "Die Jugendfeuerwehr sammelt am Samstag Müll.",
     "An der Hochschule / Universität wird gelehrt.",  # a slash with spaces between bare heads
     "Im Mai lädt die Hochschule Fachleute aus den Bauämtern ein.",  # people after the head are its object
     "Am Abend informieren die Stadtwerke Kundinnen und Kunden über den Umbau.",

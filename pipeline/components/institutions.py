@@ -416,6 +416,8 @@ class InstitutionRecognizer:
             canonical = self._canonical(tt, s, e, i, head, paren)
             if end_char < tt.ends[e - 1]:
                 canonical = canonical[:-1]
+            if not named_after and canonical in self.generic:
+                continue  # "die Freiwillige Feuerwehr": a generic phrase, whatever adjective it has
             start_char = tt.starts[s]
             ev = Evidence("institution", start_char, end_char, tt.text[start_char:end_char], f"institutions:pattern.{head.id.split('.')[-1]}",
                           head.score, attrs={"canonical": canonical, "head": head.lemma})
