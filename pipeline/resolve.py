@@ -379,7 +379,7 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
                     ent.attrs["others"].append(c)
     for ent in entities.values():
         place: Place = ent.attrs["place"]
-        surfaces = [m.text for m in ent.mentions]
+        surfaces = [m.attrs["form"] if m.text.isupper() else m.text for m in ent.mentions]  # "DETMOLD." names Detmold
         official = [s for s in surfaces if s == place.name]
         ent.name = official[0] if official else max(set(surfaces), key=lambda s: (surfaces.count(s), len(s)))
         for s in surfaces + [place.name]:

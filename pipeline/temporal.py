@@ -18,6 +18,8 @@ from pipeline.rules import DateVocabulary
 
 DOC_DATE_TAIL = 400  # the foot of a release, where some put their date
 DOC_DATE_HEAD = 1500  # characters at the start of a release where its own date is looked for
+# "jeweils im Sommer", "jährlich im Mai": a season or month that recurs, no date of the document's year
+RECURRING = r"(?<!jeweils )(?<!jährlich )(?<!immer )"
 COLUMN_GAP = regex_cache.compile(r"\t|\s{3,}")  # the gap between columns of a header line
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
@@ -201,11 +203,11 @@ class DateGrammar:
                 rf"(?:(?:[Zz]wischen|[Vv]on)\s+)?(?P<m1>{M})\s*(?:und|bis|–|-)\s*(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
             ("date.month_year", 0.95, RegexSource(rf"(?:(?P<mod>{MOD})\s+)?(?P<m>{M})\s+(?P<y>{Y4})")),
             ("date.month", 0.8, RegexSource(
-                rf"(?:(?P<mod>{MOD})|(?P<prep>[Ii]m|[Bb]is|[Ss]eit|[Aa]b|[Zz]um|[Vv]om|[Vv]or|[Nn]ach|[Ff]ür|[Aa]nfangs|[Ee]rst\s+im|[Bb]is\s+zum|[Ii]m\s+Monat|[Dd]es\s+Monats))\s+(?P<m>{M})")),
+                RECURRING + rf"(?:(?P<mod>{MOD})|(?P<prep>[Ii]m|[Bb]is|[Ss]eit|[Aa]b|[Zz]um|[Vv]om|[Vv]or|[Nn]ach|[Ff]ür|[Aa]nfangs|[Ee]rst\s+im|[Bb]is\s+zum|[Ii]m\s+Monat|[Dd]es\s+Monats))\s+(?P<m>{M})")),
             ("date.season_year", 0.9, RegexSource(
                 rf"(?:(?P<mod>{MOD})\s+)?(?:(?:im|des)\s+)?(?P<s>{S})\s+(?P<y>{Y4})(?:\s*/\s*(?P<y2>\d\d(?:\d\d)?))?")),
             ("date.season_relative", 0.75, RegexSource(
-                rf"(?P<lead>[Ff]ür\s+(?:den|das)|[Ii]m|[Ii]n\s+diesem|[Dd]iesen|[Dd]iesem|[Ii]m\s+(?P<rel>{REL})|(?P<rel2>{REL})|[Bb]is(?:\s+zum)?|[Ss]eit(?:\s+dem)?|[Aa]b(?:\s+dem)?)\s+(?P<s>{S})(?!\s*(?:19|20)\d\d)")),
+                RECURRING + rf"(?P<lead>[Ff]ür\s+(?:den|das)|[Ii]m|[Ii]n\s+diesem|[Dd]iesen|[Dd]iesem|[Ii]m\s+(?P<rel>{REL})|(?P<rel2>{REL})|[Bb]is(?:\s+zum)?|[Ss]eit(?:\s+dem)?|[Aa]b(?:\s+dem)?)\s+(?P<s>{S})(?!\s*(?:19|20)\d\d)")),
             ("date.half_year", 0.9, RegexSource(
                 rf"(?P<o>{ORD})\s+(?:Halbjahr(?:es|s)?|Jahreshälfte)(?:\s+(?:des\s+Jahres\s+)?(?P<y>{Y4}))?")),
             ("date.quarter", 0.9, RegexSource(

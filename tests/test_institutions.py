@@ -43,6 +43,12 @@ CASES = [
     ("Den Zuschuss beantragt der Förderverein der Evangelischen Grundschule Weimar e. V. im Mai.",
      "Förderverein der Evangelischen Grundschule Weimar e. V."),
     ("Mit dabei ist der Landesverband der Imker Thüringen e.V. aus Erfurt.", "Landesverband der Imker Thüringen e.V."),
+    # what a company is, said before its name, is no part of it; local heritage clubs and libraries by their place
+    ("Partner ist das Leipziger Unternehmen Sensorik Nord GmbH.", "Sensorik Nord GmbH"),
+    ("Den zweiten Preis erhält der Heimatbund Oberes Sauerland aus Winterberg.", "Heimatbund Oberes Sauerland"),
+    ("Die Stadtbücherei Arnsberg verleiht Tablets.", "Stadtbücherei Arnsberg"),
+    # a department after a comma in a contact block
+    ("Kontakt:\nLandesamt für Denkmalpflege, Referat Presse und Öffentlichkeitsarbeit\nTel. 0711 123", "Landesamt für Denkmalpflege"),
     # fire brigades and nature parks named by their place or their own name
     ("Das Fahrzeug übergab der Landrat an die Freiwillige Feuerwehr Geising.", "Freiwillige Feuerwehr Geising"),
     ("Der Naturpark Schwäbisch-Fränkischer Wald pflanzt Hecken.", "Naturpark Schwäbisch-Fränkischer Wald"),

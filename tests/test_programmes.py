@@ -131,3 +131,8 @@ def test_a_registry_name_that_is_an_adjective_before_a_noun_is_no_programme(nlp)
 def test_a_quoted_name_after_a_funding_round(nlp):
     found = programmes(nlp, "Zwölf Vereine erhalten Geld aus der Förderrunde „Miteinander im Quartier“ der Stiftung.")
     assert ("Miteinander im Quartier", None) in found
+
+
+def test_generic_programme_words_and_phrases_are_no_names(nlp):
+    assert not programmes(nlp, "Die Mittel stammen aus einem EU-Rahmenprogramm und einem Entwicklungsprogramm des Landes.")
+    assert not programmes(nlp, "Das Netzwerk stärkt die grenzübergreifende Zusammenarbeit zwischen Görlitz und Zgorzelec.")

@@ -162,3 +162,13 @@ def test_a_town_is_placed_by_a_named_region_only(nlp_backend, text, towns):
 def test_a_word_like_town_name_read_by_its_neighbours(nlp_backend, text, towns):
     nlp, backend = nlp_backend
     assert [t.ags for t in towns_of(nlp, backend, text)] == towns
+
+
+@pytest.mark.parametrize("text,towns", [
+    ("Pressemitteilung\nDETMOLD. Die Bezirksregierung übergibt heute Bescheide.", [("Detmold", "05766020")]),
+    ("FRANKFURT (ODER), 3. Mai 2025 – Die Stadt erhält Geld.", [("Frankfurt (Oder)", "12053000")]),
+    ("BMBF. Das Ministerium fördert.\nHINTERGRUND\nDas Programm läuft.", []),  # capitals that name no town
+])
+def test_a_dateline_in_capitals_names_its_town(nlp_backend, text, towns):
+    nlp, backend = nlp_backend
+    assert [(t.name, t.ags) for t in towns_of(nlp, backend, text)] == towns

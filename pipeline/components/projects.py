@@ -256,13 +256,14 @@ class ProjectRecognizer:
         trigger = r"(?=[A-ZÄÖÜ])\b(" + "|".join(sorted(self.name_triggers)) + r"|[A-ZÄÖÜ][a-zäöüß]{2,}projekt)"
         # one word before a function word, or two to four ("Dorfladen Ossenfeld", "Marktplatz Geringswalde 2030", "Grüne Achse
         # Südstadt") before any lowercase word
+        # (words part by one or two spaces: a tab or three spaces part a table's columns, "Vorhaben<TAB>Förderschwerpunkt")
         self.name_pattern = regex_cache.compile(trigger
-                                       + r"[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \t]+(?P<second>(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?:[ \t]+(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})){0,2})"
+                                       + r"[ \u00a0]{1,2}([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \u00a0]{1,2}(?P<second>(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?:[ \u00a0]{1,2}(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})){0,2})"
                                        + r"(?=\s+[a-zäöüß]|[.,;:)]|[ \t]*(?:\n|$))"
                                        + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:)]|[ \t]*(?:\n|$)))")
         # "für das Projekt HyLeer eine Förderung": a word written like a name (_mixed_case: "HyLeer", "Tablet-Führerschein")
         # is one whatever follows it
-        self.mixed_case_after = regex_cache.compile(trigger + r"[ \t]+([A-ZÄÖÜ][\wäöüß-]{3,})\b")
+        self.mixed_case_after = regex_cache.compile(trigger + r"[ \u00a0]{1,2}([A-ZÄÖÜ][\wäöüß-]{3,})\b")
         fq = self.cfg.funded_quotes
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
         self.funded_before = regex_cache.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"

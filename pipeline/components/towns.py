@@ -19,6 +19,9 @@ from pipeline.rules import town_evidence
 
 # the day and month of a dateline: "12. Februar", "12.02.", "den 3. Mai"
 DATELINE_DAY = r"(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)"
+# a dateline in capitals at the start of a line: "DETMOLD. …", "BAD HOMBURG, 3. Mai …", "BERLIN – …"
+CAPS_DATELINE = regex_cache.compile(r"(?m)^[ \t]*(?P<town>[A-ZÄÖÜ][A-ZÄÖÜß]+\.?(?:[ -][A-ZÄÖÜ][A-ZÄÖÜß]+\.?){0,3}"
+                                    r"(?:[ \t]\([A-ZÄÖÜ][A-ZÄÖÜß.]+\))?)(?=[.,]?[ \t]+[–-][ \t]|[.,][ \t]|[.,]?[ \t]*\n)")
 DATELINE_AFTER = regex_cache.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*" + DATELINE_DAY)
 
 
@@ -77,6 +80,7 @@ class TownRecognizer:
             ev = self._judge(tt, s, e, form)
             if ev is not None:
                 found.append(ev)
+        found += self._caps_datelines(tt.text)
         self._lists(tt.text, found)
         add_all(doc, [ev for ev in found if ev.attrs.get("accepted")])
         self._districts(doc, tt)
@@ -158,6 +162,24 @@ class TownRecognizer:
             ev.attrs["accepted"] = False  # may still be rescued by a list of towns
         ev.rule = "towns:gazetteer" + ("+" + "+".join(positive) if positive else "")
         return ev
+
+    def _caps_datelines(self, text: str) -> list[Evidence]:
+        """'DETMOLD. Die Bezirksregierung …': a town written in capitals where a dateline stands (the gazetteer's forms
+        are written as names, so the matcher cannot see it)."""
+        out = []
+        for m in CAPS_DATELINE.finditer(text):
+            caps = m.group("town")
+            form = caps.title()
+            places = self.gaz.candidates(form)
+            if not places or self.gaz.risk.get(form) == "never":
+                continue
+            start = m.start("town")
+            ev = Evidence("town", start, start + len(caps), caps, "towns:gazetteer+dateline", self.base_score,
+                          attrs={"form": form, "candidates": [p.key for p in places], "risk": self.gaz.risk.get(form),
+                                 "positive": ["dateline"], "accepted": True})
+            ev.adjust("evidence:dateline", 0.05)
+            out.append(ev)
+        return out
 
     def _surname(self, words: list[str], s: int, e: int) -> bool:
         """'Dr. Hagen', 'Projektleiterin Miriam Hagen', 'sagte Carola Zeitz', ', Cornelia Vacha,', 'Samtgemeindebürgermeister
