@@ -151,6 +151,8 @@ class TownRecognizer:
         ev.attrs["positive"] = positive
         if negative and not positive:
             return None
+        if positive == ["location_after"] and risk and prev is not None and prev.islower() and WORD_ENDING.search(prev):
+            return None  # "der evangelischen Kirchen in Hessen": a declined adjective makes the word a noun, the place is its own
         if risk is None:
             ev.attrs["accepted"] = True
             for p in positive:
