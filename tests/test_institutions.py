@@ -49,6 +49,10 @@ CASES = [
     ("Die Stadtbücherei Arnsberg verleiht Tablets.", "Stadtbücherei Arnsberg"),
     # a department after a comma in a contact block
     ("Kontakt:\nLandesamt für Denkmalpflege, Referat Presse und Öffentlichkeitsarbeit\nTel. 0711 123", "Landesamt für Denkmalpflege"),
+    # a sports club's founding year before its legal form, also "von 1864"; a region's or quarter's management
+    ("Der TuS Wiehl 1911 e. V. baut ein Vereinsheim.", "TuS Wiehl 1911 e. V."),
+    ("Den Zuschuss erhält der Turnverein Uelzen von 1848 e. V. im Mai.", "Turnverein Uelzen von 1848 e. V."),
+    ("Das Regionalmanagement Oberes Elbtal berät die Antragsteller.", "Regionalmanagement Oberes Elbtal"),
     # fire brigades and nature parks named by their place or their own name
     ("Das Fahrzeug übergab der Landrat an die Freiwillige Feuerwehr Geising.", "Freiwillige Feuerwehr Geising"),
     ("Der Naturpark Schwäbisch-Fränkischer Wald pflanzt Hecken.", "Naturpark Schwäbisch-Fränkischer Wald"),
@@ -155,6 +159,7 @@ def test_pattern_names(nlp, sentence, name):
     "Die Lokale Aktionsgruppe tagt morgen.",  # a generic mention
     "Die Freiwillige Feuerwehr bekommt ein neues Löschfahrzeug.",  # generic, though it has an adjective
     "Im Naturpark leben Luchse.",
+    "Das Regionalmanagement berät die Vereine.",
     "Die Jugendfeuerwehr sammelt am Samstag Müll.",
     "An der Hochschule / Universität wird gelehrt.",  # a slash with spaces between bare heads
     "Im Mai lädt die Hochschule Fachleute aus den Bauämtern ein.",  # people after the head are its object

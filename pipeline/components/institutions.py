@@ -43,6 +43,10 @@ NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
 INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
+def _founding_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word[:2] in ("18", "19", "20")
+
+
 def _truncated_list_end(words: list[str], j: int, departments: frozenset = frozenset()) -> int:
     """At a comma after a name's noun: the end of a list of nouns that shares a truncated compound ("…, Heimat- und
     Kulturpflege"), which continues the name; j when there is none (a comma before another name or a clause, or a
@@ -351,7 +355,7 @@ class InstitutionRecognizer:
                         and (legal_head or not self.head_of(words[k])):
                     k -= 1
                     if legal_head and (self.head_of(words[k + 1]) or starts_sentence(words, k + 1)
-                                       or words[k + 1].islower() and not (lower_tail and k + 1 == i - 1) and words[k + 1] != "und"):
+                                       or words[k + 1].islower() and not (lower_tail and k + 1 == i - 1) and words[k + 1] not in ("und", "von")):
                         break
                 if k < i - 1:
                     start = k + 1
@@ -448,9 +452,12 @@ class InstitutionRecognizer:
         the one lowercase word of lower_tail, a lowercase word after an article or a head, or a founding year between
         capitalised words ("Sängerkranz 1861 Volkach e. V.", "TSV 1860 Rosenheim e. V.")."""
         w = words[k]
-        if legal_head and k > 0 and len(w) == 4 and w.isdigit() and w[:2] in ("18", "19", "20") \
-                and words[k - 1][:1].isupper() and words[k + 1][:1].isupper() and (k < 2 or words[k - 2] not in TIME_PREPOSITIONS):
-            return True  # not "im Jahr 2024", "seit Herbst 2023"
+        if legal_head and k > 0 and _founding_year(w) and (words[k + 1][:1].isupper() or k + 1 == i) \
+                and (words[k - 1][:1].isupper() or words[k - 1] == "von" and k > 1 and words[k - 2][:1].isupper()) \
+                and (k < 2 or words[k - 2] not in TIME_PREPOSITIONS):
+            return True  # "SV Sohren 1921 e. V.", "MTV Soltau von 1864 e. V."; not "im Jahr 2024", "seit Herbst 2023"
+        if legal_head and w == "von" and k > 0 and words[k - 1][:1].isupper() and _founding_year(words[k + 1]) and k + 2 == i:
+            return True
         if not (w.isalpha() or "-" in w or legal_head and w == "&" and k > 0 and words[k - 1][:1].isupper()):
             return False
         if w[:1].isupper() or lower_tail and k == i - 1 or w == "&":
