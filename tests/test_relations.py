@@ -521,3 +521,15 @@ def test_a_project_named_after_a_town_of_the_release_is_in_that_town(nlp):
     found = {(r["from"], r["to"]) for r in _towns_in_project_names(text, bounds, res.projects, res.towns, [])}
     assert found == {("Seebühne Plön", "Plön")}
     assert ("Seebühne Plön", "Plön") in rule_pairs(res, "project_town")
+
+
+def test_a_project_named_after_a_spa_town_without_bad_is_in_that_town(nlp):
+    """Projects are named after the town as its people say it: "Salzuflen blüht" is in Bad Salzuflen."""
+    from pipeline.resolve import _towns_in_project_names
+
+    text = ("Detmold, 3. März 2025 – Die Stadt Bad Salzuflen erhält 80.000 Euro für das Projekt „Salzuflen blüht“. "
+            "Gepflanzt wird im Kurpark.\n")
+    res, starts = resolved(nlp, text)
+    bounds = rm.sentence_bounds(text, starts)
+    found = {(r["from"], r["to"]) for r in _towns_in_project_names(text, bounds, res.projects, res.towns, [])}
+    assert found == {("Salzuflen blüht", "Bad Salzuflen")}
