@@ -175,6 +175,7 @@ class DateGrammar:
         UNIT = _alt(f for forms in vocab.duration_units.values() for f in forms)
         Y4 = r"(?:19|20)\d\d"
         Y4H = r"(?:1[6-9]|20)\d\d"  # historical years, only with a temporal preposition or in an explicit range
+        Y4M = r"(?:1\d|20)\d\d"  # after a month's name any year since 1000 is one ("im März 1525")
         D = r"(?<![\d.])[0-3]?\d"
         TO = r"\s*(?:bis(?:\s+(?:zum|einschließlich))?|–|—|-)\s*"
         TIME = r"(?P<time>,?\s*(?:um|ab|von)?\s*(?P<hh>[012]?\d)[:.](?P<mm>[0-5]\d)\s*Uhr)?"
@@ -201,7 +202,7 @@ class DateGrammar:
             ("date.iso", 0.9, RegexSource(rf"(?<![\d-])(?P<y>{Y4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])")),
             ("date.range.month_month", 0.85, RegexSource(
                 rf"(?:(?:[Zz]wischen|[Vv]on)\s+)?(?P<m1>{M})\s*(?:und|bis|–|-)\s*(?P<m2>{M})(?:\s+(?P<y>{Y4}))?")),
-            ("date.month_year", 0.95, RegexSource(rf"(?:(?P<mod>{MOD})\s+)?(?P<m>{M})\s+(?P<y>{Y4})")),
+            ("date.month_year", 0.95, RegexSource(rf"(?:(?P<mod>{MOD})\s+)?(?P<m>{M})\s+(?P<y>{Y4M})(?!\d)")),
             ("date.month", 0.8, RegexSource(
                 RECURRING + rf"(?:(?P<mod>{MOD})|(?P<prep>[Ii]m|[Bb]is|[Ss]eit|[Aa]b|[Zz]um|[Vv]om|[Vv]or|[Nn]ach|[Ff]ür|[Aa]nfangs|[Ee]rst\s+im|[Bb]is\s+zum|[Ii]m\s+Monat|[Dd]es\s+Monats))\s+(?P<m>{M})")),
             ("date.season_year", 0.9, RegexSource(

@@ -53,6 +53,8 @@ CASES = [
     ("Der TuS Wiehl 1911 e. V. baut ein Vereinsheim.", "TuS Wiehl 1911 e. V."),
     ("Den Zuschuss erhält der Turnverein Uelzen von 1848 e. V. im Mai.", "Turnverein Uelzen von 1848 e. V."),
     ("Das Regionalmanagement Oberes Elbtal berät die Antragsteller.", "Regionalmanagement Oberes Elbtal"),
+    # a saint's name inside a parish's or club's name
+    ("Bauherrin ist die Katholische Kirchengemeinde St. Marien Vechta.", "Katholische Kirchengemeinde St. Marien Vechta"),
     # fire brigades and nature parks named by their place or their own name
     ("Das Fahrzeug übergab der Landrat an die Freiwillige Feuerwehr Geising.", "Freiwillige Feuerwehr Geising"),
     ("Der Naturpark Schwäbisch-Fränkischer Wald pflanzt Hecken.", "Naturpark Schwäbisch-Fränkischer Wald"),
@@ -160,6 +162,7 @@ def test_pattern_names(nlp, sentence, name):
     "Die Freiwillige Feuerwehr bekommt ein neues Löschfahrzeug.",  # generic, though it has an adjective
     "Im Naturpark leben Luchse.",
     "Das Regionalmanagement berät die Vereine.",
+    "Die Tafeln will die Stiftung zum Tag des offenen Denkmals enthüllen.",  # "zum Tag": when, not what the body is for
     "Die Jugendfeuerwehr sammelt am Samstag Müll.",
     "An der Hochschule / Universität wird gelehrt.",  # a slash with spaces between bare heads
     "Im Mai lädt die Hochschule Fachleute aus den Bauämtern ein.",  # people after the head are its object

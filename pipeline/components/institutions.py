@@ -43,6 +43,9 @@ NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
 INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
 
+SAINT = frozenset({"St.", "Sankt", "Hl."})  # before a saint's name inside a body's name
+
+
 def _founding_year(word: str) -> bool:
     return len(word) == 4 and word.isdigit() and word[:2] in ("18", "19", "20")
 
@@ -683,6 +686,9 @@ class InstitutionRecognizer:
                 break
             if foreign and w in self.foreign_connectors and j + 1 < n_words and words[j + 1][:1].isupper():
                 j += 1  # "University of Copenhagen", "Communauté d’Agglomération …", "Uniwersytet Przyrodniczy w Poznaniu"
+                continue
+            if w in SAINT and j + 1 < n_words and words[j + 1][:1].isupper() and words[j + 1].isalpha():
+                j += 2  # "Kirchengemeinde St. Othmar Naumburg", "Förderverein St. Nikolai Zerbst": a saint's name
                 continue
             if w[:1].isupper() and w not in self.stop and not self.head_of(w) and (w.isalpha() or "-" in w or "/" in w) \
                     and w not in self.gaz.state_names and not w.endswith(self.person_endings):
