@@ -88,6 +88,7 @@ FRESHN_FLOORS = {"towns": 0.97, "institutions": 0.86, "programmes": 0.93, "proje
 FRESHO_FLOORS = {"towns": 0.96, "institutions": 0.85, "programmes": 0.84, "projects": 0.85, "dates": 0.96, "relations": 0.58}
 FRESHP_FLOORS = {"towns": 0.96, "institutions": 0.94, "programmes": 0.95, "projects": 0.95, "dates": 0.97, "relations": 0.74}
 FRESHQ_FLOORS = {"towns": 0.95, "institutions": 0.87, "programmes": 0.93, "projects": 0.95, "dates": 0.97, "relations": 0.62}
+FRESHR_FLOORS = {"towns": 0.96, "institutions": 0.80, "programmes": 0.75, "projects": 0.78, "dates": 0.97, "relations": 0.50}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -143,10 +144,11 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
                                                          ("g", FRESHG_FLOORS, 8), ("h", FRESHH_FLOORS, 8), ("i", FRESHI_FLOORS, 8),
                                                          ("j", FRESHJ_FLOORS, 8), ("k", FRESHK_FLOORS, 8), ("l", FRESHL_FLOORS, 8),
                                                          ("m", FRESHM_FLOORS, 8), ("n", FRESHN_FLOORS, 10), ("o", FRESHO_FLOORS, 10),
-                                                         ("p", FRESHP_FLOORS, 10), ("q", FRESHQ_FLOORS, 10)],
+                                                         ("p", FRESHP_FLOORS, 10), ("q", FRESHQ_FLOORS, 10),
+                                                         ("r", FRESHR_FLOORS, 10)],
                          ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx", "fresh-web-pages", "fresh-bxx", "fresh-cxx",
                               "fresh-dxx", "fresh-exx", "fresh-fxx", "fresh-gxx", "fresh-hxx", "fresh-ixx",
-                              "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx"])
+                              "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
