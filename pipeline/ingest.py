@@ -42,7 +42,6 @@ class InputList:
 
     def __init__(self, paths: Iterable[str] = ()):
         self._file = tempfile.TemporaryFile()
-        self._size = 0
         self._n = 0
         for path in paths:
             self.append(path)

@@ -57,6 +57,8 @@ class TownRecognizer:
         self.person_role_endings = tuple(self.cfg.person_role_endings)
         self.speech_verbs = frozenset(self.cfg.speech_verbs)
         self._matcher = None
+        # the names that place a town after in/im/bei/an: Länder, towns, Regierungsbezirke, Kreise
+        self.placing_names = (self.gaz.state_of_form, self.gaz.by_form, self.gaz.regions, self.gaz.kreise)
 
     @property
     def matcher(self):
@@ -96,8 +98,7 @@ class TownRecognizer:
         prev = words[s - 1] if s > 0 else None
         prev2 = words[s - 2] if s > 1 else None
         nxt = words[e] if e < n_words else None
-        ev = Evidence("town", start_char, end_char, text[start_char:end_char], "towns:gazetteer", self.base_score,
-                      attrs={"form": form, "candidates": [p.key for p in places], "risk": risk})
+        ev = self._gazetteer_evidence(text, start_char, end_char, form, places)
         positive: list[str] = []
         negative: list[str] = []
         if e - s > 1 or form != places[0].name.split(" (")[0] and form == places[0].name:
@@ -138,7 +139,7 @@ class TownRecognizer:
         if nxt is not None and nxt in ("in", "im", "bei", "an") and e + 1 < n_words:
             after = tt.span_text(e + 1, min(e + 4, n_words))
             # "in Oberfranken", "im Landkreis …", "an der Saale": a named region, not any word ("der Saal im Obergeschoss")
-            if after.startswith(("Kreis", "Landkreis")) or any(words[e + 1] in names for names in (self.gaz.state_of_form, self.gaz.by_form, self.gaz.regions, self.gaz.kreise)):
+            if after.startswith(("Kreis", "Landkreis")) or any(words[e + 1] in names for names in self.placing_names):
                 positive.append("location_after")
                 if words[e + 1] in self.gaz.state_of_form and nxt in ("in", "im"):
                     ev.attrs["state_hint"] = self.gaz.state_of_form[words[e + 1]]  # "Hamm in Westfalen"
@@ -175,13 +176,17 @@ class TownRecognizer:
             places = self.gaz.candidates(form)
             if not places or self.gaz.risk.get(form) == "never":
                 continue
-            start = m.start("town")
-            ev = Evidence("town", start, start + len(caps), caps, "towns:gazetteer+dateline", self.base_score,
-                          attrs={"form": form, "candidates": [p.key for p in places], "risk": self.gaz.risk.get(form),
-                                 "positive": ["dateline"], "accepted": True})
+            ev = self._gazetteer_evidence(text, m.start("town"), m.end("town"), form, places)
+            ev.rule += "+dateline"
+            ev.attrs.update(positive=["dateline"], accepted=True)
             ev.adjust("evidence:dateline", 0.05)
             out.append(ev)
         return out
+
+    def _gazetteer_evidence(self, text: str, start: int, end: int, form: str, places: list) -> Evidence:
+        """A gazetteer form found in the text, with its candidate places and how word-like it is; rules add the evidence."""
+        return Evidence("town", start, end, text[start:end], "towns:gazetteer", self.base_score,
+                        attrs={"form": form, "candidates": [p.key for p in places], "risk": self.gaz.risk.get(form)})
 
     def _surname(self, words: list[str], s: int, e: int) -> bool:
         """'Dr. Hagen', 'Projektleiterin Miriam Hagen', 'sagte Carola Zeitz', ', Cornelia Vacha,', 'Samtgemeindebürgermeister
