@@ -193,6 +193,7 @@ class InstitutionPatterns(Strict):
     territorial_units: list[str] = Field(default_factory=list, description="'im Kirchenkreis X' after a head belongs to its name")
     union_heads: list["UnionHead"] = Field(default_factory=list, description="'Amt Südtondern': unions of municipalities the register names")
     supporter_heads: list[str] = Field(default_factory=list, description="clubs named after what they support ('Förderverein der Schule X e. V.')")
+    named_by_phrase: list[str] = Field(default_factory=list, description="heads named by an adjective and a noun after der/des/im/am ('Museum im Alten Schloss')")
     branch_units: list[str] = Field(default_factory=list, description="an association's local units named after it ('Volkssolidarität Kreisverband Rostock-Land e.V.')")
     examples: Examples = Field(default_factory=Examples)
 

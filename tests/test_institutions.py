@@ -53,6 +53,9 @@ CASES = [
     ("Der TuS Wiehl 1911 e. V. baut ein Vereinsheim.", "TuS Wiehl 1911 e. V."),
     ("Den Zuschuss erhält der Turnverein Uelzen von 1848 e. V. im Mai.", "Turnverein Uelzen von 1848 e. V."),
     ("Das Regionalmanagement Oberes Elbtal berät die Antragsteller.", "Regionalmanagement Oberes Elbtal"),
+    # a museum named by an adjective and a noun after it; "das Museum der Stadt" is the town's museum, no name
+    ("Den Zuschuss erhält das Museum der Westlausitzer Heimatgeschichte in Kamenz.", "Museum der Westlausitzer Heimatgeschichte"),
+    ("Die Schau zeigt das Stadtmuseum im Alten Rathaus ab Mai.", "Stadtmuseum im Alten Rathaus"),
     # a saint's name inside a parish's or club's name
     ("Bauherrin ist die Katholische Kirchengemeinde St. Marien Vechta.", "Katholische Kirchengemeinde St. Marien Vechta"),
     # fire brigades and nature parks named by their place or their own name
@@ -162,6 +165,7 @@ def test_pattern_names(nlp, sentence, name):
     "Die Freiwillige Feuerwehr bekommt ein neues Löschfahrzeug.",  # generic, though it has an adjective
     "Im Naturpark leben Luchse.",
     "Das Regionalmanagement berät die Vereine.",
+    "Das Museum der Stadt zeigt Bilder aus dem Krieg.",
     "Die Tafeln will die Stiftung zum Tag des offenen Denkmals enthüllen.",  # "zum Tag": when, not what the body is for
     "Die Jugendfeuerwehr sammelt am Samstag Müll.",
     "An der Hochschule / Universität wird gelehrt.",  # a slash with spaces between bare heads

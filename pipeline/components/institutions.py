@@ -173,6 +173,7 @@ class InstitutionRecognizer:
         self.countries = frozenset(self.cfg.country_names)
         self.supporter_heads = frozenset(self.cfg.supporter_heads)
         self.branch_units = frozenset(self.cfg.branch_units)
+        self.named_by_phrase = frozenset(self.cfg.named_by_phrase)
         self.territorial_units = frozenset(self.cfg.territorial_units)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
         self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
@@ -373,7 +374,7 @@ class InstitutionRecognizer:
                         start -= 2  # "Förderverein der Grundschule Kirchanschöring e. V.": the club and what it supports
             if legal_head and start == i:
                 continue  # a legal form with no name before it
-            end = i + (2 if word == "e." else 1) if legal_head or not head.complement else self._complement(tt, i + 1)
+            end = i + (2 if word == "e." else 1) if legal_head or not head.complement else self._complement(tt, i + 1, head.lemma)
             complemented = end > i + 1
             paren = None  # "Lokale Aktionsgruppe (LAG) Göttinger Land": the acronym inside the name
             proper_head = head.lemma in self.proper_heads and not (word == head.lemma and word in self.compound_proper)
@@ -584,7 +585,7 @@ class InstitutionRecognizer:
 
     GEN_CLOSERS = ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises", "la", "l'")
 
-    def _complement(self, tt: TokenTable, k: int) -> int:
+    def _complement(self, tt: TokenTable, k: int, head_lemma: str = "") -> int:
         """End of 'für Umwelt, Naturschutz, Bau und Reaktorsicherheit', 'des Innern, für Bau und Heimat' …"""
         words = tt.words
         n = len(words)
@@ -618,6 +619,11 @@ class InstitutionRecognizer:
                 if not matched and w == "im" and k + 2 < n and words[k + 1] in self.territorial_units and words[k + 2][:1].isupper() \
                         and words[k + 2].replace("-", "").isalpha():
                     end = k = k + 3  # "Diakonisches Werk im Kirchenkreis Melle-Georgsmarienhütte"
+                    matched = True
+                if not matched and head_lemma in self.named_by_phrase and k == start_k and w in ("der", "des", "im", "am") \
+                        and k + 2 < n and words[k + 1][:1].isupper() and len(words[k + 1]) > 3 and words[k + 1].endswith(ADJECTIVE_ENDINGS) \
+                        and words[k + 2][:1].isupper() and words[k + 2].isalpha() and not adjective_stem(words[k + 2]):
+                    end = k = k + 3  # "Museum der Deutschen Spielzeugindustrie", "Museum im Alten Schloss": a name, not a place
                     matched = True
                 if not matched:
                     break
