@@ -56,6 +56,9 @@ CASES = [
     # a museum named by an adjective and a noun after it; "das Museum der Stadt" is the town's museum, no name
     ("Den Zuschuss erhält das Museum der Westlausitzer Heimatgeschichte in Kamenz.", "Museum der Westlausitzer Heimatgeschichte"),
     ("Die Schau zeigt das Stadtmuseum im Alten Rathaus ab Mai.", "Stadtmuseum im Alten Rathaus"),
+    # a body of two Länder, a savings bank of two territories joined by a dash
+    ("Die Medienanstalt Berlin / Brandenburg fördert sieben Projekte.", "Medienanstalt Berlin / Brandenburg"),
+    ("Unterstützt wird es von der Sparkasse Hildesheim – Goslar mit 5.000 Euro.", "Sparkasse Hildesheim – Goslar"),
     # a saint's name inside a parish's or club's name
     ("Bauherrin ist die Katholische Kirchengemeinde St. Marien Vechta.", "Katholische Kirchengemeinde St. Marien Vechta"),
     # fire brigades and nature parks named by their place or their own name

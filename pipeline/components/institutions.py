@@ -321,14 +321,17 @@ class InstitutionRecognizer:
 
     def _second_place(self, tt: TokenTable, k: int) -> int:
         """A second town or district right after a bank's first one (merged savings banks are named after both
-        territories: "Sparkasse Uelzen Lüchow-Dannenberg"), else k."""
+        territories: "Sparkasse Uelzen Lüchow-Dannenberg", "Sparkasse Coburg – Lichtenfels"), else k."""
         words = tt.words
+        start = k
+        if k + 1 < len(words) and words[k] in ("–", "-", "/"):
+            k += 1  # the territories joined by a dash or a slash: the joiner belongs to the name when a place follows
         for n in range(3, 0, -1):
             if k + n <= len(words) and words[k][:1].isupper() and words[k].replace("-", "").isalpha():
                 form = tt.span_text(k, k + n)
                 if form in self.gaz.by_form or form in self.gaz.kreise:
                     return k + n
-        return k
+        return start
 
     # ------------------------------------------------------------------ patterns
     TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Gemeindewerke", "Jobcenter", "Landesbetrieb", "TU"}
@@ -545,6 +548,8 @@ class InstitutionRecognizer:
         n = len(words)
         if end < n and words[end] in self.gaz.state_names and not (end + 1 < n and words[end + 1] == "-"):
             end += 1
+            if end + 1 < n and words[end] == "/" and words[end + 1] in self.gaz.state_names:
+                end += 2  # "Medienanstalt Hamburg / Schleswig-Holstein": the body of two Länder
         if end < n and (words[end] in self.legal or words[end] in self.legal_with_stop):  # "… Bad Liebenstein mbH."
             end += 1
         elif end + 1 < n and words[end] == "e." and words[end + 1] == "V.":
