@@ -163,14 +163,15 @@ def _towns_in_project_names(text: str, bounds: list[tuple[int, int]], projects, 
     if not projects or not towns:
         return []
     have = {(r["type"], r["from"], r["to"]) for r in rule_relations}
+    # each town's forms in the release, and its name without "Bad" or a qualifier ("Bevensen erzählt" in Bad Bevensen)
+    town_forms = [(t, [f for f in {m.text for m in t.mentions} | {t.name, t.name.split(" (")[0].split("/")[0].removeprefix("Bad ")}
+                       if len(f) >= 3]) for t in towns]
     out = []
     for p in projects:
-        for t in towns:
+        for t, all_forms in town_forms:
             if ("project_town", p.name, t.name) in have:
                 continue
-            # the town's forms in the release, and its name without "Bad" or a qualifier ("Bevensen erzählt" in Bad Bevensen)
-            short = {t.name.split(" (")[0].split("/")[0].removeprefix("Bad ")}
-            forms = [f for f in {m.text for m in t.mentions} | {t.name} | short if len(f) >= 3 and f in p.name]  # plain text first
+            forms = [f for f in all_forms if f in p.name]  # plain text first
             # a whole word of the name, not the first part of a compound ("Die Skagen-Maler" in Emden)
             if any(re.search(r"(?<![\wäöüß-])" + re.escape(f) + r"(?![\wäöüß-])", p.name) for f in forms):
                 out.append(_project_relation("project_town", p, t, "relations:town_in_project_name", text, bounds))

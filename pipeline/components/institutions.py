@@ -311,9 +311,7 @@ class InstitutionRecognizer:
             if not (part[:1].isupper() and (town in self.gaz.by_form or town in self.gaz.kreise)):
                 return k
             end = k + 2
-        if end < len(words) and words[end] == "e.V.":
-            return end + 1
-        return end + 2 if end + 1 < len(words) and words[end] == "e." and words[end + 1] == "V." else end
+        return self._state_and_legal(words, end)
 
     def _name_qualifier(self, word: str) -> bool:
         """A word in parentheses that belongs to the name ("Frankfurt (Oder)"), not the country the body is in."""

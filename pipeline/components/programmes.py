@@ -115,9 +115,10 @@ def _nominative_trigger(trigger: str) -> str:
 
 
 COMPOUND_HEAD = regex_cache.compile(r"(?<![\w/-])[A-ZÄÖÜ]{2,}(?:[/-][A-ZÄÖÜ]{2,})*-$")  # the fund acronyms "EFRE/JTF-", "ESF-" before a trigger noun
+# the gap between the words of a name: one or two spaces; a tab or three spaces part a table's columns ("Programm   Fördersumme")
+WORD_GAP = r"[ \u00a0]{1,2}"
 UNQUOTED_AFTER_TRIGGER = regex_cache.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)"
-        # one or two spaces or a line break between the words: a tab or three spaces part a table's columns ("Programm   Fördersumme")
-        r"(?:[ \u00a0]{1,2}|\n)(?P<name>" + NAME_TOKEN + r"(?:[ \u00a0]{1,2}(?:[–-][ \u00a0]{1,2})?" + NAME_TOKEN + r"){0,7})")
+        r"(?:" + WORD_GAP + r"|\n)(?P<name>" + NAME_TOKEN + r"(?:" + WORD_GAP + r"(?:[–-]" + WORD_GAP + r")?" + NAME_TOKEN + r"){0,7})")
 SINGLE_COMPOUND = regex_cache.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
         r"(?P<ord>\d{1,2}\.\s+)?"  # "des 8. Energieforschungsprogramms": the programme's edition
         r"(?P<adj>(?:[A-ZÄÖÜ][a-zäöüß]+-)?[A-ZÄÖÜ][a-zäöüß]+(?:isch|lich|al|iv)(?:e|en|er|es)\s+)?"

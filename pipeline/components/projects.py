@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline import regex_cache
-from pipeline.components.programmes import trigger_before
+from pipeline.components.programmes import WORD_GAP, trigger_before
 from pipeline.components.towns import DATELINE_DAY
 from pipeline.evidence import Evidence, add_all
 from pipeline.matching import doc_text
@@ -164,16 +164,14 @@ SUM_AT_LINE_END = regex_cache.compile(r"(?:Euro|EUR|€)[ \t]*\.?[ \t]*$")
 
 def _sum_lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of the lines that end in a sum's currency ("… – 58.000 Euro"), found from the currency words."""
-    out: list[tuple[int, int]] = []
+    out: set[tuple[int, int]] = set()
     for word in ("Euro", "EUR", "€"):
         i = text.find(word)
         while i >= 0:
             b = text.find("\n", i)
             b = len(text) if b < 0 else b
             if SUM_AT_LINE_END.match(text, i, b):
-                a = text.rfind("\n", 0, i) + 1
-                if (a, b) not in out:
-                    out.append((a, b))
+                out.add((text.rfind("\n", 0, i) + 1, b))
                 i = text.find(word, b)
             else:  # "aus dem Europäischen Fonds … – 58.000 Euro": the line may still end in one
                 i = text.find(word, i + len(word))
@@ -256,14 +254,15 @@ class ProjectRecognizer:
         trigger = r"(?=[A-ZÄÖÜ])\b(" + "|".join(sorted(self.name_triggers)) + r"|[A-ZÄÖÜ][a-zäöüß]{2,}projekt)"
         # one word before a function word, or two to four ("Dorfladen Ossenfeld", "Marktplatz Geringswalde 2030", "Grüne Achse
         # Südstadt") before any lowercase word
-        # (words part by one or two spaces: a tab or three spaces part a table's columns, "Vorhaben<TAB>Förderschwerpunkt")
+        # (WORD_GAP: no name across a table's column gap, "Vorhaben<TAB>Förderschwerpunkt")
+        word = r"(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})"
         self.name_pattern = regex_cache.compile(trigger
-                                       + r"[ \u00a0]{1,2}([A-ZÄÖÜ][\wäöüß-]{3,})(?:[ \u00a0]{1,2}(?P<second>(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})(?:[ \u00a0]{1,2}(?:[A-ZÄÖÜ][\wäöüß-]+|\d{4})){0,2})"
+                                       + WORD_GAP + r"([A-ZÄÖÜ][\wäöüß-]{3,})(?:" + WORD_GAP + r"(?P<second>" + word + r"(?:" + WORD_GAP + word + r"){0,2})"
                                        + r"(?=\s+[a-zäöüß]|[.,;:)]|[ \t]*(?:\n|$))"
                                        + r"|(?=\s+(?:der|des|von|im|in|am|ist|wird|soll)\b|[.,;:)]|[ \t]*(?:\n|$)))")
         # "für das Projekt HyLeer eine Förderung": a word written like a name (_mixed_case: "HyLeer", "Tablet-Führerschein")
         # is one whatever follows it
-        self.mixed_case_after = regex_cache.compile(trigger + r"[ \u00a0]{1,2}([A-ZÄÖÜ][\wäöüß-]{3,})\b")
+        self.mixed_case_after = regex_cache.compile(trigger + WORD_GAP + r"([A-ZÄÖÜ][\wäöüß-]{3,})\b")
         fq = self.cfg.funded_quotes
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
         self.funded_before = regex_cache.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
