@@ -53,18 +53,31 @@ def load_base(model: Optional[str]) -> tuple[Language, str]:
     return nlp, f"{nlp.meta.get('name', model)}:{nlp.meta.get('version', '?')}"
 
 
-def _memoised(name: str, search):
-    """One of the tokenizer's searches behind an LRU memo (see memoise_tokenizer)."""
+def _memoised(name: str, search, letters_match_nothing: bool = False):
+    """One of the tokenizer's searches behind an LRU memo (see memoise_tokenizer).
+
+    letters_match_nothing: the search finds nothing in a word of letters only, as the language's own affix,
+    token and URL patterns do (tested over every Unicode letter); such a word, most words of a release, is
+    then answered without the memo, a first sight without running the patterns."""
     if name == "infix_finditer":  # an iterator cannot be reused: keep the matches
         memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(lambda string, finditer=search: tuple(finditer(string)))
     else:
         memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(search)
+    answer = memo
+    if letters_match_nothing:
+        nothing = NOTHING_FOUND[name]
+
+        def answer(string: str, memo=memo, nothing=nothing):
+            return nothing if string.isalpha() else memo(string)
+
+        answer.cache_info = memo.cache_info  # what marks a search as memoised
     if hasattr(search, "__self__"):
-        memo.__self__ = search.__self__  # what Tokenizer.to_bytes reads the pattern from
-    return memo
+        answer.__self__ = search.__self__  # what Tokenizer.to_bytes reads the pattern from
+    return answer
 
 
 SEARCHES = ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")
+NOTHING_FOUND = {"prefix_search": None, "suffix_search": None, "infix_finditer": (), "token_match": None, "url_match": None}
 EMOTICON_MARKS = frozenset("()[]{}<>=:;")
 
 
@@ -102,7 +115,8 @@ def create_memoised_tokenizer():
     """spaCy's tokenizer with the language's own rules, built for a quick start: its affix patterns come
     from the compiled-regex cache (regex_cache) and its searches are memoised from the start, so the
     special cases are loaded once (memoising spaCy's built tokenizer loads them again). The patterns are
-    the ones spacy.util.compile_prefix_regex, compile_suffix_regex and compile_infix_regex make (tested)."""
+    the ones spacy.util.compile_prefix_regex, compile_suffix_regex and compile_infix_regex make (tested);
+    being the language's own, they find nothing in a word of letters only (tested), which skips them."""
     def factory(nlp: Language) -> Tokenizer:
         d = nlp.Defaults
         affixes = {"prefix_search": ("^{}", d.prefixes), "suffix_search": ("{}$", d.suffixes), "infix_finditer": ("{}", d.infixes)}
@@ -118,7 +132,8 @@ def create_memoised_tokenizer():
             searches[name] = rx.finditer if name == "infix_finditer" else rx.search
         searches["token_match"], searches["url_match"] = d.token_match, d.url_match
         return Tokenizer(nlp.vocab, rules=without_emoticons(d.tokenizer_exceptions),
-                         **{name: _memoised(name, f) if f is not None else None for name, f in searches.items()})
+                         **{name: _memoised(name, f, letters_match_nothing=True) if f is not None else None
+                            for name, f in searches.items()})
 
     return factory
 

@@ -157,6 +157,22 @@ def _project_relation(kind: str, project, target, rule: str, text: str, bounds: 
     return {"type": kind, "from": project.name, "to": target.name, "rule": rule, "evidence": sentence_evidence(text, *bounds[s], s)}
 
 
+def _whole_words_in(words: str, text: str) -> bool:
+    """words occur in text with no word character or hyphen right before or after them."""
+    start = text.find(words)
+    while start >= 0:
+        end = start + len(words)
+        if not (start and _word_char(text[start - 1])) and not (end < len(text) and _word_char(text[end])):
+            return True
+        start = text.find(words, start + 1)
+    return False
+
+
+def _word_char(c: str) -> bool:
+    """A character of a word as regular expressions' \\w has it (letters, digits, "_"), or a hyphen."""
+    return c.isalnum() or c in "_-"
+
+
 def _towns_in_project_names(text: str, bounds: list[tuple[int, int]], projects, towns, rule_relations: list[dict]) -> list[dict]:
     """A project named after a town the release names is in that town ("Storchenwiesen Rethem", "Lage lebt Innenstadt"):
     rule town_in_project_name, with the project's first sentence as evidence. Only towns the release names elsewhere."""
@@ -173,7 +189,7 @@ def _towns_in_project_names(text: str, bounds: list[tuple[int, int]], projects, 
                 continue
             forms = [f for f in all_forms if f in p.name]  # plain text first
             # a whole word of the name, not the first part of a compound ("Die Skagen-Maler" in Emden)
-            if any(re.search(r"(?<![\wäöüß-])" + re.escape(f) + r"(?![\wäöüß-])", p.name) for f in forms):
+            if any(_whole_words_in(f, p.name) for f in forms):
                 out.append(_project_relation("project_town", p, t, "relations:town_in_project_name", text, bounds))
     return out
 
@@ -607,6 +623,13 @@ PERIOD_MARK = regex_cache.compile(r"(?<=\s)(?:[IVX]{1,4}(?:[ -]?[ABC])?|(?:19|20
 
 
 YEAR_IN_NAME = regex_cache.compile(r"\b(?:19|20)\d\d\b")
+SUBTITLE_MARK = regex_cache.compile(r"\s*(?:-|:)\s")
+
+
+def _is_subtitled(name: str, other: str) -> bool:
+    """other is name with a subtitle after a dash or colon ("Dorf.Gemeinschaft.Zukunft – Engagementpreis 2023"); a
+    prefix test and one fixed pattern, not a pattern made from every name (compiled anew for most names)."""
+    return other.startswith(name) and SUBTITLE_MARK.match(other, len(name)) is not None
 
 
 def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
@@ -633,7 +656,7 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
         if ent is None:
             continue
         for ok, other in list(entities.items()):
-            if other is not ent and ok in entities and re.match(re.escape(norm(ent.name)) + r"\s*(?:-|:)\s", norm(other.name)):
+            if other is not ent and ok in entities and _is_subtitled(norm(ent.name), norm(other.name)):
                 ent.mentions.extend(other.mentions)
                 if not ent.attrs.get("registry_id") and not YEAR_IN_NAME.search(other.name[len(ent.name):]):
                     # the whole name is the programme's ("denkmal aktiv – Kulturerbe macht Schule"); a subtitle with a

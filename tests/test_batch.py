@@ -396,6 +396,29 @@ def test_the_memoised_tokenizer_gives_spacys_tokens_and_still_serialises(nlp):
     assert [t.text for t in copy(texts[-2])] == [t.text for t in plain(texts[-2])]
 
 
+def test_the_languages_searches_find_nothing_in_a_word_of_letters(nlp):
+    """The tokenizer answers a word of letters only without its searches (nothing found): true of German's own
+    prefix, suffix, infix, token and URL patterns for every Unicode letter, alone, doubled, inside a word and at
+    its ends (a spaCy release that adds a pattern of letters fails here)."""
+    import sys
+
+    import spacy
+
+    plain = spacy.blank("de").tokenizer
+    searches = [s for s in (plain.prefix_search, plain.suffix_search, plain.token_match, plain.url_match) if s is not None]
+    letters = [chr(i) for i in range(sys.maxunicode + 1) if chr(i).isalpha()]
+    assert len(letters) > 100_000
+    found = [word for c in letters for word in (c, c + c, "a" + c + "b", "Ä" + c, c + "ß")
+             if any(search(word) for search in searches) or any(True for _ in plain.infix_finditer(word))]
+    assert found == []
+    before = nlp.tokenizer.suffix_search.cache_info()
+    assert [t.text for t in nlp.tokenizer("Förderbescheid überreicht")] == ["Förderbescheid", "überreicht"]
+    after = nlp.tokenizer.suffix_search.cache_info()
+    assert (after.hits, after.misses) == (before.hits, before.misses)  # answered without the memo
+    assert [t.text for t in nlp.tokenizer("Förder-Bescheid")] == ["Förder-Bescheid"]
+    assert nlp.tokenizer.suffix_search.cache_info() != after  # a word with a hyphen goes through the searches
+
+
 @functools.lru_cache(maxsize=1)
 def _sentencizer():
     import spacy

@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from conftest import ROOT, SHARED
@@ -533,3 +535,16 @@ def test_a_project_named_after_a_spa_town_without_bad_is_in_that_town(nlp):
     bounds = rm.sentence_bounds(text, starts)
     found = {(r["from"], r["to"]) for r in _towns_in_project_names(text, bounds, res.projects, res.towns, [])}
     assert found == {("Salzuflen blüht", "Bad Salzuflen")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.text(alphabet="Bad Lage-ü_1", min_size=1, max_size=6), text=st.text(alphabet="Bad Lage-ü_1.„", max_size=30))
+def test_whole_words_and_subtitles_are_what_the_patterns_made_from_names_found(words, text):
+    """The tests of a town's name inside a project's name and of a programme's subtitle are string tests, not a
+    pattern compiled for every name: they answer what those patterns answered."""
+    import re
+
+    from pipeline.resolve import _is_subtitled, _whole_words_in
+
+    assert _whole_words_in(words, text) == bool(re.search(r"(?<![\wäöüß-])" + re.escape(words) + r"(?![\wäöüß-])", text))
+    assert _is_subtitled(words, text) == bool(re.match(re.escape(words) + r"\s*(?:-|:)\s", text))
