@@ -26,6 +26,10 @@ DEFAULT_MODEL = "de_core_news_sm"
 # distinct strings each memoised search keeps (full, the five memos hold about 13 MiB more than spaCy alone)
 TOKENIZER_MEMO_SIZE = 20_000
 COMPONENTS = ["press_dates", "press_institutions", "press_programmes", "press_projects", "press_towns"]
+# what the built-in pipeline computes for a word it sees the first time: its lower-case and norm forms and the flags
+# of its characters (our components read IS_PUNCT). spaCy computes 23 attributes, among them the prefix, suffix and
+# shape features of statistical models and heuristics like like_url: 11 µs a new word instead of 4.5
+LEXEME_ATTRS = ("LOWER", "NORM", "IS_ALPHA", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_SPACE", "IS_PUNCT", "LIKE_NUM")
 
 
 def load_base(model: Optional[str]) -> tuple[Language, str]:
@@ -39,6 +43,7 @@ def load_base(model: Optional[str]) -> tuple[Language, str]:
             nlp = spacy.load(DEFAULT_MODEL, exclude=["lemmatizer"])
         except OSError:
             nlp = spacy.blank("de", config={"nlp": {"tokenizer": {"@tokenizers": "press.memoised_tokenizer.v1"}}})
+            keep_lexeme_attrs(nlp.vocab)
             return nlp, "blank:de"
     else:
         path = Path(model)
@@ -51,6 +56,14 @@ def load_base(model: Optional[str]) -> tuple[Language, str]:
     if nlp.lang != "de":
         raise model_not_found(f"{model} (language '{nlp.lang}', need 'de')")
     return nlp, f"{nlp.meta.get('name', model)}:{nlp.meta.get('version', '?')}"
+
+
+def keep_lexeme_attrs(vocab) -> None:
+    """New words get only the LEXEME_ATTRS (a model's vocabulary is left as it is: its features need the rest)."""
+    from spacy.attrs import IDS
+
+    keep = {IDS[name] for name in LEXEME_ATTRS}
+    vocab.lex_attr_getters = {attr: getter for attr, getter in vocab.lex_attr_getters.items() if attr in keep}
 
 
 def _memoised(name: str, search, letters_match_nothing: bool = False):

@@ -419,6 +419,28 @@ def test_the_languages_searches_find_nothing_in_a_word_of_letters(nlp):
     assert nlp.tokenizer.suffix_search.cache_info() != after  # a word with a hyphen goes through the searches
 
 
+def test_new_words_get_spacys_values_of_the_attributes_the_pipeline_keeps(nlp):
+    """The built-in pipeline computes LEXEME_ATTRS for a new word, not spaCy's 23 attributes: those it keeps (the
+    punctuation flag our token tables read among them) have spaCy's values, the others are left unset."""
+    import spacy
+    from spacy.attrs import IDS
+
+    from pipeline.nlp import LEXEME_ATTRS
+
+    assert "IS_PUNCT" in LEXEME_ATTRS
+    assert set(nlp.vocab.lex_attr_getters) == {IDS[name] for name in LEXEME_ATTRS}
+    plain = spacy.blank("de")
+    text = "Quartierswerkstatt-Zukunftsfonds „Grünzug“ , 12 Stadtteilbüros; zwölf ABC-Mittel 3,5 Mio. € am 3.5.2021 www.x.de"
+    ours, theirs = nlp.make_doc(text), plain.make_doc(text)
+    assert [t.text for t in ours] == [t.text for t in theirs]
+    for name in LEXEME_ATTRS:
+        attr = name.lower() + ("_" if name in ("LOWER", "NORM") else "")
+        assert [getattr(t, attr) for t in ours] == [getattr(t, attr) for t in theirs], name
+    assert [t.is_punct for t in ours].count(True) >= 4
+    url = [t for t in ours if t.text == "www.x.de"][0]
+    assert url.like_url is False and [t for t in theirs if t.text == "www.x.de"][0].like_url is True  # not computed
+
+
 @functools.lru_cache(maxsize=1)
 def _sentencizer():
     import spacy
