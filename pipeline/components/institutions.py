@@ -191,6 +191,9 @@ class InstitutionRecognizer:
                     self._exact_heads.setdefault(form, h)
                 self._hyphen_heads.setdefault(form, h)
         self._compound_heads = [(h, len(h.lemma) + 2, tuple(f.lower() for f in [h.lemma] + h.genitive)) for h in self.cfg.heads if h.compound]
+        # the last letters every compound ending has: a word without them (most words) is no compound, in one look-up
+        self._tail = min((len(e) for _, _, endings in self._compound_heads for e in endings), default=0)
+        self._tails = frozenset(e[len(e) - self._tail:] for _, _, endings in self._compound_heads for e in endings)
         self.gaz = gazetteer()
         self._state_forms: dict[str, list[str]] = {}
         for form, state in self.gaz.state_of_form.items():
@@ -219,6 +222,8 @@ class InstitutionRecognizer:
             if head is not None and not head.compound and head.lemma not in self.LEGAL_HEADS and (head.alone or self._person_named(text, head)):
                 return head
         low = text.lower()
+        if low[len(low) - self._tail:] not in self._tails:
+            return None
         for h, min_len, endings in self._compound_heads:
             if len(text) > min_len and low.endswith(endings):
                 return h
