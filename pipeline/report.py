@@ -812,9 +812,10 @@ def write_report(out_dir: str | Path, max_documents: int = MAX_DOCUMENTS, worker
         run = Run(out, summary, errors, manifest, bad)
         with atomic_writer(html_path) as fh:
             fh.write(page_head(run))
+            fh.flush()  # the parts' bytes go to the file underneath: as they were written, not decoded and encoded again
             for part_sections in sections:
-                with open(part_sections, encoding="utf-8") as part:
-                    shutil.copyfileobj(part, fh, READ_BLOCK)
+                with open(part_sections, "rb") as part:
+                    shutil.copyfileobj(part, fh.buffer, READ_BLOCK)
             fh.write(PAGE_TAIL)
     finally:
         for part_sections in sections:
