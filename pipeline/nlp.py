@@ -10,16 +10,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-import spacy
-from spacy.language import Language
-from spacy.tokenizer import Tokenizer
+from pipeline.spacy_import import import_spacy
 
-import pipeline.components  # noqa: F401  (registers the factories)
-from pipeline.components.institutions import registry_matcher
-from pipeline.components.programmes import programme_matcher
-from pipeline import regex_cache
-from pipeline.errors import model_not_found
-from pipeline.gazetteer import town_matcher
+spacy = import_spacy()  # the first import of spaCy in a run: without its CLI (see pipeline.spacy_import)
+from spacy.language import Language  # noqa: E402
+from spacy.tokenizer import Tokenizer  # noqa: E402
+
+import pipeline.components  # noqa: F401,E402  (registers the factories)
+from pipeline.components.institutions import registry_matcher  # noqa: E402
+from pipeline.components.programmes import programme_matcher  # noqa: E402
+from pipeline import regex_cache  # noqa: E402
+from pipeline.errors import model_not_found  # noqa: E402
+from pipeline.gazetteer import town_matcher  # noqa: E402
 
 log = logging.getLogger("pipeline")
 DEFAULT_MODEL = "de_core_news_sm"
@@ -76,7 +78,6 @@ def _memoised(name: str, search, letters_match_nothing: bool = False):
         memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(lambda string, finditer=search: tuple(finditer(string)))
     else:
         memo = lru_cache(maxsize=TOKENIZER_MEMO_SIZE)(search)
-    answer = memo
     if letters_match_nothing:
         nothing = NOTHING_FOUND[name]
 
@@ -84,6 +85,8 @@ def _memoised(name: str, search, letters_match_nothing: bool = False):
             return nothing if string.isalpha() else memo(string)
 
         answer.cache_info = memo.cache_info  # what marks a search as memoised
+    else:
+        answer = memo
     if hasattr(search, "__self__"):
         answer.__self__ = search.__self__  # what Tokenizer.to_bytes reads the pattern from
     return answer

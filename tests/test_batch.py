@@ -441,6 +441,35 @@ def test_new_words_get_spacys_values_of_the_attributes_the_pipeline_keeps(nlp):
     assert url.like_url is False and [t for t in theirs if t.text == "www.x.de"][0].like_url is True  # not computed
 
 
+def test_a_run_imports_spacy_without_its_cli_and_the_cli_still_works():
+    """A run's pipeline is built without importing spaCy's CLI (typer app, weasel, requests: a seventh of the
+    start-up); spacy.info, spacy.cli.<command> and `import spacy.cli.<module>` still give spaCy's own, imported on use."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import pipeline.run as run
+run._init_worker(None)
+import spacy
+print(sorted(m for m in ("spacy.cli", "spacy.cli.info", "weasel", "requests", "httpx") if m in sys.modules))
+print(type(spacy.cli).__name__, run._WORKER["nlp"].pipe_names[-1])
+print(sorted(spacy.info())[:3])
+print(type(spacy.cli).__name__, spacy.cli.download.__module__, "weasel" in sys.modules)
+import spacy.cli.train
+print(spacy.cli.train.train_cli.__name__)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "[]",  # built, and nothing of the CLI imported
+        "CliPlaceholder press_towns",
+        "['location', 'pipelines', 'platform']",  # spacy.info() is spaCy's
+        "module spacy.cli.download True",  # the real CLI package, imported on first use
+        "train_cli",
+    ]
+
+
 @functools.lru_cache(maxsize=1)
 def _sentencizer():
     import spacy
