@@ -129,8 +129,7 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
         for m in q.mentions:
             m.adjust("small municipality far from the release's other towns: read as a city quarter", -0.3)
         districts.append(d)
-    programmes = resolve_programmes(programmes_ev)
-    projects = resolve_projects(text, projects_ev)
+    programmes, projects = one_type_per_name(resolve_programmes(programmes_ev), resolve_projects(text, projects_ev))
     # a year inside a programme's or project's name ("INTERREG V-A … 2014-2020") is part of the name
     names = programmes_ev + projects_ev
     # one date per value and mod: "2023 bis 2027" and "Anfang nächsten Jahres" are two statements about 2023
@@ -149,6 +148,25 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words, headed)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
                     doc_dates[0] if doc_dates else None, rule_relations, sent_starts)
+
+
+def one_type_per_name(programmes: list, projects: list) -> tuple[list, list]:
+    """A name the release gives a programme and a project is one of them: the one with the stronger evidence
+    ("Vereinswettbewerb „Sterne des Sports“" against a quote in a line about a project), the project on a tie
+    (a name that is carried out and pays for nothing else in the release is more often a project)."""
+    def strength(entity) -> float:
+        return max(m.score for m in entity.mentions)
+
+    by_name = {norm(p.name): p for p in projects}
+    keep_programmes = []
+    for g in programmes:
+        project = by_name.get(norm(g.name))
+        if project is None:
+            keep_programmes.append(g)
+        elif strength(g) > strength(project):
+            keep_programmes.append(g)
+            projects = [p for p in projects if p is not project]
+    return keep_programmes, projects
 
 
 def _project_relation(kind: str, project, target, rule: str, text: str, bounds: list[tuple[int, int]]) -> dict:

@@ -136,3 +136,29 @@ def test_a_quoted_name_after_a_funding_round(nlp):
 def test_generic_programme_words_and_phrases_are_no_names(nlp):
     assert not programmes(nlp, "Die Mittel stammen aus einem EU-Rahmenprogramm und einem Entwicklungsprogramm des Landes.")
     assert not programmes(nlp, "Das Netzwerk stärkt die grenzübergreifende Zusammenarbeit zwischen Görlitz und Zgorzelec.")
+
+
+def test_a_column_head_at_a_lines_end_makes_no_programme_of_the_row_below(nlp):
+    """"Förderung" heads a table's last column: the quoted project in the next row is a cell, no programme; the
+    same noun before a quote in running text, across a wrapped line, still is a trigger."""
+    table = ("Die Stiftung unterstützt vier Vorhaben.\n\nProjekt | Träger | Förderung\n"
+             "„Lesen im Park“ | Stadtbücherei Kiel | 12.000 Euro\n„Bücherbus“ | Verein Lesewelt | 8.000 Euro\n")
+    assert "Lesen im Park" not in {c for c, _ in programmes(nlp, table)}
+    wrapped = "Die Mittel kommen aus der Förderung\n„Lesewelten gestalten“ des Landes Schleswig-Holstein.\n"
+    assert "Lesewelten gestalten" in {c for c, _ in programmes(nlp, wrapped)}
+
+
+def test_a_name_is_a_programme_or_a_project_not_both(nlp):
+    """The stronger evidence decides ("Vereinswettbewerb „X“" against a quote in a line about a project); on a tie
+    (the bare "Initiative", a trigger of both) the name is a project."""
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    text = ("Landesfinale der „Sterne am Deich“: Verein aus Husum gewinnt mit Schwimmprojekt\n\n"
+            "Der TSV Husum ist Landessieger im Vereinswettbewerb „Sterne am Deich“. Für seine Initiative "
+            "„Kein Kind ohne Schwimmabzeichen“ erhielt der Verein am 7. November ein Preisgeld von 2.500 Euro.\n")
+    rec = build_record(nlp, Document("t.txt", text, "0" * 64, len(text.encode()), "utf-8"), "test")
+    programmes_, projects = {p.name for p in rec.programmes}, {p.name for p in rec.projects}
+    assert "Sterne am Deich" in programmes_ and "Sterne am Deich" not in projects
+    assert "Kein Kind ohne Schwimmabzeichen" in projects and "Kein Kind ohne Schwimmabzeichen" not in programmes_
+    assert not [r for r in rec.relations if r.source == r.target]

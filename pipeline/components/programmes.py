@@ -54,8 +54,21 @@ WORD_BEFORE = regex_cache.compile(r"(?<![\w-])([\wäöüÄÖÜß-]+)(?:\s+\d[\w.
 def _word_before(text: str, pos: int, window: int) -> str | None:
     """The word a trigger noun would be, right before pos; cached because programmes and
     projects ask about the same quotes."""
-    m = WORD_BEFORE.search(text[max(0, pos - window):pos])
-    return m.group(1) if m else None
+    start = max(0, pos - window)
+    m = WORD_BEFORE.search(text[start:pos])
+    if m is None:
+        return None
+    word_end = start + m.end(1)
+    if "\n" in text[word_end:pos] and (_table_row(text, word_end) or _table_row(text, pos)):
+        return None  # a column head at a line's end ("Projekt | Ort | Förderung") names no cell of the row below
+    return m.group(1)
+
+
+def _table_row(text: str, pos: int) -> bool:
+    """The line holding pos has table cells (a bar or a tab)."""
+    end = text.find("\n", pos)
+    line = text[text.rfind("\n", 0, pos) + 1:end if end >= 0 else len(text)]
+    return "|" in line or "\t" in line
 
 
 @lru_cache(maxsize=16)
