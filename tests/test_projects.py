@@ -278,3 +278,16 @@ def test_a_quarter_that_opens_a_list_item_is_no_project(nlp):
             "• Taucha: „Lesebank“ – Bücher am Markt, 2.000 Euro\n")
     names = {e.attrs.get("canonical") or e.text for e in nlp(text)._.evidence if e.label == "project"}
     assert "Berlin-Prenzlauer Berg" not in names and "Kiez gärtnert" in names
+
+
+def test_list_items_with_a_body_under_each_are_one_list(nlp):
+    """"• „Name“ (Town)" with the lines that describe it right under it, a blank line, the next item: every item of the
+    list the intro announces is a project, not only the first; the paragraph after the list is none of it."""
+    text = ("Die geförderten Vorhaben:\n\n"
+            "• „Dorfladen Mitte“ (Gemeinde Ahlbeck)\nDer Verein baut die alte Post um. Förderung: 40.000 Euro.\n\n"
+            "• „Lesegarten am Teich“ (Stadt Usedom)\nDie Bücherei legt einen Garten an.\nFörderung: 12.000 Euro.\n\n"
+            "• „Kleine Bühne Zempin“\nDer Heimatverein richtet eine Bühne ein. Förderung: 8.000 Euro.\n\n"
+            "Der Landrat lobte „die vielen guten Ideen“ der Vereine.\n")
+    found = {e.attrs.get("canonical") or e.text for e in nlp(text)._.evidence if e.label == "project"}
+    assert {"Dorfladen Mitte", "Lesegarten am Teich", "Kleine Bühne Zempin"} <= found
+    assert "die vielen guten Ideen" not in found

@@ -185,6 +185,21 @@ def _untaken(items: list[tuple[int, str]], found: list[Evidence], rule: str, sco
             for a, name in items if not any(s <= a < e or a <= s < a + len(name) for s, e in taken)]
 
 
+def _item_above(text: str, line_s: int) -> int | None:
+    """The start of the list item whose body the paragraph line at line_s belongs to (the lines above it, up to an item
+    line, have no blank line between them), or None."""
+    start = line_s
+    while start > 0:
+        prev = text.rfind("\n", 0, start - 1) + 1
+        line = text[prev:start]
+        if not line.strip():
+            return None
+        if LIST_ITEM.match(line):
+            return prev
+        start = prev
+    return None
+
+
 def _may_have_cells(line: str) -> bool:
     """The plain-text test for a TABLE_CELL_BREAK in the line (a tab, a bar, or a dash with a space on either side)."""
     return "\t" in line or "|" in line or " – " in line or " — " in line
@@ -647,25 +662,34 @@ class ProjectRecognizer:
 
     @staticmethod
     def _block_start(text: str, line_s: int) -> int:
-        """Where the list (its items and the blank lines between them) that holds the line at line_s starts:
-        right after its intro, the nearest line above that is neither blank nor a list item (0: none)."""
+        """Where the list (its items, the lines right under an item that describe it, and the blank lines between) that
+        holds the line at line_s starts: right after its intro, the nearest paragraph above that opens with no item (0: none)."""
         start = line_s
         while start > 0:
             prev = text.rfind("\n", 0, start - 1) + 1
             line = text[prev:start]
             if line.strip() and not LIST_ITEM.match(line):
-                break
+                item = _item_above(text, prev)
+                if item is None:
+                    break
+                start = item  # the line is the body of an item: "• „Name“ (Town)\nWhat the project does. Förderung: …"
+                continue
             start = prev
         return start
 
     def _list_block(self, text: str, line_s: int) -> tuple[int, int]:
-        """The character range of the list (its items and the blank lines between them) that holds the line at line_s."""
+        """The character range of the list (its items, their bodies and the blank lines between them) that holds the line at line_s."""
         start = self._block_start(text, line_s)
         end = text.find("\n", line_s)
+        body = True  # lines right under an item, before a blank line, describe it
         while 0 <= end < len(text):
             nxt = text.find("\n", end + 1)
             line = text[end + 1:nxt if nxt >= 0 else len(text)]
-            if line.strip() and not LIST_ITEM.match(line):
+            if not line.strip():
+                body = False
+            elif LIST_ITEM.match(line):
+                body = True
+            elif not body:
                 break
             end = nxt if nxt >= 0 else len(text)
         return start, (end if end >= 0 else len(text))
