@@ -251,6 +251,7 @@ class ProjectPatterns(Strict):
     list_item_names: TriggerRule
     amount_lines: TriggerRule
     table_columns: TriggerRule
+    prize_items: TriggerRule
     measure_word_endings: list[str] = Field(default_factory=list, description="endings of a first word that make a table cell "
                                                                              "a description of works ('Umbau des Gasthofs …'), no name")
     paragraph_labels: list[str] = Field(default_factory=list, description="words that open a label line, not a project ('Weitere Informationen:')")

@@ -315,6 +315,10 @@ class ProjectRecognizer:
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
         self.item_stop = self.title_stop | self.paragraph_labels  # first words of a paragraph that is no project item
+        # "1. Preis (8.000 Euro):", "Sonderpreis Jugend:", "Platz 2:" opening a line: the label of an awarded item
+        nouns = "|".join(re.escape(f) for w in self.cfg.prize_items.words for f in (w, w.lower()))
+        self.prize_label = regex_cache.compile(r"^(?:\d{1,2}\.[ \t]*)?(?:[A-ZÄÖÜ][a-zäöüß]*)?(?:" + nouns + r")(?:[ \t]+\d{1,2}\.?)?"
+                                               r"(?:[ \t]+[A-ZÄÖÜ][\wäöüß-]*){0,2}(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*:[ \t]", re.M)
         st = self.cfg.subject_titles
         # the project noun opens a sentence or line; the title is the rest of the subject up to the finite verb
         self.subject_title = regex_cache.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:Das|Unser|Dieses|Ein) (?:" + "|".join(map(re.escape, st.words))
@@ -409,6 +413,7 @@ class ProjectRecognizer:
         found += self._amount_lines(text, found)
         found += self._section_headings(text, found)
         found += self._subject_titles(text)
+        found += self._prize_items(text, quotes, found)
         if not found and title is not None:
             t = text[title[0]:title[1]]
             body = text[title[1]:]
@@ -715,6 +720,25 @@ class ProjectRecognizer:
         line = text[text.rfind("\n", 0, end - 1) + 1:end].strip()
         heading = line.endswith(":") or len(line) <= 60 and not line.endswith((".", "!", "?", "“", "\""))
         return heading and self.intro_words.search(line) is not None
+
+    def _prize_items(self, text: str, quotes: list, found: list[Evidence]) -> list[Evidence]:
+        """The first short quoted name in each paragraph that opens with a prize or rank label, when the release has two or
+        more of them: what won ("2. Preis (6.000 Euro): Der Verein betreibt den Dorfladen „X“ …")."""
+        labels = list(self.prize_label.finditer(text)) if ("reis" in text or "latz" in text) else []
+        if len(labels) < 2:
+            return []  # one "Eintrittspreis: 5 Euro" is no list of winners
+        items = []
+        for k, m in enumerate(labels):
+            end = text.find("\n\n", m.end())
+            end = min(end if end >= 0 else len(text), labels[k + 1].start() if k + 1 < len(labels) else len(text))
+            for o_s, o_e, i_s, i_e in quotes:
+                if m.end() <= o_s < min(end, m.end() + 300):
+                    inner = text[i_s:i_e]
+                    if len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?")) \
+                            and not trigger_before(text, o_s, self.programme_triggers):
+                        items.append((i_s, inner))
+                    break
+        return _untaken(items, found, "projects:" + self.cfg.prize_items.id, self.cfg.prize_items.score)
 
     def _subject_titles(self, text: str) -> list[Evidence]:
         """A phrase title as the subject: it has a lowercase word (a bare name is the name rule's), no date word first,
