@@ -174,3 +174,13 @@ def test_a_word_like_town_name_read_by_its_neighbours(nlp_backend, text, towns):
 def test_a_dateline_in_capitals_names_its_town(nlp_backend, text, towns):
     nlp, backend = nlp_backend
     assert [(t.name, t.ags) for t in towns_of(nlp, backend, text)] == towns
+
+
+def test_a_contact_persons_surname_is_no_town_a_bodys_town_in_the_contact_block_stays(nlp):
+    """'Lars Jessen' alone on a line beside a phone number is a person; 'Universität Greifswald' on such a line keeps its town."""
+    text = ("Husum, 3. Juni 2025 – Die Stiftung vergibt ihren Preis.\n\nPressekontakt:\nUnternehmenskommunikation\n"
+            "Lars Jessen\nTel. 04841 896-2210\n")
+    assert "Jessen" not in {t.name for t in towns_of(nlp, "blank:de", text)}
+    text = "Greifswald, 3. Juni 2025 – Der Preis geht an ein Labor.\n\nKontakt:\nUniversität Greifswald\nTel. 03834 420\n"
+    doc = nlp(text)
+    assert [e.start for e in doc._.evidence if e.label == "town" and e.text == "Greifswald"] == [0, text.index("Universität") + 12]

@@ -15,7 +15,7 @@ from pipeline import regex_cache
 from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer, town_matcher
 from pipeline.matching import TokenTable, token_table
-from pipeline.rules import town_evidence
+from pipeline.rules import relation_cues, town_evidence
 
 # the day and month of a dateline: "12. Februar", "12.02.", "den 3. Mai"
 DATELINE_DAY = r"(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)"
@@ -29,6 +29,7 @@ WORD_ENDING = regex_cache.compile(r"[a-zäöü](e|en|em|er|es)$")
 COORDINATORS = frozenset({"und", "oder", "sowie"})
 LIST_GAP = regex_cache.compile(r"\s*(?:,|und|sowie|oder|/)\s*")
 PARENTHESES = regex_cache.compile(r"\s*\([^)]{1,30}\)")
+POSTCODE_TOWN = regex_cache.compile(r"(?<!\d)\d{5}[ \t]+[A-ZÄÖÜ]")  # "25813 Husum" in an address
 
 
 def starts_sentence(words: list[str], i: int) -> bool:
@@ -54,6 +55,7 @@ class TownRecognizer:
         self.district_nouns = set(self.cfg.district_nouns)
         self.directions = set(self.cfg.directions)
         self.person_titles = frozenset(self.cfg.person_titles)
+        self.contact_markers = tuple(relation_cues().contact_markers)
         self.person_role_endings = tuple(self.cfg.person_role_endings)
         self.speech_verbs = frozenset(self.cfg.speech_verbs)
         self._matcher = None
@@ -78,8 +80,9 @@ class TownRecognizer:
                 last_end = e
         tt = token_table(doc)
         found: list[Evidence] = []
+        bodies = [(ev.start, ev.end) for ev in doc._.evidence or () if ev.label == "institution"]  # found before the towns
         for s, e, form in kept:
-            ev = self._judge(tt, s, e, form)
+            ev = self._judge(tt, s, e, form, bodies)
             if ev is not None:
                 found.append(ev)
         found += self._caps_datelines(tt.text)
@@ -89,7 +92,7 @@ class TownRecognizer:
         return doc
 
     # ------------------------------------------------------------------
-    def _judge(self, tt: TokenTable, s: int, e: int, form: str) -> Evidence | None:
+    def _judge(self, tt: TokenTable, s: int, e: int, form: str, bodies: list[tuple[int, int]] = ()) -> Evidence | None:
         words, text = tt.words, tt.text
         n_words = len(words)
         start_char, end_char = tt.starts[s], tt.ends[e - 1]
@@ -147,7 +150,8 @@ class TownRecognizer:
             negative.append("article_or_adjective_before")
         if prev is not None and prev2 in self.negative and prev[:1].isupper() and prev.endswith("er") and prev.isalpha():
             negative.append("place_adjective_before")  # "das Ulmer Münster", "im Berliner Dom": a noun the town names
-        if not positive and self._surname(words, s, e):
+        if not positive and (self._surname(words, s, e) or self._contact_name_line(text, start_char, end_char)
+                             and not any(a <= start_char < b for a, b in bodies)):
             return None
         ev.attrs["positive"] = positive
         if negative and not positive:
@@ -205,6 +209,19 @@ class TownRecognizer:
         if before[:1].isupper() and before.lower().endswith(self.person_role_endings):
             return True
         return before == "," and e < len(words) and words[e] == ","
+
+    def _contact_name_line(self, text: str, start: int, end: int) -> bool:
+        """'Lars Jessen' on a line of its own next to a phone number, an e-mail address or a postcode: a contact
+        person, not the town (a body's name on such a line, "Stadtverwaltung Hornberg", the caller leaves alone)."""
+        line_s = text.rfind("\n", 0, start) + 1
+        line_e = text.find("\n", end)
+        line_e = len(text) if line_e < 0 else line_e
+        words = text[line_s:line_e].split()
+        if len(words) != 2 or text[end:line_e].strip() or not all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words) \
+                or words[0] in self.gaz.by_form or words[0] in self.place_nouns or words[0] in self.gaz.state_of_form:
+            return False
+        around = text[text.rfind("\n", 0, max(0, line_s - 200)) + 1:line_e + 200]  # a few lines above and below
+        return any(marker in around for marker in self.contact_markers) or POSTCODE_TOWN.search(around) is not None
 
     def _lists(self, text: str, found: list[Evidence]) -> None:
         """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town."""
