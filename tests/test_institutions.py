@@ -4,6 +4,13 @@ from __future__ import annotations
 import pytest
 
 CASES = [
+    # church districts named by their place; a foundation named after its savings bank, with or without an article;
+    # "in" + adjective + noun after a complement names a kind of place, part of the name
+    ("Den Rest gibt der Evangelische Kirchenkreis Uckermark.", "Evangelischer Kirchenkreis Uckermark"),
+    ("Mit dabei ist das Dekanat Rhön.", "Dekanat Rhön"),
+    ("Die Stiftung Kreissparkasse Verden lobt den Preis aus.", "Stiftung Kreissparkasse Verden"),
+    ("Die Stiftung Weser-Ems Sparkasse lobt den Preis aus.", "Stiftung Weser-Ems Sparkasse"),
+    ("Beraten wird die Stadt vom Zentrum für Wohnen im ländlichen Raum in Kassel.", "Zentrum für Wohnen im ländlichen Raum"),
     # an office named by its place after any compound of its head; a town head in the dative plural
     ("Kooperationspartner ist das Staatliche Schulamt Neuruppin.", "Staatliches Schulamt Neuruppin"),
     ("Unterstützt wird der Verbund von der Naturparkverwaltung Barnim.", "Naturparkverwaltung Barnim"),
@@ -163,6 +170,7 @@ def test_pattern_names(nlp, sentence, name):
 
 @pytest.mark.parametrize("sentence", [
     "Die Stadtgesellschaft Leipzig ist bunt.",  # a town's people, not a body
+    "Die Stiftung Sparkasse gibt Geld.",  # a foundation and a bank, no name
     "Das Fest findet im Billstedter Zentrum statt.",  # a place's centre
     "Die Lokale Aktionsgruppe tagt morgen.",  # a generic mention
     "Die Freiwillige Feuerwehr bekommt ein neues Löschfahrzeug.",  # generic, though it has an adjective

@@ -568,12 +568,19 @@ class InstitutionRecognizer:
         return end
 
     def _owner_after(self, tt: TokenTable, k: int) -> int:
-        """'Stiftung der Kreissparkasse Tübingen': a foundation named after its owner, the owner's name in the genitive."""
+        """'Stiftung der Kreissparkasse Tübingen', 'Stiftung Kreissparkasse Saarbrücken', 'Stiftung Nord-Ostsee Sparkasse':
+        a foundation named after its owner, the owner's name in the genitive or as it is."""
         words = tt.words
-        if k + 1 < len(words) and words[k] in ("der", "des"):
-            owner = self.head_of(words[k + 1])
+        article = k < len(words) and words[k] in ("der", "des")
+        j = k + 1 if article else k
+        for n in (0, 1, 2):  # the owner's head, after up to two words of its own name ("Nord-Ostsee Sparkasse")
+            if j + n >= len(words) or not all(words[x][:1].isupper() and words[x] not in self.stop and not self.head_of(words[x])
+                                              for x in range(j, j + n)):
+                break
+            owner = self.head_of(words[j + n])
             if owner is not None and owner.lemma in self.owner_heads:
-                return self._proper_after(tt, k + 2, owner)
+                end = self._proper_after(tt, j + n + 1, owner)
+                return end if article or n or end > j + 1 else k  # "Stiftung Sparkasse" alone names no owner
         return k
 
     def _place_adjective(self, text: str) -> bool:
@@ -624,6 +631,15 @@ class InstitutionRecognizer:
                         end = k = j
                         matched = True
                         break
+                if not matched and w in ("in", "im") and k > start_k and k + 2 < n:
+                    j = k + 1
+                    while j < k + 3 and j < n and words[j].islower() and len(words[j]) > 4 and words[j].endswith(ADJECTIVE_ENDINGS) \
+                            and words[j] not in NOT_ADJECTIVES:
+                        j += 1  # "für Lebensverhältnisse in ländlichen Räumen": a kind of place, part of the name, not a place
+                    if k + 1 < j < n and words[j][:1].isupper() and words[j].isalpha() and words[j] not in self.gaz.by_form \
+                            and words[j] not in self.gaz.state_of_form and words[j] not in self.stop:
+                        end = k = j + 1
+                        matched = True
                 if not matched and w == "im" and k + 2 < n and words[k + 1] in self.territorial_units and words[k + 2][:1].isupper() \
                         and words[k + 2].replace("-", "").isalpha():
                     end = k = k + 3  # "Diakonisches Werk im Kirchenkreis Melle-Georgsmarienhütte"
