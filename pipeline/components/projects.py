@@ -287,6 +287,8 @@ class ProjectRecognizer:
                                                + r")\b[^.;:!?„“\"\n]{0,50}?\b(?:den|die|das|dem)\s*$")
         # "… fördert das Land die „…“ mit 1,6 Millionen Euro": a funding verb before the article, the sum right after the name
         self.funding_verb_before = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")\b[^.;:!?„“\"\n]{0,40}?\b(?:den|die|das|dem)\s*$")
+        # a headline drops the article: "Land fördert „…“ mit 790.000 Euro"
+        self.funding_verb_right_before = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")[ \t]*$")
         self.money_after = regex_cache.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?mit[ \t]+(?:(?:rund|knapp|insgesamt|weiteren|bis zu|über)[ \t]+)?"
                                       r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Mrd\.|Milliarden)?[ \t]*(?:Euro|EUR|€)")
         self.built_words = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, self.cfg.built_quotes.words)) + r")\b")
@@ -443,7 +445,8 @@ class ProjectRecognizer:
         if SUBJECT_SENTENCE_START.search(before):  # "Die „…“ ist zum 1. Januar gestartet und wird vom Bund gefördert."
             return self.funded_passive_after.search(text, o_e, sentence_end(text, o_e)) is not None
         if not before.rstrip().endswith(("den", "die", "das", "dem", "der", "des")):
-            return False  # every pattern needs an article right before the quote: most quotes have none
+            # every other pattern needs an article right before the quote: most quotes have none
+            return self.funding_verb_right_before.search(before) is not None and self.money_after.match(text, o_e) is not None
         if self.funding_noun_before.search(before):  # "einen Zuschuss für die „…“", "die Förderung der „…“"
             return True
         if FOR_SENTENCE_START.search(before):  # "Für das „…“ hat die Stadt einen Förderbescheid erhalten"
