@@ -89,6 +89,12 @@ FRESHO_FLOORS = {"towns": 0.96, "institutions": 0.85, "programmes": 0.84, "proje
 FRESHP_FLOORS = {"towns": 0.96, "institutions": 0.94, "programmes": 0.95, "projects": 0.95, "dates": 0.97, "relations": 0.74}
 FRESHQ_FLOORS = {"towns": 0.95, "institutions": 0.87, "programmes": 0.93, "projects": 0.95, "dates": 0.97, "relations": 0.62}
 FRESHR_FLOORS = {"towns": 0.96, "institutions": 0.80, "programmes": 0.75, "projects": 0.78, "dates": 0.97, "relations": 0.50}
+# s01-s10: written on 2026-12-04 (sixth session) by two authors who did not see the code or the other sets, scored when
+# nobody had seen them (code at faeb5dc): towns .966, institutions .811, programmes .849, projects .516, dates .986,
+# relations .422; then read for misses (list items with a body under each, prize labels, a column head at a line's end,
+# one type per name, contact persons, Kirchenkreis, a foundation named after its bank, headline funding without article):
+# .974/.841/.882/.872/.986, relations .638
+FRESHS_FLOORS = {"towns": 0.96, "institutions": 0.82, "programmes": 0.86, "projects": 0.85, "dates": 0.97, "relations": 0.61}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -145,10 +151,10 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
                                                          ("j", FRESHJ_FLOORS, 8), ("k", FRESHK_FLOORS, 8), ("l", FRESHL_FLOORS, 8),
                                                          ("m", FRESHM_FLOORS, 8), ("n", FRESHN_FLOORS, 10), ("o", FRESHO_FLOORS, 10),
                                                          ("p", FRESHP_FLOORS, 10), ("q", FRESHQ_FLOORS, 10),
-                                                         ("r", FRESHR_FLOORS, 10)],
+                                                         ("r", FRESHR_FLOORS, 10), ("s", FRESHS_FLOORS, 10)],
                          ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx", "fresh-web-pages", "fresh-bxx", "fresh-cxx",
                               "fresh-dxx", "fresh-exx", "fresh-fxx", "fresh-gxx", "fresh-hxx", "fresh-ixx",
-                              "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx"])
+                              "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx", "fresh-sxx"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
