@@ -185,6 +185,7 @@ class InstitutionPatterns(Strict):
     owner_named_heads: list[str] = Field(default_factory=list, description="heads named after their owner ('Stiftung der Sparkasse X')")
     proper_name_after_compounds: list[str] = Field(default_factory=list, description="proper-name heads that take a name after them only as compounds")
     owner_heads: list[str] = Field(default_factory=list, description="the owners' head nouns")
+    firm_heads: list[str] = Field(default_factory=list, description="trades that name a firm: a place adjective before them is none of the name")
     region_nouns: list[str] = Field(default_factory=list, description="nouns that make a region with a place adjective ('Kitzinger Land')")
     place_named_heads: list[str] = Field(default_factory=list, description="heads whose generic compounds are named by a place after them")
     place_named_compounds: list[str] = Field(default_factory=list, description="heads whose every compound is named by a place after it")

@@ -4,6 +4,10 @@ from __future__ import annotations
 import pytest
 
 CASES = [
+    # firms named by their trade and their owners, without the place adjective that says where they are
+    ("Die Planung lag beim Architekturbüro Sommer & Kahl aus Celle.", "Architekturbüro Sommer & Kahl"),
+    ("Den Preis erhielt die Bäckerei Wendt aus Uelzen.", "Bäckerei Wendt"),
+    ("Die Husumer Druckerei Petersen & Söhne KG baut aus.", "Druckerei Petersen & Söhne KG"),
     # church districts named by their place; a foundation named after its savings bank, with or without an article;
     # "in" + adjective + noun after a complement names a kind of place, part of the name
     ("Den Rest gibt der Evangelische Kirchenkreis Uckermark.", "Evangelischer Kirchenkreis Uckermark"),
@@ -171,6 +175,7 @@ def test_pattern_names(nlp, sentence, name):
 @pytest.mark.parametrize("sentence", [
     "Die Stadtgesellschaft Leipzig ist bunt.",  # a town's people, not a body
     "Die Stiftung Sparkasse gibt Geld.",  # a foundation and a bank, no name
+    "Die Bäckerei im Ort schließt im Mai.",  # a trade without its owner's name
     "Das Fest findet im Billstedter Zentrum statt.",  # a place's centre
     "Die Lokale Aktionsgruppe tagt morgen.",  # a generic mention
     "Die Freiwillige Feuerwehr bekommt ein neues Löschfahrzeug.",  # generic, though it has an adjective

@@ -179,6 +179,7 @@ class InstitutionRecognizer:
         self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.owner_heads = frozenset(self.cfg.owner_heads)
+        self.firm_heads = frozenset(self.cfg.firm_heads)
         self._head_cache: dict[str, HeadNoun | None] = {}
         self._token_heads: dict[str, HeadNoun] = {}  # head_of, for tokens that head a name
         self._not_heads: set[str] = set()  # tokens that head none: taken out of a document's words in one set difference
@@ -352,9 +353,11 @@ class InstitutionRecognizer:
             word = words[i]
             legal_head = head.lemma in self.LEGAL_HEADS
             left_adj, start = self._left(words, i, legal_head)
+            if head.lemma in self.firm_heads:
+                left_adj, start = self._without_firm_place(words, i, left_adj, start)
             coordination_only = not left_adj and start < i
             # proper names before heads like Stiftung ("Robert Bosch Stiftung", "Heimatverein Lage e.V.")
-            if start == i and (head.lemma in self.proper_heads or legal_head):
+            if start == i and (head.lemma in self.proper_heads and head.lemma not in self.firm_heads or legal_head):
                 k = i - 1
                 # "Werbegemeinschaft Landau aktiv e. V.": one lowercase word right before the legal form, after a capitalised one
                 lower_tail = legal_head and i >= 2 and words[i - 1].isalpha() and words[i - 1].islower() \
@@ -373,8 +376,11 @@ class InstitutionRecognizer:
                         start -= 1  # "Mühlenverein im Kreis Minden-Lübbecke e. V.": the lowercase word joins its head to the name
                     coordination_only = False
                     if legal_head and self.head_of(words[start]):  # "Dessauer Berufsbildungswerk GmbH"
-                        start = self._left(words, start, False)[1]
-                        if start > 0 and self._region_adjective(words[start - 1]):  # "Westpfälzer Bildungswerk e. V."
+                        inner = start
+                        adjectives, start = self._left(words, inner, False)
+                        if self.head_of(words[inner]).lemma in self.firm_heads:
+                            start = self._without_firm_place(words, inner, adjectives, start)[1]
+                        elif start > 0 and self._region_adjective(words[start - 1]):  # "Westpfälzer Bildungswerk e. V."
                             start -= 1
                     if legal_head and start >= 2 and words[start - 1] in ("der", "des") and words[start - 2] in self.supporter_heads:
                         start -= 2  # "Förderverein der Grundschule Kirchanschöring e. V.": the club and what it supports
@@ -524,6 +530,15 @@ class InstitutionRecognizer:
                 continue
             break
         return left_adj, j + 1
+
+    def _without_firm_place(self, words: list[str], i: int, left_adj: list[int], start: int) -> tuple[list[int], int]:
+        """The adjectives before a firm's trade (left_adj, nearest first) up to a place adjective, which says where the
+        firm is ("die Pößnecker Druckerei …"), and where the name then starts."""
+        place = next((n for n, j in enumerate(left_adj) if self._place_adjective(words[j])), None)
+        if place is None:
+            return left_adj, start
+        left_adj = left_adj[:place]
+        return left_adj, (left_adj[-1] if left_adj else i)
 
     @staticmethod
     def _generic_adjective(text: str) -> bool:
@@ -724,8 +739,9 @@ class InstitutionRecognizer:
                     and w not in self.gaz.state_names and not w.endswith(self.person_endings):
                 j += 1
                 continue
-            # "Landesbetrieb Straßenbau und Verkehr", "Stiftung Thüringer Schlösser und Gärten": not before a place or a second head
-            if w == "und" and j > k and j + 1 < n_words and words[j + 1][:1].isupper() and words[j + 1].isalpha() \
+            # "Landesbetrieb Straßenbau und Verkehr", "Stiftung Thüringer Schlösser und Gärten", "Architekturbüro Kienzler &
+            # Moser": not before a place or a second head
+            if w in ("und", "&", "+") and j > k and j + 1 < n_words and words[j + 1][:1].isupper() and words[j + 1].isalpha() \
                     and words[j + 1] not in self.stop and not self.head_of(words[j + 1]) and words[j + 1] not in self.gaz.by_form \
                     and words[j + 1] not in self.gaz.state_of_form and not words[j + 1].endswith(self.person_endings):
                 j += 1
