@@ -4,6 +4,10 @@ from __future__ import annotations
 import pytest
 
 CASES = [
+    # a Land in the genitive closes a name; a town's name of several tokens before a legal form
+    ("Es berät die Verbraucherzentrale des Saarlandes.", "Verbraucherzentrale des Saarlandes"),
+    ("Es berät die Verbraucherzentrale des Landes Brandenburg.", "Verbraucherzentrale des Landes Brandenburg"),
+    ("Mit dabei ist der Ruderclub Fürstenberg/Havel e.V. mit zwei Booten.", "Ruderclub Fürstenberg/Havel e.V."),
     # firms named by their trade and their owners, without the place adjective that says where they are
     ("Die Planung lag beim Architekturbüro Sommer & Kahl aus Celle.", "Architekturbüro Sommer & Kahl"),
     ("Den Preis erhielt die Bäckerei Wendt aus Uelzen.", "Bäckerei Wendt"),

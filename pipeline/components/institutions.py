@@ -366,7 +366,7 @@ class InstitutionRecognizer:
                 while k >= 0 and i - k <= 4 and words[k] not in self.stop and self._name_word_before(words, k, i, legal_head, lower_tail) \
                         and (legal_head or not starts_sentence(words, k)) \
                         and (legal_head or not self.head_of(words[k])):
-                    k -= 1
+                    k = self._place_ending_at(tt, k) - 1  # "Segelclub Fürstenberg/Havel e.V.": a town's name of several tokens
                     if legal_head and (self.head_of(words[k + 1]) or starts_sentence(words, k + 1)
                                        or words[k + 1].islower() and not (lower_tail and k + 1 == i - 1) and words[k + 1] not in ("und", "von")):
                         break
@@ -531,6 +531,13 @@ class InstitutionRecognizer:
             break
         return left_adj, j + 1
 
+    def _place_ending_at(self, tt: TokenTable, k: int) -> int:
+        """The first token of a town's name of two to four tokens that ends with token k ("Fürstenberg / Havel"), else k."""
+        for n in (4, 3, 2):
+            if k - n + 1 >= 0 and tt.span_text(k - n + 1, k + 1) in self.gaz.by_form:
+                return k - n + 1
+        return k
+
     def _without_firm_place(self, words: list[str], i: int, left_adj: list[int], start: int) -> tuple[list[int], int]:
         """The adjectives before a firm's trade (left_adj, nearest first) up to a place adjective, which says where the
         firm is ("die Pößnecker Druckerei …"), and where the name then starts."""
@@ -562,8 +569,14 @@ class InstitutionRecognizer:
         return end
 
     def _state_and_legal(self, words: list[str], end: int) -> int:
-        """A Land name or a legal form closing the name ("… Mecklenburg-Vorpommern", "… e. V.")."""
+        """A Land name or a legal form closing the name ("… Mecklenburg-Vorpommern", "… e. V."), also a Land in the genitive
+        ("Verbraucherzentrale des Saarlandes", "… des Landes Brandenburg")."""
         n = len(words)
+        if end + 1 < n and words[end] == "des":
+            if words[end + 1] in ("Landes", "Freistaates", "Freistaats") and end + 2 < n and words[end + 2] in self.gaz.state_names:
+                return self._state_and_legal(words, end + 3)
+            if words[end + 1].endswith("s") and (words[end + 1][:-1] in self.gaz.state_names or words[end + 1][:-2] in self.gaz.state_names):
+                return self._state_and_legal(words, end + 2)
         if end < n and words[end] in self.gaz.state_names and not (end + 1 < n and words[end + 1] == "-"):
             end += 1
             if end + 1 < n and words[end] == "/" and words[end + 1] in self.gaz.state_names:
