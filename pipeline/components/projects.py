@@ -67,8 +67,9 @@ TOWN_AMOUNT_LINE = regex_cache.compile(
     r"(?:[ \t]*\([^()\n]{1,80}\))?(?:,[^\n–—]{0,160}?|[ \t]+[–—][^\n]{0,160}?)?[ \t]+[–—-][ \t]*" + LINE_END_SUM, re.M)
 # an article before a quote, perhaps indefinite, with an adjective or the name's kind between ("für ein gemeinsames „…“",
 # "für das Erzählcafé „…“")
-QUOTE_LEAD = regex_cache.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
+QUOTE_LEAD = regex_cache.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem|ihr|ihre|ihren|ihrem|sein|seine|seinen|seinem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
                         r"(?:(?P<kind>[A-ZÄÖÜ][\wäöüß-]+)\s+)?$")
+INDEFINITE_OR_POSSESSIVE = ("ein", "ihr", "sein")
 # "Lathen: Ausgezeichnet wird …": a paragraph headed by its place and a colon
 TOWN_HEAD = r"(?P<town>[A-ZÄÖÜ][\wäöüß.()/-]*(?: [A-ZÄÖÜa-zäöüß.()/-]+){0,3}?):[ \t]+"  # "Haren (Ems): "
 TOWN_PARAGRAPH_LEAD = regex_cache.compile(TOWN_HEAD + r"(?=[A-ZÄÖÜ])")
@@ -438,9 +439,10 @@ class ProjectRecognizer:
         before = text[max(line_s, o_s - 80):o_s]
         # "für das Erzählcafé „…“", "für ein gemeinsames „…“", "für den geplanten „…“": read as "für das „…“"
         lead = QUOTE_LEAD.search(before)
-        if lead and (lead.group("adj") or lead.group("kind") or lead.group("art").startswith("ein")) \
+        # a possessive stands for the article: "für ihr Regenwasserkonzept „…“"
+        if lead and (lead.group("adj") or lead.group("kind") or lead.group("art").startswith(INDEFINITE_OR_POSSESSIVE)) \
                 and not (lead.group("kind") or "").lower().endswith(self.not_kinds):
-            article = "das" if lead.group("art").startswith("ein") else lead.group("art")
+            article = "das" if lead.group("art").startswith(INDEFINITE_OR_POSSESSIVE) else lead.group("art")
             before = before[:lead.start("art")] + article + " "
         if SUBJECT_SENTENCE_START.search(before):  # "Die „…“ ist zum 1. Januar gestartet und wird vom Bund gefördert."
             return self.funded_passive_after.search(text, o_e, sentence_end(text, o_e)) is not None
