@@ -95,6 +95,11 @@ FRESHR_FLOORS = {"towns": 0.96, "institutions": 0.80, "programmes": 0.75, "proje
 # one type per name, contact persons, Kirchenkreis, a foundation named after its bank, headline funding without article):
 # .974/.841/.882/.872/.986, relations .638
 FRESHS_FLOORS = {"towns": 0.96, "institutions": 0.82, "programmes": 0.86, "projects": 0.85, "dates": 0.97, "relations": 0.61}
+# t01-t10: written later that session by two more authors who saw no code and no other set, scored when nobody had seen
+# them (code at 452c0e4, after the sXX rules): towns .985, institutions .877, programmes .917, projects .927, dates .993,
+# relations .731 (the best arrival so far); then read for misses (a Land in the genitive, a town of several tokens before
+# a legal form, a possessive before a funded name): .985/.897/.917/.952/.993, relations .740
+FRESHT_FLOORS = {"towns": 0.96, "institutions": 0.87, "programmes": 0.89, "projects": 0.93, "dates": 0.97, "relations": 0.71}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -151,10 +156,10 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
                                                          ("j", FRESHJ_FLOORS, 8), ("k", FRESHK_FLOORS, 8), ("l", FRESHL_FLOORS, 8),
                                                          ("m", FRESHM_FLOORS, 8), ("n", FRESHN_FLOORS, 10), ("o", FRESHO_FLOORS, 10),
                                                          ("p", FRESHP_FLOORS, 10), ("q", FRESHQ_FLOORS, 10),
-                                                         ("r", FRESHR_FLOORS, 10), ("s", FRESHS_FLOORS, 10)],
+                                                         ("r", FRESHR_FLOORS, 10), ("s", FRESHS_FLOORS, 10), ("t", FRESHT_FLOORS, 10)],
                          ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx", "fresh-web-pages", "fresh-bxx", "fresh-cxx",
                               "fresh-dxx", "fresh-exx", "fresh-fxx", "fresh-gxx", "fresh-hxx", "fresh-ixx",
-                              "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx", "fresh-sxx"])
+                              "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx", "fresh-sxx", "fresh-txx"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
