@@ -158,15 +158,14 @@ def one_type_per_name(programmes: list, projects: list) -> tuple[list, list]:
         return max(m.score for m in entity.mentions)
 
     by_name = {norm(p.name): p for p in projects}
-    keep_programmes = []
+    kept, outranked = [], set()
     for g in programmes:
         project = by_name.get(norm(g.name))
-        if project is None:
-            keep_programmes.append(g)
-        elif strength(g) > strength(project):
-            keep_programmes.append(g)
-            projects = [p for p in projects if p is not project]
-    return keep_programmes, projects
+        if project is None or strength(g) > strength(project):
+            kept.append(g)
+            if project is not None:
+                outranked.add(id(project))
+    return kept, [p for p in projects if id(p) not in outranked]
 
 
 def _project_relation(kind: str, project, target, rule: str, text: str, bounds: list[tuple[int, int]]) -> dict:
