@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 CASES = [
+    # the word for a club before its registered name is none of the name, in the genitive too
+    ("Es danken die Mitglieder des Vereins Lesewelt Ahlen e.V. allen Spendern.", "Lesewelt Ahlen e.V."),
     # a Land in the genitive closes a name; a town's name of several tokens before a legal form
     ("Es berät die Verbraucherzentrale des Saarlandes.", "Verbraucherzentrale des Saarlandes"),
     ("Es berät die Verbraucherzentrale des Landes Brandenburg.", "Verbraucherzentrale des Landes Brandenburg"),

@@ -25,6 +25,8 @@ CAPS_ACRONYM = regex_cache.compile(r"[A-ZÄÖÜ]{2,6}")
 HYPHEN_COMPOUND = regex_cache.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
 COMPLEMENT_ARTICLES = frozenset({"das", "die", "den", "dem", "der"})
 INDEFINITE = frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "keine", "jede", "jeder", "jedes"})
+# the words for a club before its registered name, in every case: "(des) Verein(s) Kulturstift Wetter e. V."
+CLUB_WORDS = frozenset({"Verein", "Vereins", "Vereines", "Verband", "Verbands", "Verbandes"})
 CAPITALISED = regex_cache.compile(r"[A-ZÄÖÜ][\wäöüß]*")
 SPACES = regex_cache.compile(r"\s+")
 SUB_UNIT_GAP = regex_cache.compile(r"\s*(?:der|des|an der|am)\s+")
@@ -431,8 +433,8 @@ class InstitutionRecognizer:
             while e - s > 1 and words[e - 1] in (",", "und", "-", "–"):
                 e -= 1
             end_char = tt.ends[e - 1] - (1 if words[e - 1] in self.legal_with_stop else 0)  # the sentence's full stop
-            if e - s > 2 and words[s] in ("Verein", "Verband") and words[e - 1] in self.legal + ("V.",):
-                s += 1  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V."
+            if e - s > 2 and words[s] in CLUB_WORDS and words[e - 1] in self.legal + ("V.",):
+                s += 1  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V.", so is "des Vereins Kulturstift …"
             canonical = self._canonical(tt, s, e, i, head, paren)
             if end_char < tt.ends[e - 1]:
                 canonical = canonical[:-1]
