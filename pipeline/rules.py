@@ -182,6 +182,7 @@ class InstitutionPatterns(Strict):
     department_words: list[str] = Field(default_factory=list, description="words of a body's department after a comma "
                                                                          "('…, Presse- und Öffentlichkeitsarbeit'): not the name")
     person_word_endings: list[str] = Field(default_factory=list, description="endings of nouns for people, never part of a name")
+    plural_word_endings: list[str] = Field(default_factory=list, description="endings of plural nouns: after a head its object, not its name")
     owner_named_heads: list[str] = Field(default_factory=list, description="heads named after their owner ('Stiftung der Sparkasse X')")
     proper_name_after_compounds: list[str] = Field(default_factory=list, description="proper-name heads that take a name after them only as compounds")
     owner_heads: list[str] = Field(default_factory=list, description="the owners' head nouns")

@@ -182,6 +182,8 @@ def test_pattern_names(nlp, sentence, name):
     "Die Stadtgesellschaft Leipzig ist bunt.",  # a town's people, not a body
     "Die Stiftung Sparkasse gibt Geld.",  # a foundation and a bank, no name
     "Die Bäckerei im Ort schließt im Mai.",  # a trade without its owner's name
+    "Für die Stellen nimmt der Kreisverband Bewerbungen bis Mai entgegen.",  # a plural noun after a head is its object
+    "Die Schüler erarbeiten mit der Stadtverwaltung Ideen für leere Läden.",
     "Das Fest findet im Billstedter Zentrum statt.",  # a place's centre
     "Die Lokale Aktionsgruppe tagt morgen.",  # a generic mention
     "Die Freiwillige Feuerwehr bekommt ein neues Löschfahrzeug.",  # generic, though it has an adjective

@@ -162,7 +162,7 @@ class InstitutionRecognizer:
         # a legal form that took the sentence's full stop ("… gGmbH.")
         self.legal_with_stop = tuple(f + "." for f in self.legal if not f.endswith("."))
         self.legal_tails = [tuple(t) for t in self.cfg.legal_form_tails]
-        self.person_endings = tuple(self.cfg.person_word_endings)
+        self.person_endings = tuple(self.cfg.person_word_endings) + tuple(self.cfg.plural_word_endings)  # a head's objects
         self.region_nouns = frozenset(self.cfg.region_nouns)
         self.place_named_heads = frozenset(self.cfg.place_named_heads)
         self.union_forms = {form: (u.head, u.kind) for u in self.cfg.union_heads for form in u.forms}
