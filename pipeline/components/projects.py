@@ -304,6 +304,10 @@ class ProjectRecognizer:
         self.funded_passive_before = regex_cache.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,40}?\b(?:wird|werden)\s+(?:der|die|das)\s*$")
         self.funded_passive_after = regex_cache.compile(r"\b(?:wird|werden|wurde|wurden)\b[^.;!?]*?\b(?:"
                                                         + "|".join(map(re.escape, fq.words)) + r")\b")
+        # "Das Ministerium hat … das Nahwärmenetz „…“ der Genossenschaft … gefördert": the perfect tense of a funding verb
+        participles = [w for w in fq.words if w.startswith(("ge", "be", "fi", "un"))]  # the participles, not "fördert"
+        self.funded_perfect_before = regex_cache.compile(r"\b(?:hat|haben)\b[^.;:!?„“\"\n]{0,120}?\b(?:den|die|das|dem)\s*$")
+        self.funded_perfect_after = regex_cache.compile(r"[^.;!?]{0,200}?\b(?:" + "|".join(map(re.escape, participles)) + r")\b")
         self.funded_participle = regex_cache.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
         # a list intro that speaks of projects or of funding ("Gefördert werden:")
         self.paragraph_labels = frozenset(self.cfg.paragraph_labels)
@@ -453,6 +457,8 @@ class ProjectRecognizer:
             return True
         if FOR_SENTENCE_START.search(before):  # "Für das „…“ hat die Stadt einen Förderbescheid erhalten"
             return self.funding_noun.search(text, o_e, sentence_end(text, o_e)) is not None
+        if self.funded_perfect_before.search(before) and self.funded_perfect_after.match(text, o_e):
+            return True
         if not ("Euro" in before or "€" in before or "EUR" in before):
             # "Aus GRW-Mitteln fördert das Land die „Seebühne Plön“ mit 1,6 Millionen Euro": the money after the name
             return bool(self.funding_verb_before.search(before)) and self.money_after.match(text, o_e) is not None
