@@ -291,3 +291,12 @@ def test_list_items_with_a_body_under_each_are_one_list(nlp):
     found = {e.attrs.get("canonical") or e.text for e in nlp(text)._.evidence if e.label == "project"}
     assert {"Dorfladen Mitte", "Lesegarten am Teich", "Kleine Bühne Zempin"} <= found
     assert "die vielen guten Ideen" not in found
+
+
+def test_a_quoted_name_after_for_and_its_kind_in_a_funding_list(nlp):
+    """"Weitere Zuschüsse erhalten:" … "– das Heimatmuseum Ahlen für die Vortragsreihe „…“ (5.000 Euro)": the project's kind may
+    stand between "für die" and the quoted name."""
+    text = ("Weitere Zuschüsse erhalten:\n– das Heimatmuseum Ahlen für die Vortragsreihe „Ahlen erzählt“ (5.000 Euro),\n"
+            "– der Kunstverein Beckum für seine Ausstellung „Licht und Land“ (3.000 Euro).\n")
+    found = {e.attrs.get("canonical") or e.text for e in nlp(text)._.evidence if e.label == "project"}
+    assert {"Ahlen erzählt", "Licht und Land"} <= found

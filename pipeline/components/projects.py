@@ -81,7 +81,8 @@ FOR_SENTENCE_START = regex_cache.compile(r"(?:^|[.!?]\s+|\n)Für\s+(?:den|die|da
 # the quoted name as the subject opening its sentence: "Die „Azubi-Brücke Unterweser“ ist … gestartet und wird … gefördert"
 SUBJECT_SENTENCE_START = regex_cache.compile(r"(?:^|[.!?]\s+|\n)(?:Die|Das|Der)\s*$")
 # right before the quoted name that a list item gives something to: "Goldmedaille für die „…“"
-FOR_ARTICLE_BEFORE = regex_cache.compile(r"\bfür\s+(?:den|die|das)\s*$")
+# "für die „…“", also with the project's kind between ("für die Vermittlungsreihe „…“")
+FOR_ARTICLE_BEFORE = regex_cache.compile(r"\bfür\s+(?:den|die|das|ihre|ihren|ihr|seine|seinen|sein)\s+(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
 # right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
 BUILT_LEAD = regex_cache.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[a-zäöüß]+(?:e|en|er|es|em)\s+)?(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
 # lowercase words inside a phrase name, between capitalised words: "Erzählcafé im Malerwinkelhaus", "Türmertour für Kinder"
@@ -371,7 +372,7 @@ class ProjectRecognizer:
                                       attrs={"canonical": inner.strip()}))
                 continue
             # "Ausgezeichnet wurden folgende Projekte:" … "1. Gutach – Goldmedaille für die „Gutacher Dorfstube“, …"
-            if short and LIST_ITEM.match(text, line_s) and FOR_ARTICLE_BEFORE.search(text, max(line_s, o_s - 12), o_s) \
+            if short and LIST_ITEM.match(text, line_s) and FOR_ARTICLE_BEFORE.search(text, max(line_s, o_s - 48), o_s) \
                     and self._intro_names_projects(text, line_s):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:project.quote_for_in_project_list", 0.65,
                                       attrs={"canonical": inner.strip()}))
