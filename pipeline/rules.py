@@ -230,6 +230,15 @@ class SubjectTitleRule(TriggerRule):
     max_words: int = Field(default=10, ge=2)
 
 
+class LeadTitleRule(TriggerRule):
+    """A title after a sentence-opening phrase with a project noun ("Mit dem Vorhaben"), up to the finite verb that the
+    inverted subject follows ("… lässt die Stadt …"). words: the project nouns; leads: the phrases before them."""
+    leads: list[str] = Field(min_length=1)
+    title_joiners: list[str] = Field(default_factory=list, description="lowercase words inside a title ('aus', 'vom', 'für')")
+    subject_starts: list[str] = Field(min_length=1, description="words that open the inverted subject after the verb")
+    max_words: int = Field(default=8, ge=2)
+
+
 class FundedQuoteRule(TriggerRule):
     """A quoted name that receives money: 'Euro für den „X“', 'wird das „X“ unterstützt' (words: the participles)."""
     prepositions: list[str] = Field(min_length=1, description="'Euro für den „X“', 'Euro gehen an den „X“'")
@@ -248,6 +257,7 @@ class ProjectPatterns(Strict):
     quote_triggers: QuoteTriggerRule
     name_triggers: TriggerRule
     subject_titles: SubjectTitleRule
+    lead_titles: LeadTitleRule
     funded_quotes: FundedQuoteRule
     built_quotes: TriggerRule
     list_item_names: TriggerRule

@@ -9,7 +9,7 @@ from pipeline.rules import institution_patterns, programme_patterns, project_pat
 RULES = [("programme", "programmes", name, getattr(programme_patterns(), name))
          for name in ("quote_triggers", "name_suffixes", "money_sources", "title_guidelines")]
 RULES += [("project", "projects", name, getattr(project_patterns(), name))
-          for name in ("quote_triggers", "name_triggers", "subject_titles", "funded_quotes", "built_quotes", "list_item_names",
+          for name in ("quote_triggers", "name_triggers", "subject_titles", "lead_titles", "funded_quotes", "built_quotes", "list_item_names",
                        "table_columns", "amount_lines", "prize_items")]
 CASES = [(label, f"{prefix}:{rule.id}", text, expected)
          for label, prefix, _, rule in RULES for expected, texts in ((True, rule.examples.match), (False, rule.examples.no_match))

@@ -327,6 +327,12 @@ class ProjectRecognizer:
         nouns = "|".join(re.escape(f) for w in self.cfg.prize_items.words for f in (w, w.lower()))
         self.prize_label = regex_cache.compile(r"^(?:\d{1,2}\.[ \t]*)?(?:[A-ZÄÖÜ][a-zäöüß]*)?(?:" + nouns + r")(?:[ \t]+\d{1,2}\.?)?"
                                                r"(?:[ \t]+[A-ZÄÖÜ][\wäöüß-]*){0,2}(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*:[ \t]", re.M)
+        lt = self.cfg.lead_titles
+        self.title_joiners = frozenset(lt.title_joiners)
+        self.lead_title = regex_cache.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:" + "|".join(map(re.escape, lt.leads)) + r") (?:"
+                                              + "|".join(map(re.escape, lt.words)) + r") (?P<name>[A-ZÄÖÜ][^\s,.;:!?()„“\"]*"
+                                              r"(?: [^\s,.;:!?()„“\"]+){0," + str(lt.max_words - 1) + r"}?) (?P<verb>(?!(?:" + "|".join(map(re.escape, lt.title_joiners)) + r")\b)[a-zäöüß]+) (?:"
+                                              + "|".join(map(re.escape, lt.subject_starts)) + r")\b", re.M)
         st = self.cfg.subject_titles
         # the project noun opens a sentence or line; the title is the rest of the subject up to the finite verb
         self.subject_title = regex_cache.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:Das|Unser|Dieses|Ein) (?:" + "|".join(map(re.escape, st.words))
@@ -421,6 +427,7 @@ class ProjectRecognizer:
         found += self._amount_lines(text, found)
         found += self._section_headings(text, found)
         found += self._subject_titles(text)
+        found += self._lead_titles(text)
         found += self._prize_items(text, quotes, found)
         if not found and title is not None:
             t = text[title[0]:title[1]]
@@ -751,6 +758,20 @@ class ProjectRecognizer:
                         items.append((i_s, inner))
                     break
         return _untaken(items, found, "projects:" + self.cfg.prize_items.id, self.cfg.prize_items.score)
+
+    def _lead_titles(self, text: str) -> list[Evidence]:
+        """"Mit dem Vorhaben Treffpunkt Markt lässt die Stadt …": the title between the lead and the finite verb; its lowercase
+        words are joiners only ("Spielzeug aus Neustadt – vom Heimgewerbe zur Weltmarke"), its first word no date word."""
+        rule = self.cfg.lead_titles
+        out = []
+        for m in self.lead_title.finditer(text):
+            name = m.group("name")
+            words = name.split()
+            if words[0] in self.title_stop or any(w[:1].islower() and w not in self.title_joiners for w in words):
+                continue
+            out.append(Evidence("project", m.start("name"), m.end("name"), name, "projects:" + rule.id, rule.score,
+                                attrs={"canonical": name}))
+        return out
 
     def _subject_titles(self, text: str) -> list[Evidence]:
         """A phrase title as the subject: it has a lowercase word (a bare name is the name rule's), no date word first,
