@@ -99,6 +99,8 @@ BAR_CELL_BREAK = regex_cache.compile(r"[ \t]*\|[ \t]*")
 QUOTED_HEAD_CELL = regex_cache.compile(r"[„“\"»](?P<name>[^„“”\"«»\n]{2,80})[“”\"«][ \t]*(?:[–—:(]|-[ \t])")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
 PROJECT = regex_cache.compile(r"[Pp]rojekt")
+CAPITALISED = regex_cache.compile(r"\b[A-ZÄÖÜ][\wäöüß-]+")
+RELATIVE_BEFORE = regex_cache.compile(r",\s+(?:das|der|die|den|dem)\s[^,]*$")  # the relative clause the position ends
 # words that open a time or place phrase after "Das Projekt", not a title (and the month names of rules/dates.yaml)
 TITLE_STOP = frozenset({"Ende", "Anfang", "Mitte", "Seit", "Bis", "Ab", "Im", "In", "Am", "Auf", "Aus", "Mit", "Nach", "Vor", "Zum", "Zur",
                         "Der", "Die", "Das", "Des", "Dem", "Den", "Ein", "Eine", "Es", "Sie", "Er", "Wir"})
@@ -263,6 +265,8 @@ class ProjectRecognizer:
         # "Das Projekt heißt „X“": the verb between the noun and the quote
         self.naming_verb_before = regex_cache.compile(r"(?<![\wäöüß])(?:" + "|".join(verbs) + r")\s*:?\s*$") if verbs else None
         self.programme_triggers = frozenset(programme_patterns().quote_triggers.words)
+        self.naming_nouns = frozenset(self.cfg.quote_triggers.naming_nouns)
+        self.programme_endings = tuple(w.lower() for w in self.programme_triggers if len(w) >= 5)
         self.known_acronyms = frozenset(a for entry in institution_registry().institutions + programme_registry().programmes
                                         for a in (entry.name, *entry.acronyms, *entry.aliases) if a.isupper())
         self.name_triggers = set(self.cfg.name_triggers.words)
@@ -356,6 +360,8 @@ class ProjectRecognizer:
                 verb = self.naming_verb_before.search(text, max(0, o_s - 30), o_s)
                 if verb is not None:
                     trig = trigger_before(text, verb.start(), self.triggers)
+            if trig in self.naming_nouns and self._programme_named_before(text, o_s):
+                continue  # "Den Wettbewerb gibt es seit 1961, damals unter dem Titel „…“": the programme's former name
             if trig and (PROJECT_TRIGGER.search(trig) or trig in self.triggers or trig.rsplit("-", 1)[-1] in self.triggers
                          or trig.lower().endswith(self.compound_triggers)):
                 found.append(Evidence("project", i_s, i_e, inner, "projects:" + self.cfg.quote_triggers.id,
@@ -758,6 +764,17 @@ class ProjectRecognizer:
                         items.append((i_s, inner))
                     break
         return _untaken(items, found, "projects:" + self.cfg.prize_items.id, self.cfg.prize_items.score)
+
+    def _programme_named_before(self, text: str, pos: int) -> bool:
+        """What the naming noun before pos names is a programme: the sentence opens with a programme's noun ("Den
+        Dorfwettbewerb gibt es seit 1961, zunächst unter dem Titel …"), or a relative clause ", das … unter dem Namen" follows
+        one ("… Landesprogramm für Demokratie, Toleranz und Weltoffenheit, das unter dem Namen …")."""
+        a = sentence_start(text, pos)
+        if any(w.lower().endswith(self.programme_endings) for w in text[a:pos].split()[:3]):
+            return True
+        rel = RELATIVE_BEFORE.search(text, a, pos)
+        return rel is not None and any(w.lower().endswith(self.programme_endings)
+                                       for w in CAPITALISED.findall(text, max(a, rel.start() - 100), rel.start()))
 
     def _lead_titles(self, text: str) -> list[Evidence]:
         """"Mit dem Vorhaben Treffpunkt Markt lässt die Stadt …": the title between the lead and the finite verb; its lowercase
