@@ -310,9 +310,8 @@ class ProjectRecognizer:
         self.funded_passive_after = regex_cache.compile(r"\b(?:wird|werden|wurde|wurden)\b[^.;!?]*?\b(?:"
                                                         + "|".join(map(re.escape, fq.words)) + r")\b")
         # "Das Ministerium hat … das Nahwärmenetz „…“ der Genossenschaft … gefördert": the perfect tense of a funding verb
-        participles = [w for w in fq.words if w.startswith(("ge", "be", "fi", "un"))]  # the participles, not "fördert"
         self.funded_perfect_before = regex_cache.compile(r"\b(?:hat|haben)\b[^.;:!?„“\"\n]{0,120}?\b(?:den|die|das|dem)\s*$")
-        self.funded_perfect_after = regex_cache.compile(r"[^.;!?]{0,200}?\b(?:" + "|".join(map(re.escape, participles)) + r")\b")
+        self.funded_perfect_after = regex_cache.compile(r"[^.;!?]{0,200}?\b(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
         self.funded_participle = regex_cache.compile(r"\s+(?:[^\s.;:!?„“\"]+\s+){0,3}?(?:" + "|".join(map(re.escape, fq.words)) + r")\b")
         # a list intro that speaks of projects or of funding ("Gefördert werden:")
         self.paragraph_labels = frozenset(self.cfg.paragraph_labels)
