@@ -25,8 +25,10 @@ CAPS_ACRONYM = regex_cache.compile(r"[A-ZÄÖÜ]{2,6}")
 HYPHEN_COMPOUND = regex_cache.compile(r"[A-ZÄÖÜ][\wäöüß]*[-/][\wäöüß/-]+")
 COMPLEMENT_ARTICLES = frozenset({"das", "die", "den", "dem", "der"})
 INDEFINITE = frozenset({"ein", "eine", "einer", "einem", "einen", "eines", "keine", "jede", "jeder", "jedes"})
-# the words for a club before its registered name, in every case: "(des) Verein(s) Kulturstift Wetter e. V."
-CLUB_WORDS = frozenset({"Verein", "Vereins", "Vereines", "Verband", "Verbands", "Verbandes"})
+# the heads that stand for a club before its registered name, in every case: "(des) Verein(s) Kulturstift Wetter e. V."
+CLUB_HEADS = ("Verein", "Verband")
+# "des Landes Brandenburg", "des Freistaates Sachsen": a Land named in the genitive
+LAND_GENITIVES = ("Landes", "Freistaates", "Freistaats")
 CAPITALISED = regex_cache.compile(r"[A-ZÄÖÜ][\wäöüß]*")
 SPACES = regex_cache.compile(r"\s+")
 SUB_UNIT_GAP = regex_cache.compile(r"\s*(?:der|des|an der|am)\s+")
@@ -154,7 +156,8 @@ class InstitutionRecognizer:
         self.generic = set(self.cfg.generic)
         self.foreign_heads = frozenset(self.cfg.foreign_heads)
         self.foreign_connectors = frozenset(self.cfg.foreign_connectors)
-        self.proper_heads = set(self.cfg.proper_name_heads)
+        self.firm_heads = frozenset(self.cfg.firm_heads)
+        self.proper_heads = set(self.cfg.proper_name_heads) | self.firm_heads  # a firm's owner is named after its trade
         self.gen_complements = sorted((c.split(" ") for c in self.cfg.genitive_complements), key=len, reverse=True)
         self.gen_first = {words[0] for words in self.gen_complements}
         self.complement_starts = set(self.cfg.complement_starts)
@@ -162,7 +165,7 @@ class InstitutionRecognizer:
         # a legal form that took the sentence's full stop ("… gGmbH.")
         self.legal_with_stop = tuple(f + "." for f in self.legal if not f.endswith("."))
         self.legal_tails = [tuple(t) for t in self.cfg.legal_form_tails]
-        self.person_endings = tuple(self.cfg.person_word_endings) + tuple(self.cfg.plural_word_endings)  # a head's objects
+        self.object_endings = tuple(self.cfg.person_word_endings) + tuple(self.cfg.plural_word_endings)  # a head's objects, no name
         self.region_nouns = frozenset(self.cfg.region_nouns)
         self.place_named_heads = frozenset(self.cfg.place_named_heads)
         self.union_forms = {form: (u.head, u.kind) for u in self.cfg.union_heads for form in u.forms}
@@ -181,7 +184,6 @@ class InstitutionRecognizer:
         self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.owner_heads = frozenset(self.cfg.owner_heads)
-        self.firm_heads = frozenset(self.cfg.firm_heads)
         self._head_cache: dict[str, HeadNoun | None] = {}
         self._token_heads: dict[str, HeadNoun] = {}  # head_of, for tokens that head a name
         self._not_heads: set[str] = set()  # tokens that head none: taken out of a document's words in one set difference
@@ -193,6 +195,7 @@ class InstitutionRecognizer:
                 if h.alone:
                     self._exact_heads.setdefault(form, h)
                 self._hyphen_heads.setdefault(form, h)
+        self.club_words = frozenset(f for h in self.cfg.heads if h.lemma in CLUB_HEADS for f in [h.lemma] + h.genitive)
         self._compound_heads = [(h, len(h.lemma) + 2, tuple(f.lower() for f in [h.lemma] + h.genitive)) for h in self.cfg.heads if h.compound]
         # the last letters every compound ending has: a word without them (most words) is no compound, in one look-up
         self._tail = min((len(e) for _, _, endings in self._compound_heads for e in endings), default=0)
@@ -433,7 +436,7 @@ class InstitutionRecognizer:
             while e - s > 1 and words[e - 1] in (",", "und", "-", "–"):
                 e -= 1
             end_char = tt.ends[e - 1] - (1 if words[e - 1] in self.legal_with_stop else 0)  # the sentence's full stop
-            if e - s > 2 and words[s] in CLUB_WORDS and words[e - 1] in self.legal + ("V.",):
+            if e - s > 2 and words[s] in self.club_words and words[e - 1] in self.legal + ("V.",):
                 s += 1  # "Verein Kulturstift Wetter e. V." is "Kulturstift Wetter e. V.", so is "des Vereins Kulturstift …"
             canonical = self._canonical(tt, s, e, i, head, paren)
             if end_char < tt.ends[e - 1]:
@@ -575,7 +578,7 @@ class InstitutionRecognizer:
         ("Verbraucherzentrale des Saarlandes", "… des Landes Brandenburg")."""
         n = len(words)
         if end + 1 < n and words[end] == "des":
-            if words[end + 1] in ("Landes", "Freistaates", "Freistaats") and end + 2 < n and words[end + 2] in self.gaz.state_names:
+            if words[end + 1] in LAND_GENITIVES and end + 2 < n and words[end + 2] in self.gaz.state_names:
                 return self._state_and_legal(words, end + 3)
             if words[end + 1].endswith("s") and (words[end + 1][:-1] in self.gaz.state_names or words[end + 1][:-2] in self.gaz.state_names):
                 return self._state_and_legal(words, end + 2)
@@ -628,7 +631,7 @@ class InstitutionRecognizer:
         return len(text) >= 7 and text.endswith("er") and text[:1].isupper() and text.isalpha() \
             and zipf_frequency(text.lower()) < REGION_ADJECTIVE_MAX_ZIPF
 
-    GEN_CLOSERS = ("Landes", "Freistaates", "Freistaats", "Stadt", "Hansestadt", "Kreises", "Landkreises", "la", "l'")
+    GEN_CLOSERS = LAND_GENITIVES + ("Stadt", "Hansestadt", "Kreises", "Landkreises", "la", "l'")
 
     def _complement(self, tt: TokenTable, k: int, head_lemma: str = "") -> int:
         """End of 'für Umwelt, Naturschutz, Bau und Reaktorsicherheit', 'des Innern, für Bau und Heimat' …"""
@@ -751,14 +754,14 @@ class InstitutionRecognizer:
                 j += 2  # "Kirchengemeinde St. Othmar Naumburg", "Förderverein St. Nikolai Zerbst": a saint's name
                 continue
             if w[:1].isupper() and w not in self.stop and not self.head_of(w) and (w.isalpha() or "-" in w or "/" in w) \
-                    and w not in self.gaz.state_names and not w.endswith(self.person_endings):
+                    and w not in self.gaz.state_names and not w.endswith(self.object_endings):
                 j += 1
                 continue
             # "Landesbetrieb Straßenbau und Verkehr", "Stiftung Thüringer Schlösser und Gärten", "Architekturbüro Kienzler &
             # Moser": not before a place or a second head
             if w in ("und", "&", "+") and j > k and j + 1 < n_words and words[j + 1][:1].isupper() and words[j + 1].isalpha() \
                     and words[j + 1] not in self.stop and not self.head_of(words[j + 1]) and words[j + 1] not in self.gaz.by_form \
-                    and words[j + 1] not in self.gaz.state_of_form and not words[j + 1].endswith(self.person_endings):
+                    and words[j + 1] not in self.gaz.state_of_form and not words[j + 1].endswith(self.object_endings):
                 j += 1
                 continue
             if w == "(" and j + 2 < n_words and words[j + 2] == ")" and j > k and self._name_qualifier(words[j + 1]) and not foreign:

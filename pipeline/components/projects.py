@@ -67,7 +67,8 @@ TOWN_AMOUNT_LINE = regex_cache.compile(
     r"(?:[ \t]*\([^()\n]{1,80}\))?(?:,[^\n–—]{0,160}?|[ \t]+[–—][^\n]{0,160}?)?[ \t]+[–—-][ \t]*" + LINE_END_SUM, re.M)
 # an article before a quote, perhaps indefinite, with an adjective or the name's kind between ("für ein gemeinsames „…“",
 # "für das Erzählcafé „…“")
-QUOTE_LEAD = regex_cache.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem|ihr|ihre|ihren|ihrem|sein|seine|seinen|seinem)\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
+POSSESSIVES = r"ihr|ihre|ihren|ihrem|sein|seine|seinen|seinem"  # they stand for the article: "für ihr Konzept „…“"
+QUOTE_LEAD = regex_cache.compile(r"\b(?P<art>den|die|das|dem|der|des|ein|eine|einen|einem|" + POSSESSIVES + r")\s+(?P<adj>[a-zäöüß]+(?:e|en|er|es|em)\s+)?"
                         r"(?:(?P<kind>[A-ZÄÖÜ][\wäöüß-]+)\s+)?$")
 INDEFINITE_OR_POSSESSIVE = ("ein", "ihr", "sein")
 # "Lathen: Ausgezeichnet wird …": a paragraph headed by its place and a colon
@@ -82,7 +83,7 @@ FOR_SENTENCE_START = regex_cache.compile(r"(?:^|[.!?]\s+|\n)Für\s+(?:den|die|da
 SUBJECT_SENTENCE_START = regex_cache.compile(r"(?:^|[.!?]\s+|\n)(?:Die|Das|Der)\s*$")
 # right before the quoted name that a list item gives something to: "Goldmedaille für die „…“"
 # "für die „…“", also with the project's kind between ("für die Vermittlungsreihe „…“")
-FOR_ARTICLE_BEFORE = regex_cache.compile(r"\bfür\s+(?:den|die|das|ihre|ihren|ihr|seine|seinen|sein)\s+(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
+FOR_ARTICLE_BEFORE = regex_cache.compile(r"\bfür\s+(?:den|die|das|" + POSSESSIVES + r")\s+(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
 # right before a name that is built or set up: an article or "zum"/"zur", maybe with the name's kind ("den Jugendtreff")
 BUILT_LEAD = regex_cache.compile(r"\b(?:zum|zur|den|die|das|dem|ein|eine|einen)\s+(?:[a-zäöüß]+(?:e|en|er|es|em)\s+)?(?:[A-ZÄÖÜ][\wäöüß-]+\s+)?$")
 # lowercase words inside a phrase name, between capitalised words: "Erzählcafé im Malerwinkelhaus", "Türmertour für Kinder"

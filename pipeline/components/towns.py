@@ -15,6 +15,7 @@ from pipeline import regex_cache
 from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer, town_matcher
 from pipeline.matching import TokenTable, token_table
+from pipeline.relation_model import POSTCODE  # the postcode of an address, as contact blocks have it
 from pipeline.rules import relation_cues, town_evidence
 
 # the day and month of a dateline: "12. Februar", "12.02.", "den 3. Mai"
@@ -29,7 +30,6 @@ WORD_ENDING = regex_cache.compile(r"[a-zäöü](e|en|em|er|es)$")
 COORDINATORS = frozenset({"und", "oder", "sowie"})
 LIST_GAP = regex_cache.compile(r"\s*(?:,|und|sowie|oder|/)\s*")
 PARENTHESES = regex_cache.compile(r"\s*\([^)]{1,30}\)")
-POSTCODE_TOWN = regex_cache.compile(r"(?<!\d)\d{5}[ \t]+[A-ZÄÖÜ]")  # "25813 Husum" in an address
 
 
 def starts_sentence(words: list[str], i: int) -> bool:
@@ -221,7 +221,7 @@ class TownRecognizer:
                 or words[0] in self.gaz.by_form or words[0] in self.place_nouns or words[0] in self.gaz.state_of_form:
             return False
         around = text[text.rfind("\n", 0, max(0, line_s - 200)) + 1:line_e + 200]  # a few lines above and below
-        return any(marker in around for marker in self.contact_markers) or POSTCODE_TOWN.search(around) is not None
+        return any(marker in around for marker in self.contact_markers) or POSTCODE.search(around) is not None
 
     def _lists(self, text: str, found: list[Evidence]) -> None:
         """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town."""
