@@ -5,6 +5,7 @@ import functools
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -370,6 +371,34 @@ def test_recycling_the_pipeline_changes_no_record(tmp_path, monkeypatch):
         return out
 
     assert records(recycled) == records(plain) == records(pooled)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
+def test_a_worker_that_dies_loses_no_input(tmp_path, monkeypatch):
+    """An input that kills its worker process (a crash in a C extension, the kernel's out-of-memory killer) becomes
+    an error entry with the reason; every other input still gets its record, in input order, and the run ends."""
+    import signal
+
+    import pipeline.run as run_module
+
+    src = few_corpus_files(tmp_path, 6)
+    poison = sorted(src.iterdir())[2]
+    real_process = run_module.process
+
+    def process(path, *args):
+        if path == str(poison):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_process(path, *args)
+
+    monkeypatch.setattr(run_module, "process", process)
+    monkeypatch.setattr(run_module, "CHUNK", 2)
+    manifest = run([str(src)], str(tmp_path / "out"), progress=False, workers=2)
+    assert (manifest["inputs"], manifest["records"], manifest["errors"]) == (6, 5, 1)
+    [error] = lines(tmp_path / "out" / "errors.jsonl")
+    assert error["file"] == str(poison) and error["stage"] == "extract"
+    assert error["reason"].startswith("E032 the worker process died") and "SIGKILL" in error["reason"]
+    kept = [Path(rec["source"]["path"]).name for rec in lines(tmp_path / "out" / "records.jsonl")]
+    assert kept == [p.name for p in sorted(src.iterdir()) if p != poison]
 
 
 def test_the_memoised_tokenizer_gives_spacys_tokens_and_still_serialises(nlp):
