@@ -805,8 +805,11 @@ def write_report(out_dir: str | Path, max_documents: int = MAX_DOCUMENTS, worker
         if workers > 1 and n_lines >= MIN_RECORDS_PER_WORKER * 2:
             import multiprocessing as mp
 
-            with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(min(workers, len(tasks))) as pool:
-                merge(pool.imap(_render_part_star, tasks))
+            from pipeline.workers import Workers
+
+            context = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            with Workers(min(workers, len(tasks)), _render_part_star, _part_lost, context, quota=len(tasks), chunk=1) as pool:
+                merge(pool.map(tasks))
         else:
             merge(render_part(*task) for task in tasks)
         run = Run(out, summary, errors, manifest, bad)
@@ -855,6 +858,13 @@ def split_lines(path: Path, workers: int) -> list[tuple[int, int, int, int]]:
 
 def _render_part_star(args: tuple) -> tuple[Summary, Rows, str]:
     return render_part(*args)
+
+
+def _part_lost(task: tuple, reason: str):
+    """A part whose worker process died twice, the second time on this part alone: the report cannot be whole."""
+    out_dir, _, _, first_line, _ = task
+    raise RuntimeError(f"the report's worker process died on the records from line {first_line} ({reason}); "
+                       f"run `python -m pipeline report {out_dir}` again")
 
 
 def render_part(out_dir: str, start: int, end: int, first_line: int, max_documents: int) -> tuple[Summary, Rows, str]:

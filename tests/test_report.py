@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -329,6 +330,30 @@ def test_parts_rendered_by_processes_give_the_same_page(report, tmp_path, monkey
     page = parse(out / "report.html")
     assert page.tags.count("section") == 20 and "doc-7" not in page.ids and {"doc-6", "doc-8", "doc-21"} <= set(page.ids)
     assert not list(out.glob(".report-part*"))  # the parts' temporary files are gone
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
+def test_a_part_whose_process_dies_fails_the_report_with_its_lines(report, tmp_path, monkeypatch):
+    """A report process that dies (killed, out of memory) does not leave the report waiting for ever."""
+    import os
+    import signal
+
+    import pipeline.report as rep
+
+    out, _ = repeated_folder(report, tmp_path, 5)
+    monkeypatch.setattr(rep, "MIN_RECORDS_PER_WORKER", 1)
+    real = rep.render_part
+
+    def render_part(out_dir, start, end, first_line, max_documents):
+        if first_line == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(out_dir, start, end, first_line, max_documents)
+
+    monkeypatch.setattr(rep, "render_part", render_part)
+    before = (out / "report.html").read_bytes()
+    with pytest.raises(RuntimeError, match=r"died on the records from line 1 \(killed by signal SIGKILL\); run `python -m pipeline report "):
+        write_report(out, workers=2)
+    assert (out / "report.html").read_bytes() == before  # the page of the run stays as it was
 
 
 def test_name_counts_stay_bounded_and_keep_the_frequent_names():
