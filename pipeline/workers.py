@@ -46,6 +46,14 @@ def exit_reason(exitcode: Optional[int]) -> str:
     return f"exit code {exitcode}"
 
 
+def chunk_size(left: Optional[int], workers: int, chunk: int) -> int:
+    """Inputs in the next chunk: `chunk`, but near the end (`left` inputs, when known) a quarter of what is left per
+    worker, down to one, so that the workers finish together instead of one waiting for the other's last chunks."""
+    if left is None:
+        return chunk
+    return max(1, min(chunk, left // (workers * AHEAD * 2)))
+
+
 def serve(conn, job: Callable[[Any], Any], init: Optional[Callable] = None, init_args: tuple = (), inherited: tuple = ()) -> None:
     """A worker's life: set up, then answer each chunk of inputs with the list of their results until told to stop.
 
@@ -130,7 +138,10 @@ class Workers:
 
     # ------------------------------------------------------------ the inputs
     def map(self, items: Iterable) -> Iterator:
-        """The result of every item, in the order of the items."""
+        """The result of every item, in the order of the items.
+
+        When the items have a length, the chunks shrink towards the end (chunk_size)."""
+        total = len(items) if hasattr(items, "__len__") else None
         source = iter(items)
         staged: Optional[Chunk] = None  # the next chunk from the source, read ahead to know whether one is left
         alone: deque[Chunk] = deque()  # inputs of dead workers, to be done again one at a time
@@ -141,7 +152,8 @@ class Workers:
         def stage() -> Optional[Chunk]:
             nonlocal staged, counted
             if staged is None:
-                items_ = [item for _, item in zip(range(self.chunk), source)]
+                size = chunk_size(None if total is None else total - counted, self.n, self.chunk)
+                items_ = [item for _, item in zip(range(size), source)]
                 if items_:
                     staged = Chunk(counted, items_)
                     counted += len(items_)

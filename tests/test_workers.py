@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.workers import Workers, exit_reason
+from pipeline.workers import Workers, chunk_size, exit_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 FORK = mp.get_context("fork") if sys.platform.startswith("linux") else None
@@ -53,7 +53,7 @@ def test_results_come_in_input_order(n_workers, chunk):
 @needs_fork
 def test_a_worker_is_replaced_after_its_quota():
     with Workers(2, square_and_pid, answer_death, FORK, quota=10, chunk=5) as pool:
-        results = list(pool.map(range(100)))
+        results = list(pool.map(iter(range(100))))  # no length: chunks of 5 to the end
     assert [r[0] for r in results] == [n * n for n in range(100)]
     assert pool.started == 10  # 100 inputs, 10 to a process
     pids = [pid for _, pid in results]
@@ -78,6 +78,12 @@ def test_an_empty_input_starts_no_worker():
     with Workers(2, square_and_pid, answer_death, FORK, quota=10, chunk=5) as pool:
         assert list(pool.map([])) == []
     assert pool.started == 0
+
+
+def test_chunks_shrink_towards_the_end_of_a_known_length():
+    assert chunk_size(None, 2, 8) == 8
+    assert chunk_size(1000, 2, 8) == 8
+    assert [chunk_size(left, 2, 8) for left in (64, 40, 16, 8, 7, 1)] == [8, 5, 2, 1, 1, 1]
 
 
 def test_exit_reasons_read_as_words():
