@@ -181,6 +181,26 @@ def clause_pairs(text: str, a: int, b: int, projects: list, programmes: list) ->
     return frozenset((next(iter(clause_projects[c])), g) for c, gs in clause_programmes.items() for g in gs)
 
 
+def series_pairs(projects: list, towns: list) -> Optional[frozenset]:
+    """The (project, town) pairs, as ids, of a sentence that names its projects one after another, each with its own
+    town: "die Gemeinde Rammenau erhält … für „X“, die Stadt Pulsnitz … für „Y“ und die Gemeinde Ottendorf-Okrilla … für
+    „Z“", or "„X“ (Goslar) und „Y“ (Hildesheim)". None unless projects and towns alternate, at least two of each and
+    each once (a name repeated right after itself counts once): "In Goslar und Hildesheim starten „X“ und „Y“" pairs
+    every project with every town.
+
+    projects and towns are the sentence's (entity, mention) pairs; towns inside a name are left out by the caller."""
+    marks = sorted([(m.start, "project", id(e)) for e, m in projects] + [(m.start, "town", id(e)) for e, m in towns])
+    runs: list[tuple[str, int]] = []
+    for _, kind, key in marks:
+        if not runs or runs[-1] != (kind, key):
+            runs.append((kind, key))
+    if len(runs) < 4 or len(runs) % 2 or len(set(runs)) != len(runs) \
+            or any(runs[i][0] == runs[i + 1][0] for i in range(len(runs) - 1)):
+        return None
+    pairs = (dict((runs[i], runs[i + 1])) for i in range(0, len(runs), 2))  # {"project": id, "town": id}, in either order
+    return frozenset((pair["project"], pair["town"]) for pair in pairs)
+
+
 def _contact_sentences(text: str, sent_starts: list[int]) -> set[int]:
     """Sentences of the contact block: a marker (Tel., E-Mail, @ …) or a postcode before a town."""
     hits = set()
@@ -304,6 +324,18 @@ class ReleaseView:
                 pairs = clause_pairs(text, *self.bounds[s_], projs_here, progs_here)
                 if pairs is not None:
                     self.clause_split[s_] = pairs
+        # sentences that name projects and their towns one after another: the pairs they make
+        town_at: dict[int, list] = defaultdict(list)
+        for te in towns:
+            for m in te.mentions:
+                if "in_name_of" not in m.attrs and "dateline" not in m.rule:
+                    town_at[m.sentence].append((te, m))
+        self.series_split: dict[int, frozenset] = {}
+        for s_, towns_here in town_at.items():
+            if len(by_sent.get(s_, ())) >= 2 and len(towns_here) >= 2:
+                pairs = series_pairs([(p, m) for p in projects for m in p.mentions if m.sentence == s_], towns_here)
+                if pairs is not None:
+                    self.series_split[s_] = pairs
         self.about: list[list] = []  # the projects each sentence speaks of
         for s in range(len(self.bounds)):
             named = list(OrderedDict.fromkeys(by_sent.get(s, [])))
@@ -589,10 +621,11 @@ def _town_features(view: ReleaseView, dst) -> dict[str, float]:
     return f
 
 
-def _other_clause(view: ReleaseView, project, programme) -> bool:
-    """A sentence names both, clause by clause, and gives the programme to another project (and none pairs them)."""
-    split = [pairs for s, pairs in view.clause_split.items() if s in view.profile(project).sents and s in view.profile(programme).sents]
-    key = (id(project), id(programme))
+def _other_clause(view: ReleaseView, split_sentences: dict[int, frozenset], project, other) -> bool:
+    """A sentence names both, clause by clause or as a series, and gives the other (a programme, a town) to another
+    project (and none pairs them)."""
+    split = [pairs for s, pairs in split_sentences.items() if s in view.profile(project).sents and s in view.profile(other).sents]
+    key = (id(project), id(other))
     return bool(split) and not any(key in pairs for pairs in split)
 
 
@@ -628,7 +661,7 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         any_attached = any(attached.values())
         heading = view.headed.get(id(p))
         for ge in view.programmes:
-            if view.clause_split and _other_clause(view, p, ge):
+            if view.clause_split and _other_clause(view, view.clause_split, p, ge):
                 continue  # the sentence gives this programme to another project, clause by clause: no candidate
             if heading is not None and ge is not heading:
                 continue  # the project stands in the list under another programme's heading
@@ -644,6 +677,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         for te in view.towns:
             if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, te.name), ())):
                 continue  # the project is named after the town: the rule's relation stands as it is
+            if view.series_split and _other_clause(view, view.series_split, p, te):
+                continue  # a series gives the town to another project: no candidate
             att = _attached(view, p, te)
             add("project_town", p, te, _pair(view, p, te, att), att)
     # "… aus dem AMIF der EU und dem Programm „WIR“ des Hessischen Ministeriums": whose programme a name is attached to

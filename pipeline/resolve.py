@@ -18,7 +18,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, series_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
                                      sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
@@ -883,6 +883,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         return [main] if main else []
 
     list_intro = list_intros(text, sent_bounds)
+    series_at: dict[int, frozenset] = {}  # sentences that pair projects with towns one after another
     for s, (a, b) in enumerate(sent_bounds):
         sent = text[a:b]
         words = words_by_sentence[s]
@@ -997,14 +998,18 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                     for t in targets:
                         rel("project_partner", t, ie, s, "relations:acting_institution")
         if projs or (("rojekt" in sent or "Vorhaben" in sent) and THE_PROJECT.search(sent)):  # plain-text test first
-            # the project's place: "in Hamm", "die Stadt Rostock" in a sentence about the project
-            for te, tm in towns_s:
-                if "in_name_of" in tm.attrs or "dateline" in tm.rule:
-                    continue
+            # the project's place: "in Hamm", "die Stadt Rostock" in a sentence about the project; in a series
+            # ("die Gemeinde A … für „X“, die Stadt B … für „Y“") each project's own
+            places = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
+            series = series_pairs(projs, places) if len(projs) >= 2 else None
+            if series is not None:
+                series_at[s] = series
+            for te, tm in places:
                 # "In Aidhausen legt der Verein … den „Bürgergarten“ an": a sentence that opens with its place and names the project
                 if PLACE_LEAD.search(text[max(a, tm.start - 12):tm.start]) or projs and SENTENCE_PLACE_LEAD.fullmatch(text, a, tm.start):
                     for t in targets:
-                        rel("project_town", t, te, s, "relations:project_sentence_place")
+                        if series is None or (id(t), id(te)) in series:
+                            rel("project_town", t, te, s, "relations:project_sentence_place")
         if funding_sentence and "nach" in sent:  # plain-text test first
             # "Die größte Einzelförderung geht mit 6,2 Millionen Euro nach Görlitz. Unter dem Titel „…“ will die Stadt …"
             for te, tm in towns_s:
@@ -1044,7 +1049,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         for te in towns:
             for tm in te.mentions:
                 if tm.sentence == main.mentions[0].sentence and "in_name_of" not in tm.attrs and "dateline" not in tm.rule \
-                        and HEADLINE_PLACE_LEAD.search(text[max(0, tm.start - 10):tm.start]):
+                        and HEADLINE_PLACE_LEAD.search(text[max(0, tm.start - 10):tm.start]) \
+                        and (id(main), id(te)) in series_at.get(tm.sentence, {(id(main), id(te))}):
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")
     _registry_programme_funders(programmes, institutions, rel)
     _land_runs_programme_funders(programmes, institutions, rel)

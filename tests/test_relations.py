@@ -548,3 +548,37 @@ def test_whole_words_and_subtitles_are_what_the_patterns_made_from_names_found(w
 
     assert _whole_words_in(words, text) == bool(re.search(r"(?<![\wäöüß-])" + re.escape(words) + r"(?![\wäöüß-])", text))
     assert _is_subtitled(words, text) == bool(re.match(re.escape(words) + r"\s*(?:-|:)\s", text))
+
+
+PROJECT_TOWN_SERIES = ("Land fördert Dorfkerne\n\n"
+          "Die Gemeinde Rammenau erhält 250.000 Euro für „Dorfplatz neu gedacht“, die Stadt Pulsnitz 410.000 Euro für "
+          "„Haus am Markt“ und die Gemeinde Ottendorf-Okrilla 180.000 Euro für das Vorhaben „Bürgertreff am Anger“.\n\n"
+          "In Kamenz und Bautzen starten „Grüne Höfe“ und „Offene Werkstatt“ im Mai.\n")
+
+
+def test_a_series_gives_each_project_its_own_town(nlp):
+    """Projects and towns named one after another pair up; a sentence that names its towns together, and its projects
+    together, pairs every project with every town. The model proposes no crossed pair either."""
+    res, _ = resolved(nlp, PROJECT_TOWN_SERIES)
+    assert {p.name for p in res.projects} >= {"Dorfplatz neu gedacht", "Haus am Markt", "Bürgertreff am Anger"}
+    towns = rule_pairs(res, "project_town")
+    assert {("Dorfplatz neu gedacht", "Rammenau"), ("Haus am Markt", "Pulsnitz"), ("Bürgertreff am Anger", "Ottendorf-Okrilla")} <= towns
+    crossed = {(p, t) for p in ("Dorfplatz neu gedacht", "Haus am Markt", "Bürgertreff am Anger")
+               for t in ("Rammenau", "Pulsnitz", "Ottendorf-Okrilla")} - {("Dorfplatz neu gedacht", "Rammenau"),
+                                                                         ("Haus am Markt", "Pulsnitz"), ("Bürgertreff am Anger", "Ottendorf-Okrilla")}
+    assert not towns & crossed
+
+
+def test_series_pairs_need_projects_and_towns_in_turn():
+    class M:
+        def __init__(self, start):
+            self.start = start
+
+    p1, p2, t1, t2 = object(), object(), object(), object()
+    in_turn = rm.series_pairs([(p1, M(10)), (p2, M(30))], [(t1, M(0)), (t2, M(20))])
+    assert in_turn == {(id(p1), id(t1)), (id(p2), id(t2))}
+    town_after = rm.series_pairs([(p1, M(0)), (p2, M(20))], [(t1, M(10)), (t2, M(30))])  # „X“ (Goslar) und „Y“ (Hildesheim)
+    assert town_after == {(id(p1), id(t1)), (id(p2), id(t2))}
+    assert rm.series_pairs([(p1, M(20)), (p2, M(30))], [(t1, M(0)), (t2, M(10))]) is None  # towns together, projects together
+    assert rm.series_pairs([(p1, M(10)), (p1, M(30))], [(t1, M(0)), (t2, M(20))]) is None  # one project twice
+    assert rm.series_pairs([(p1, M(10))], [(t1, M(0))]) is None  # one of each: no series

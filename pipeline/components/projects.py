@@ -294,6 +294,8 @@ class ProjectRecognizer:
                                                + r")\b[^.;:!?„“\"\n]{0,50}?\b(?:den|die|das|dem)\s*$")
         # "… fördert das Land die „…“ mit 1,6 Millionen Euro": a funding verb before the article, the sum right after the name
         self.funding_verb_before = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")\b[^.;:!?„“\"\n]{0,40}?\b(?:den|die|das|dem)\s*$")
+        # a sum for a name without an article: "erhält 250.000 Euro für „…“"
+        self.money_for_right_before = regex_cache.compile(r"\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€)[ \t]+für[ \t]*$")
         # a headline drops the article: "Land fördert „…“ mit 790.000 Euro"
         self.funding_verb_right_before = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")[ \t]*$")
         self.money_after = regex_cache.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?mit[ \t]+(?:(?:rund|knapp|insgesamt|weiteren|bis zu|über)[ \t]+)?"
@@ -465,7 +467,11 @@ class ProjectRecognizer:
         if SUBJECT_SENTENCE_START.search(before):  # "Die „…“ ist zum 1. Januar gestartet und wird vom Bund gefördert."
             return self.funded_passive_after.search(text, o_e, sentence_end(text, o_e)) is not None
         if not before.rstrip().endswith(("den", "die", "das", "dem", "der", "des")):
-            # every other pattern needs an article right before the quote: most quotes have none
+            # every other pattern needs an article right before the quote: most quotes have none. Without one, a sum right
+            # before "für" ("die Stadt Pulsnitz 410.000 Euro für „…“") or a funding verb with the sum after the name
+            # (a headline: "Land fördert „…“ mit 790.000 Euro")
+            if self.money_for_right_before.search(before):
+                return True
             return self.funding_verb_right_before.search(before) is not None and self.money_after.match(text, o_e) is not None
         if self.funding_noun_before.search(before):  # "einen Zuschuss für die „…“", "die Förderung der „…“"
             return True
