@@ -478,12 +478,13 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
         rid = ent.attrs.get("registry_id")
         if rid and not ent.attrs.get("acronym") and reg[rid].acronyms:
             ent.attrs["registry_acronyms"] = reg[rid].acronyms
+    _acronyms_defined_in_text(entities, acr, text)
     for ev in sorted(acr, key=lambda e: e.start):
-        target = None
-        for ent in entities.values():
-            if ent.attrs.get("acronym") == ev.text or ev.text in ent.attrs.get("registry_acronyms", []):
-                target = ent
-                break
+        # the body the text gives the acronym to, else the registry body whose acronym it is
+        target = next((ent for ent in entities.values() if ent.attrs.get("acronym") == ev.text), None) \
+            or next((ent for ent in entities.values() if ev.text in ent.attrs.get("registry_acronyms", [])), None)
+        if target is not None and ev.attrs.get("registry_ids") and target.attrs.get("registry_id") not in ev.attrs["registry_ids"]:
+            ev.adjust("acronym given in the text to this body, not the registry's", 0.0)
         if target is None and ev.attrs.get("registry_ids"):
             ids = ev.attrs["registry_ids"]
             choice = _by_period([reg[i] for i in ids], year)
@@ -517,6 +518,33 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
         for m in ent.mentions:
             _add_alias(ent, m.text)
     return list(entities.values())
+
+
+def _acronyms_defined_in_text(entities: "OrderedDict[str, Entity]", acronyms: list[Evidence], text: str) -> None:
+    """"Landesamt für Umwelt Brandenburg (LfU)": an acronym in parentheses right after a body's name is that body's in
+    this release, wherever it stands alone, though the registry gives it to another body (Bavaria's LfU)."""
+    if not text:
+        return
+    by_end = {m.end: ent for ent in entities.values() for m in ent.mentions}
+    for ev in acronyms:
+        if ev.text in (ent.attrs.get("acronym") for ent in entities.values()) or not text.startswith(")", ev.end):
+            continue
+        j = ev.start
+        while j > 0 and text[j - 1] in " \t(":
+            j -= 1
+        owner = by_end.get(j)
+        if owner is not None and SHORT_FORM_PAREN.fullmatch(text, j, ev.start) and _spells(ev.text, owner.name):
+            owner.attrs["acronym"] = ev.text
+
+
+def _spells(acronym: str, name: str) -> bool:
+    """The acronym's letters stand in the name in their order, the first at its start ("LfU": "Landesamt für Umwelt
+    Brandenburg"); "Innovationsausschuss beim Gemeinsamen Bundesausschuss (G-BA)" gives G-BA to the body inside it."""
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    if not letters or not name or name[0].lower() != letters[0]:
+        return False
+    rest = iter(name.lower())
+    return all(c in rest for c in letters)
 
 
 def _town_neutral(name: str) -> str:

@@ -349,6 +349,7 @@ class TownEvidence(Strict):
     person_titles: list[str] = Field(default_factory=list, description="'Dr. Hagen': a person")
     person_role_endings: list[str] = Field(default_factory=list, description="'Projektleiterin Miriam Hagen': a role noun before a name")
     speech_verbs: list[str] = Field(default_factory=list, description="'sagte Carola Zeitz'")
+    example_nouns: list[str] = Field(default_factory=list, description="'Gemeinden wie Wildpoldsried': plural place nouns before 'wie'")
 
 
 # ---------------------------------------------------------------- loading

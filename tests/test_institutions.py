@@ -375,3 +375,22 @@ def test_a_words_compound_head_is_found_by_its_last_letters_first(nlp):
     found = {w: component._find_head(w) for w in words}
     assert found == {w: every_ending(w) for w in words}
     assert sum(h is not None for h in found.values()) > 100  # the corpus has compounds of heads
+
+
+def test_an_acronym_the_text_gives_a_body_is_that_body_though_the_registry_gives_it_another(nlp):
+    """The registry's LfU is Bavaria's; "Landesamt für Umwelt Brandenburg (LfU)" makes every LfU of the release
+    Brandenburg's. An acronym that does not spell the name before it stays the registry's ("Innovationsausschuss beim
+    Gemeinsamen Bundesausschuss (G-BA)": the G-BA is the body inside it)."""
+    from pipeline.extract import sentence_starts
+    from pipeline.resolve import _spells, resolve
+
+    def institutions(text):
+        doc = nlp(text)
+        return {i.name: i for i in resolve(text, list(doc._.evidence), sentence_starts(doc)).institutions}
+
+    brandenburg = institutions("Beteiligt ist das Landesamt für Umwelt Brandenburg (LfU). Das LfU stellt Kartendaten bereit.\n")
+    assert set(brandenburg) == {"Landesamt für Umwelt Brandenburg"}
+    assert [m.text for m in brandenburg["Landesamt für Umwelt Brandenburg"].mentions].count("LfU") == 2
+    assert set(institutions("Das LfU stellt Kartendaten bereit.\n")) == {"Bayerisches Landesamt für Umwelt"}
+    assert _spells("LfU", "Landesamt für Umwelt Brandenburg") and _spells("HMWK", "Hessisches Ministerium für Wissenschaft und Kunst")
+    assert not _spells("G-BA", "Innovationsausschuss beim Gemeinsamen Bundesausschuss")

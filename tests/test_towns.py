@@ -112,6 +112,10 @@ def test_start_up_caches_follow_the_file_and_the_code(tmp_path, monkeypatch):
     ("Der Bus fährt von Dr.-Külz-Straße nach Zeitz.", ["Zeitz"]),
     # small places across the border to Luxembourg and Lorraine
     ("Der Bus fährt von Perl über Schengen nach Remich und Mondorf-les-Bains.", ["Perl", "Schengen", "Remich", "Mondorf-les-Bains"]),
+    # examples of places: a small village far from the other towns is no city quarter here, and a word-like name
+    # after "oder" is not a noun after an adjective ("oder" ends like one)
+    ("Gerade kleine Gemeinden wie Wildpoldsried oder Bad Belzig zeigen, was geht.", ["Wildpoldsried", "Bad Belzig"]),
+    ("Städte wie Wildpoldsried oder Aalen zeigen es.", ["Wildpoldsried", "Aalen"]),
 ])
 def test_surnames_and_border_villages(nlp_backend, text, towns):
     nlp, backend = nlp_backend

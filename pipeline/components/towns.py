@@ -58,6 +58,7 @@ class TownRecognizer:
         self.contact_markers = tuple(relation_cues().contact_markers)
         self.person_role_endings = tuple(self.cfg.person_role_endings)
         self.speech_verbs = frozenset(self.cfg.speech_verbs)
+        self.example_nouns = frozenset(self.cfg.example_nouns)
         self._matcher = None
         # the names that place a town after in/im/bei/an: Länder, towns, Regierungsbezirke, Kreise
         self.placing_names = (self.gaz.state_of_form, self.gaz.by_form, self.gaz.regions, self.gaz.kreise)
@@ -128,6 +129,8 @@ class TownRecognizer:
                 positive.append("place_preposition")
         if prev is not None and prev2 is not None and prev == "von" and prev2 in self.place_nouns:
             positive.append("place_noun")
+        if prev == "wie" and prev2 in self.example_nouns:
+            positive.append("place_examples")  # "Gemeinden wie Wildpoldsried"
         if nxt is not None and nxt == "(" and e + 2 < n_words and words[e + 2] == ")":
             inner = words[e + 1]
             if inner in self.gaz.state_of_form:
@@ -146,7 +149,7 @@ class TownRecognizer:
                 positive.append("location_after")
                 if words[e + 1] in self.gaz.state_of_form and nxt in ("in", "im"):
                     ev.attrs["state_hint"] = self.gaz.state_of_form[words[e + 1]]  # "Hamm in Westfalen"
-        if prev is not None and (prev in self.negative or (starts_sentence(words, s - 1) and prev[:1].isupper() and WORD_ENDING.search(prev) and prev not in self.place_preps and prev not in self.place_nouns) or (risk and prev.islower() and WORD_ENDING.search(prev) and prev not in self.place_preps)):
+        if prev is not None and (prev in self.negative or (starts_sentence(words, s - 1) and prev[:1].isupper() and WORD_ENDING.search(prev) and prev not in self.place_preps and prev not in self.place_nouns) or (risk and prev.islower() and WORD_ENDING.search(prev) and prev not in self.place_preps and prev not in COORDINATORS)):
             negative.append("article_or_adjective_before")
         if prev is not None and prev2 in self.negative and prev[:1].isupper() and prev.endswith("er") and prev.isalpha():
             negative.append("place_adjective_before")  # "das Ulmer Münster", "im Berliner Dom": a noun the town names
@@ -224,9 +227,12 @@ class TownRecognizer:
         return any(marker in around for marker in self.contact_markers) or POSTCODE.search(around) is not None
 
     def _lists(self, text: str, found: list[Evidence]) -> None:
-        """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town."""
+        """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town; and a name in a list
+        whose neighbour has place evidence has it too ("Gemeinden wie Wildpoldsried, Bad Belzig oder Aalen")."""
         for i, ev in enumerate(found):
             if ev.attrs.get("accepted") and not ev.attrs.get("weak"):
+                if not ev.attrs.get("positive"):
+                    self._evidence_from_list(text, found, i)
                 continue
             for j in (i - 1, i + 1):
                 if 0 <= j < len(found):
@@ -240,6 +246,19 @@ class TownRecognizer:
                         ev.rule += "+list"
                         ev.adjust("in a list of towns", 0.1)
                         break
+
+    def _evidence_from_list(self, text: str, found: list[Evidence], i: int) -> None:
+        """found[i], a town without evidence, next to a town with evidence in a list (the one before first)."""
+        ev = found[i]
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(found):
+                other = found[j]
+                a, b = (other, ev) if j < i else (ev, other)
+                if other.attrs.get("positive") and other.attrs.get("accepted") and LIST_GAP.fullmatch(PARENTHESES.sub("", text[a.end:b.start])):
+                    ev.attrs["positive"] = ["list"]
+                    ev.rule += "+list"
+                    ev.adjust("in a list of towns", 0.05)
+                    return
 
     def _districts(self, doc: Doc, tt: TokenTable) -> None:
         """'Berlin-Neukölln', 'Halle-Neustadt': a quarter of a big city, reported as a district."""
