@@ -669,12 +669,21 @@ PERIOD_MARK = regex_cache.compile(r"(?<=\s)(?:[IVX]{1,4}(?:[ -]?[ABC])?|(?:19|20
 
 YEAR_IN_NAME = regex_cache.compile(r"\b(?:19|20)\d\d\b")
 SUBTITLE_MARK = regex_cache.compile(r"\s*(?:-|:)\s")
+EDITION_YEAR = regex_cache.compile(r" (?:19|20)\d\d")  # after a name: "Klimaaktive Kommune 2026"
 
 
 def _is_subtitled(name: str, other: str) -> bool:
-    """other is name with a subtitle after a dash or colon ("Dorf.Gemeinschaft.Zukunft – Engagementpreis 2023"); a
-    prefix test and one fixed pattern, not a pattern made from every name (compiled anew for most names)."""
-    return other.startswith(name) and SUBTITLE_MARK.match(other, len(name)) is not None
+    """other is name with a subtitle after a dash or colon ("Dorf.Gemeinschaft.Zukunft – Engagementpreis 2023") or with
+    the year of an edition ("Klimaaktive Kommune 2026"); a prefix test and fixed patterns, not a pattern made from every
+    name (compiled anew for most names)."""
+    return other.startswith(name) and (SUBTITLE_MARK.match(other, len(name)) is not None
+                                       or EDITION_YEAR.fullmatch(other, len(name)) is not None)
+
+
+def _edition_of(name: str, names: set[str]) -> bool:
+    """name is one of names with the year of an edition after it ("klimaaktive kommune 2026")."""
+    m = EDITION_YEAR.search(name, max(0, len(name) - 5))
+    return m is not None and m.end() == len(name) and name[:m.start()] in names
 
 
 def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
@@ -719,7 +728,9 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
         names = {norm(n) for n in [entry.name] + entry.aliases}
         for ok, other in list(entities.items()):
             # "Interreg VI A Deutschland-Nederland": the registry's name with the funding period's mark in it
-            if ok.startswith("txt:") and (norm(other.name) in names or norm(PERIOD_MARK.sub(" ", other.name)) in names):
+            # "Klimaaktive Kommune 2026": an edition of the registry's competition
+            if ok.startswith("txt:") and (norm(other.name) in names or norm(PERIOD_MARK.sub(" ", other.name)) in names
+                                          or _edition_of(norm(other.name), names)):
                 ent.mentions.extend(other.mentions)
                 del entities[ok]
     for ent in entities.values():

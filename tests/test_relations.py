@@ -538,7 +538,7 @@ def test_a_project_named_after_a_spa_town_without_bad_is_in_that_town(nlp):
 
 
 @settings(max_examples=300, deadline=None)
-@given(words=st.text(alphabet="Bad Lage-ü_1", min_size=1, max_size=6), text=st.text(alphabet="Bad Lage-ü_1.„", max_size=30))
+@given(words=st.text(alphabet="Bad Lage-ü_1", min_size=1, max_size=6), text=st.text(alphabet="Bad Lage-ü_12090.„", max_size=30))
 def test_whole_words_and_subtitles_are_what_the_patterns_made_from_names_found(words, text):
     """The tests of a town's name inside a project's name and of a programme's subtitle are string tests, not a
     pattern compiled for every name: they answer what those patterns answered."""
@@ -547,7 +547,7 @@ def test_whole_words_and_subtitles_are_what_the_patterns_made_from_names_found(w
     from pipeline.resolve import _is_subtitled, _whole_words_in
 
     assert _whole_words_in(words, text) == bool(re.search(r"(?<![\wäöüß-])" + re.escape(words) + r"(?![\wäöüß-])", text))
-    assert _is_subtitled(words, text) == bool(re.match(re.escape(words) + r"\s*(?:-|:)\s", text))
+    assert _is_subtitled(words, text) == bool(re.match(re.escape(words) + r"(?:\s*(?:-|:)\s| (?:19|20)\d\d$)", text))
 
 
 PROJECT_TOWN_SERIES = ("Land fördert Dorfkerne\n\n"
@@ -582,3 +582,16 @@ def test_series_pairs_need_projects_and_towns_in_turn():
     assert rm.series_pairs([(p1, M(20)), (p2, M(30))], [(t1, M(0)), (t2, M(10))]) is None  # towns together, projects together
     assert rm.series_pairs([(p1, M(10)), (p1, M(30))], [(t1, M(0)), (t2, M(20))]) is None  # one project twice
     assert rm.series_pairs([(p1, M(10))], [(t1, M(0))]) is None  # one of each: no series
+
+
+def test_an_edition_year_names_the_same_competition(nlp):
+    """"Klimaaktive Kommune 2026" is this year's edition of the competition "Klimaaktive Kommune" (in the registry or
+    not): one programme, named without the year."""
+    text = ("Wettbewerb „Klimaaktive Kommune 2026“: Sechs Kommunen ausgezeichnet. Der Wettbewerb „Klimaaktive Kommune“ wird "
+            "seit 2009 ausgelobt. Der Wettbewerb „Grüner Marktplatz 2025“ startet. Der Wettbewerb „Grüner Marktplatz“ läuft "
+            "jährlich.\n")
+    res, _ = resolved(nlp, text)
+    names = {g.name: g for g in res.programmes}
+    assert set(names) == {"Klimaaktive Kommune", "Grüner Marktplatz"}
+    assert "Klimaaktive Kommune 2026" in names["Klimaaktive Kommune"].aliases
+    assert len(names["Grüner Marktplatz"].mentions) == 2
