@@ -480,8 +480,10 @@ class ProjectRecognizer:
         if self.funded_perfect_before.search(before) and self.funded_perfect_after.match(text, o_e):
             return True
         if not ("Euro" in before or "€" in before or "EUR" in before):
-            # "Aus GRW-Mitteln fördert das Land die „Seebühne Plön“ mit 1,6 Millionen Euro": the money after the name
-            return bool(self.funding_verb_before.search(before)) and self.money_after.match(text, o_e) is not None
+            # "Aus GRW-Mitteln fördert das Land die „Seebühne Plön“ mit 1,6 Millionen Euro", "… gehen an die Stadt
+            # Vilshofen für die „Neue Stadtbühne am Donaukai“ mit 1,2 Millionen Euro": the money after the name
+            return bool(self.funding_verb_before.search(before) or FOR_ARTICLE_BEFORE.search(before)) \
+                and self.money_after.match(text, o_e) is not None
         if self.funded_before.search(before) or self.funded_active_before.search(before):
             return True
         return bool(self.funded_passive_before.search(before)) and self.funded_participle.match(text, o_e) is not None
