@@ -21,7 +21,7 @@ from typing import Optional
 
 from pipeline import regex_cache
 from pipeline.quotes import quoted
-from pipeline.rules import relation_cues, relation_model
+from pipeline.rules import project_patterns, relation_cues, relation_model
 
 # a sentence that speaks of all the release's projects: "14 Projekte", "die sechs Modellvorhaben", "je Vorhaben"
 # ("jeweils" alone is no such word: "Bund und Land tragen jeweils die Hälfte" shares out among the funders)
@@ -54,6 +54,16 @@ PLURAL_ENDINGS = ("projekte", "projekten", "vorhaben", "kommunen", "standorte", 
 PLURAL_WORD_END = regex_cache.compile("(?:" + "|".join(PLURAL_ENDINGS) + ")(?: |$)")
 QUOTE_MARK = regex_cache.compile(r"[„“”\"]")
 LIST_ITEM = regex_cache.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
+
+
+@lru_cache(maxsize=1)
+def prize_label() -> re.Pattern:
+    """"1. Preis (8.000 Euro):", "Sonderpreis Jugend:", "Sonderpreis „Integration“ (1.500 Euro):", "Platz 2:" opening a
+    line: the label of an awarded item (rules/project_patterns.yaml, prize_items: the label nouns, also as the end of a
+    compound). The projects component reads the winners after it, resolve the winner's body and town on its line."""
+    nouns = "|".join(re.escape(f) for w in project_patterns().prize_items.words for f in (w, w.lower()))
+    return regex_cache.compile(r"^(?:\d{1,2}\.[ \t]*)?(?:[A-ZÄÖÜ][a-zäöüß]*)?(?:" + nouns + r")(?:[ \t]+\d{1,2}\.?)?"
+                               r"(?:(?:[ \t]+[A-ZÄÖÜ][\wäöüß-]*){0,2}|[ \t]+[„“\"][^„“”\"\n]{1,40}[“”\"])(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*:[ \t]", re.M)
 
 
 @dataclass(slots=True)
@@ -533,7 +543,8 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
 
 
 # rules whose relations the model does not re-score: what they read leaves no doubt ("Storchenwiesen Rethem" is in Rethem)
-DECISIVE_RULES = frozenset({"relations:town_in_project_name"})
+# project_town rules the model does not re-score: the project is named after the town, or a winner's label names the town
+DECISIVE_RULES = frozenset({"relations:town_in_project_name", "relations:prize_item_head"})
 PAIR_CUES = tuple((c, f"cue_{c}") for c in ("funding", "partner", "strong_partner", "town", "money"))
 # the context features that depend on the pair, not on the entity alone (kind × these is conjoined per pair)
 PAIR_CONTEXT = frozenset({"attached", "same_sentence", "cue_funding", "cue_partner"})
@@ -676,7 +687,7 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
             add("project_programme", p, ge, f, att)
         for te in view.towns:
             if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, te.name), ())):
-                continue  # the project is named after the town: the rule's relation stands as it is
+                continue  # named after the town, or on a winner's label: the rule's relation stands as it is
             if view.series_split and _other_clause(view, view.series_split, p, te):
                 continue  # a series gives the town to another project: no candidate
             att = _attached(view, p, te)

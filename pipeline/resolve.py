@@ -18,7 +18,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, series_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, prize_label, series_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
                                      sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
@@ -1091,9 +1091,33 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                         and HEADLINE_PLACE_LEAD.search(text[max(0, tm.start - 10):tm.start]) \
                         and (id(main), id(te)) in series_at.get(tm.sentence, {(id(main), id(te))}):
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")
+    _prize_item_relations(text, projects, institutions, towns, rel)
     _registry_programme_funders(programmes, institutions, rel)
     _land_runs_programme_funders(programmes, institutions, rel)
     return list(relations.values())
+
+
+def _prize_item_relations(text: str, projects, institutions, towns, rel) -> None:
+    """"1. Preis (5.000 Euro): Förderverein Bürgerbad Elmstein e.V., Elmstein" over a paragraph about „Unser Bad bleibt!“:
+    in a list of winners (two labels or more) the body and the town on a label's line carry out the project its item
+    names first, and it is theirs."""
+    labels = list(prize_label().finditer(text)) if "reis" in text or "latz" in text else []
+    if len(labels) < 2:
+        return
+    for k, label in enumerate(labels):
+        line_end = text.find("\n", label.end())
+        line_end = len(text) if line_end < 0 else line_end
+        block_end = text.find("\n\n", label.end())
+        block_end = min(len(text) if block_end < 0 else block_end, labels[k + 1].start() if k + 1 < len(labels) else len(text))
+        named = [(m.start, p) for p in projects for m in p.mentions if label.end() <= m.start < block_end]
+        if not named:
+            continue
+        project = min(named, key=lambda t: t[0])[1]
+        for kind, entities in (("project_partner", institutions), ("project_town", towns)):
+            for ent in entities:
+                m = next((m for m in ent.mentions if label.end() <= m.start < line_end and "in_name_of" not in m.attrs), None)
+                if m is not None:
+                    rel(kind, project, ent, m.sentence, "relations:prize_item_head")
 
 
 def _clause_funds(text: str, start: int, end: int, funding: set) -> bool:

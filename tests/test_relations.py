@@ -595,3 +595,28 @@ def test_an_edition_year_names_the_same_competition(nlp):
     assert set(names) == {"Klimaaktive Kommune", "Grüner Marktplatz"}
     assert "Klimaaktive Kommune 2026" in names["Klimaaktive Kommune"].aliases
     assert len(names["Grüner Marktplatz"].mentions) == 2
+
+
+WINNERS = ("Ehrenamtspreis „Zusammenhalt vor Ort“: Förderverein aus Elmstein holt den ersten Preis\n\n"
+           "Die Sparkasse hat die Preisträger ihres Ehrenamtspreises bekannt gegeben.\n\n"
+           "1. Preis (5.000 Euro): Förderverein Bürgerbad Elmstein e.V., Elmstein\n"
+           "Mit dem Projekt „Unser Bad bleibt!“ übernehmen Ehrenamtliche den Kassendienst.\n\n"
+           "2. Preis (3.000 Euro): Nachbarschaftshilfe Haßloch e.V., Haßloch\n"
+           "Der Verein organisiert mit „Mobil im Alter“ einen kostenlosen Fahrdienst.\n\n"
+           "Sonderpreis „Junges Engagement“ (1.500 Euro): Jugendtreff Lambrecht e.V., Lambrecht (Pfalz)\n"
+           "In der offenen Fahrradwerkstatt „Schrauben statt Chillen“ reparieren Jugendliche Räder.\n")
+
+
+def test_a_winners_label_names_the_body_and_town_of_its_project(nlp):
+    """In a list of winners the label's line names who carries out the project of its paragraph, and where; a prize
+    category in quotes on a label with a sum ("Sonderpreis „Junges Engagement“ (1.500 Euro):") is no programme, the
+    prize named in the headline is."""
+    res, _ = resolved(nlp, WINNERS)
+    assert [g.name for g in res.programmes] == ["Zusammenhalt vor Ort"]
+    assert {p.name for p in res.projects} == {"Unser Bad bleibt!", "Mobil im Alter", "Schrauben statt Chillen"}
+    towns = rule_pairs(res, "project_town")
+    assert {("Unser Bad bleibt!", "Elmstein"), ("Mobil im Alter", "Haßloch"), ("Schrauben statt Chillen", "Lambrecht (Pfalz)")} <= towns
+    assert not {("Unser Bad bleibt!", "Haßloch"), ("Mobil im Alter", "Elmstein")} & towns
+    partners = rule_pairs(res, "project_partner")
+    assert {("Unser Bad bleibt!", "Förderverein Bürgerbad Elmstein e.V."), ("Mobil im Alter", "Nachbarschaftshilfe Haßloch e.V."),
+            ("Schrauben statt Chillen", "Jugendtreff Lambrecht e.V.")} <= partners

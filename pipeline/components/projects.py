@@ -16,7 +16,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.matching import doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
-from pipeline.relation_model import LIST_ITEM
+from pipeline.relation_model import LIST_ITEM, prize_label
 from pipeline.errors import RulesError
 from pipeline.rules import (date_vocabulary, institution_registry, programme_patterns, programme_registry, project_patterns,
                             town_evidence, word_frequencies, zipf_frequency)
@@ -329,10 +329,7 @@ class ProjectRecognizer:
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
         self.item_stop = self.title_stop | self.paragraph_labels  # first words of a paragraph that is no project item
-        # "1. Preis (8.000 Euro):", "Sonderpreis Jugend:", "Platz 2:" opening a line: the label of an awarded item
-        nouns = "|".join(re.escape(f) for w in self.cfg.prize_items.words for f in (w, w.lower()))
-        self.prize_label = regex_cache.compile(r"^(?:\d{1,2}\.[ \t]*)?(?:[A-ZÄÖÜ][a-zäöüß]*)?(?:" + nouns + r")(?:[ \t]+\d{1,2}\.?)?"
-                                               r"(?:[ \t]+[A-ZÄÖÜ][\wäöüß-]*){0,2}(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*:[ \t]", re.M)
+        self.prize_label = prize_label()
         lt = self.cfg.lead_titles
         self.title_joiners = frozenset(lt.title_joiners)
         self.lead_title = regex_cache.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:" + "|".join(map(re.escape, lt.leads)) + r") (?:"
