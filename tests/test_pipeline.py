@@ -100,6 +100,15 @@ FRESHS_FLOORS = {"towns": 0.96, "institutions": 0.82, "programmes": 0.86, "proje
 # relations .731 (the best arrival so far); then read for misses (a Land in the genitive, a town of several tokens before
 # a legal form, a possessive before a funded name): .985/.897/.917/.952/.993, relations .740
 FRESHT_FLOORS = {"towns": 0.96, "institutions": 0.87, "programmes": 0.89, "projects": 0.93, "dates": 0.97, "relations": 0.71}
+# u01-u05 and v01-v05: written on 2026-12-04 (seventh session) by two authors who saw no code and no other set, scored
+# when nobody had seen them (code at 9007a2f; gold names in the nominative as the guidelines ask: the authors had used
+# the only forms their texts showed for three names): uXX towns 1.000, institutions .842, programmes .875, projects .923,
+# dates 1.000, relations .745; vXX .977/.912/.880/.905/1.000, relations .643. Then read for misses (an acronym the text
+# gives another body than the registry, places named as examples, an edition year of a competition, winners' labels
+# with a quoted category, a sum after "für die „…“"): uXX 1.000/.865/.875/.963/1.000, relations .788; vXX
+# .989/.912/1.000/.930/1.000, relations .774
+FRESHU_FLOORS = {"towns": 0.97, "institutions": 0.84, "programmes": 0.85, "projects": 0.94, "dates": 0.97, "relations": 0.76}
+FRESHV_FLOORS = {"towns": 0.96, "institutions": 0.89, "programmes": 0.97, "projects": 0.91, "dates": 0.97, "relations": 0.75}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -156,10 +165,12 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
                                                          ("j", FRESHJ_FLOORS, 8), ("k", FRESHK_FLOORS, 8), ("l", FRESHL_FLOORS, 8),
                                                          ("m", FRESHM_FLOORS, 8), ("n", FRESHN_FLOORS, 10), ("o", FRESHO_FLOORS, 10),
                                                          ("p", FRESHP_FLOORS, 10), ("q", FRESHQ_FLOORS, 10),
-                                                         ("r", FRESHR_FLOORS, 10), ("s", FRESHS_FLOORS, 10), ("t", FRESHT_FLOORS, 10)],
+                                                         ("r", FRESHR_FLOORS, 10), ("s", FRESHS_FLOORS, 10), ("t", FRESHT_FLOORS, 10),
+                                                         ("u", FRESHU_FLOORS, 5), ("v", FRESHV_FLOORS, 5)],
                          ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx", "fresh-web-pages", "fresh-bxx", "fresh-cxx",
                               "fresh-dxx", "fresh-exx", "fresh-fxx", "fresh-gxx", "fresh-hxx", "fresh-ixx",
-                              "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx", "fresh-sxx", "fresh-txx"])
+                              "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx", "fresh-sxx", "fresh-txx",
+                              "fresh-uxx", "fresh-vxx"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
