@@ -56,6 +56,16 @@ QUOTE_MARK = regex_cache.compile(r"[„“”\"]")
 LIST_ITEM = regex_cache.compile(r"[ \t]*(?:[-–•*·▪]|\d{1,2}[.)])[ \t]+")
 
 
+@lru_cache(maxsize=4)
+def prize_labels(text: str) -> tuple:
+    """The prize labels opening lines of a release that lists winners (two labels or more), else none: read once per
+    release for projects, programmes and resolve. Plain-text test first: most releases name no prize or rank."""
+    if not ("reis" in text or "latz" in text):
+        return ()
+    labels = tuple(prize_label().finditer(text))
+    return labels if len(labels) >= 2 else ()
+
+
 @lru_cache(maxsize=1)
 def prize_label() -> re.Pattern:
     """"1. Preis (8.000 Euro):", "Sonderpreis Jugend:", "Sonderpreis „Integration“ (1.500 Euro):", "Platz 2:" opening a
@@ -335,17 +345,19 @@ class ReleaseView:
                 if pairs is not None:
                     self.clause_split[s_] = pairs
         # sentences that name projects and their towns one after another: the pairs they make
-        town_at: dict[int, list] = defaultdict(list)
-        for te in towns:
-            for m in te.mentions:
-                if "in_name_of" not in m.attrs and "dateline" not in m.rule:
-                    town_at[m.sentence].append((te, m))
         self.series_split: dict[int, frozenset] = {}
-        for s_, towns_here in town_at.items():
-            if len(by_sent.get(s_, ())) >= 2 and len(towns_here) >= 2:
-                pairs = series_pairs([(p, m) for p in projects for m in p.mentions if m.sentence == s_], towns_here)
-                if pairs is not None:
-                    self.series_split[s_] = pairs
+        several = {s_ for s_, named in by_sent.items() if len(named) >= 2}  # few sentences name two projects
+        if several:
+            town_at: dict[int, list] = defaultdict(list)
+            for te in towns:
+                for m in te.mentions:
+                    if m.sentence in several and "in_name_of" not in m.attrs and "dateline" not in m.rule:
+                        town_at[m.sentence].append((te, m))
+            for s_, towns_here in town_at.items():
+                if len(towns_here) >= 2:
+                    pairs = series_pairs([(p, m) for p in projects for m in p.mentions if m.sentence == s_], towns_here)
+                    if pairs is not None:
+                        self.series_split[s_] = pairs
         self.about: list[list] = []  # the projects each sentence speaks of
         for s in range(len(self.bounds)):
             named = list(OrderedDict.fromkeys(by_sent.get(s, [])))

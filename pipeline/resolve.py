@@ -18,7 +18,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, prize_label, series_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, prize_labels, series_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
                                      sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
@@ -523,11 +523,12 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
 def _acronyms_defined_in_text(entities: "OrderedDict[str, Entity]", acronyms: list[Evidence], text: str) -> None:
     """"Landesamt für Umwelt Brandenburg (LfU)": an acronym in parentheses right after a body's name is that body's in
     this release, wherever it stands alone, though the registry gives it to another body (Bavaria's LfU)."""
-    if not text:
+    defined = [ev for ev in acronyms if text.startswith(")", ev.end)]  # most acronyms stand alone
+    if not defined:
         return
     by_end = {m.end: ent for ent in entities.values() for m in ent.mentions}
-    for ev in acronyms:
-        if ev.text in (ent.attrs.get("acronym") for ent in entities.values()) or not text.startswith(")", ev.end):
+    for ev in defined:
+        if ev.text in (ent.attrs.get("acronym") for ent in entities.values()):
             continue
         j = ev.start
         while j > 0 and text[j - 1] in " \t(":
@@ -1101,9 +1102,7 @@ def _prize_item_relations(text: str, projects, institutions, towns, rel) -> None
     """"1. Preis (5.000 Euro): Förderverein Bürgerbad Elmstein e.V., Elmstein" over a paragraph about „Unser Bad bleibt!“:
     in a list of winners (two labels or more) the body and the town on a label's line carry out the project its item
     names first, and it is theirs."""
-    labels = list(prize_label().finditer(text)) if "reis" in text or "latz" in text else []
-    if len(labels) < 2:
-        return
+    labels = prize_labels(text)
     for k, label in enumerate(labels):
         line_end = text.find("\n", label.end())
         line_end = len(text) if line_end < 0 else line_end

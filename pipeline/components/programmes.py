@@ -13,7 +13,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.inflection import ADJECTIVE_ENDINGS, adjective_stem, adjective_variants, nominative_adjective
 from pipeline.matching import doc_text, form_matcher, token_table
 from pipeline.quotes import quoted
-from pipeline.relation_model import prize_label
+from pipeline.relation_model import prize_labels
 from pipeline.rules import programme_patterns, programme_registry
 
 STOP_HEAD = {"Das", "Der", "Die", "Dem", "Den", "Des", "Ein", "Eine", "Mit", "Für", "In", "Im", "Zur", "Zum", "Bis", "Seit", "Ab"}
@@ -320,10 +320,7 @@ class ProgrammeRecognizer:
         found += self._compound_parts(tt)
         # a prize's category in the labels of a list of winners ("Sonderpreis „Integration“ (1.500 Euro): …") names no
         # programme; a label with a rank or a sum is a winner's (a headline "Ehrenamtspreis „Zusammenhalt vor Ort“: …" is not)
-        labels = [(m.start(), m.end()) for m in prize_label().finditer(text) if "(" in m.group(0) or m.group(0)[:1].isdigit()] \
-            if "reis" in text else []
-        if len(labels) < 2:
-            labels = []
+        labels = [(m.start(), m.end()) for m in prize_labels(text) if "(" in m.group(0) or m.group(0)[:1].isdigit()]
         for o_s, o_e, i_s, i_e in quoted(text):
             inner = text[i_s:i_e].strip()
             trig = trigger_before(text, o_s, self.triggers)

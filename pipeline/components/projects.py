@@ -16,7 +16,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.matching import doc_text
 from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
-from pipeline.relation_model import LIST_ITEM, prize_label
+from pipeline.relation_model import LIST_ITEM, prize_labels
 from pipeline.errors import RulesError
 from pipeline.rules import (date_vocabulary, institution_registry, programme_patterns, programme_registry, project_patterns,
                             town_evidence, word_frequencies, zipf_frequency)
@@ -329,7 +329,6 @@ class ProjectRecognizer:
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.title_stop = TITLE_STOP | {form for forms in date_vocabulary().months.values() for form in forms}
         self.item_stop = self.title_stop | self.paragraph_labels  # first words of a paragraph that is no project item
-        self.prize_label = prize_label()
         lt = self.cfg.lead_titles
         self.title_joiners = frozenset(lt.title_joiners)
         self.lead_title = regex_cache.compile(r"(?:(?<=[.!?]\s)|(?<=\n)|^)(?:" + "|".join(map(re.escape, lt.leads)) + r") (?:"
@@ -754,9 +753,7 @@ class ProjectRecognizer:
     def _prize_items(self, text: str, quotes: list, found: list[Evidence]) -> list[Evidence]:
         """The first short quoted name in each paragraph that opens with a prize or rank label, when the release has two or
         more of them: what won ("2. Preis (6.000 Euro): Der Verein betreibt den Dorfladen „X“ …")."""
-        labels = list(self.prize_label.finditer(text)) if ("reis" in text or "latz" in text) else []
-        if len(labels) < 2:
-            return []  # one "Eintrittspreis: 5 Euro" is no list of winners
+        labels = prize_labels(text)  # one "Eintrittspreis: 5 Euro" is no list of winners
         items = []
         for k, m in enumerate(labels):
             end = text.find("\n\n", m.end())
