@@ -261,6 +261,7 @@ class ProjectPatterns(Strict):
     lead_titles: LeadTitleRule
     funded_quotes: FundedQuoteRule
     built_quotes: TriggerRule
+    actor_quotes: TriggerRule
     list_item_names: TriggerRule
     amount_lines: TriggerRule
     table_columns: TriggerRule

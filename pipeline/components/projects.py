@@ -97,7 +97,9 @@ HEADING_LINE = regex_cache.compile(r"(?:^|(?<=\n\n))" + TOWN_HEAD + r"(?P<name>[
 TABLE_CELL_BREAK = regex_cache.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
 BAR_CELL_BREAK = regex_cache.compile(r"[ \t]*\|[ \t]*")
 # a cell that opens with a quoted name and goes on to describe it: "„Rathaushof Hohnstein“ – Hofgebäude für Vereine"
-QUOTED_HEAD_CELL = regex_cache.compile(r"[„“\"»](?P<name>[^„“”\"«»\n]{2,80})[“”\"«][ \t]*(?:[–—:(]|-[ \t])")
+QUOTED_HEAD_CELL = regex_cache.compile(r"[„“\"»](?P<name>[^„“”\"«»\n]{2,80})[“”\"«][ \t]*(?:[–—:(,]|-[ \t])")
+# a table's header in parentheses at the end of the line that introduces it: "Die Förderungen im Überblick (Stadt | Maßnahme | Zuschuss):"
+PARENTHESISED_HEADER = regex_cache.compile(r"\((?P<cells>[^()\n]*\|[^()\n]*)\)[ \t]*:?[ \t]*$")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
 PROJECT = regex_cache.compile(r"[Pp]rojekt")
 CAPITALISED = regex_cache.compile(r"\b[A-ZÄÖÜ][\wäöüß-]+")
@@ -110,12 +112,13 @@ SENTENCE_END = regex_cache.compile(r"[.!?]$")
 
 def sentence_start(text: str, pos: int) -> int:
     """Where the sentence holding pos starts: after the last full stop and space, or line break, before it; a full
-    stop after a word of one or two letters ends an abbreviation, not a sentence ("… Aidhausen e. V. hinter …")."""
+    stop after a word of one or two letters, or after a word with stops inside, ends an abbreviation, not a sentence
+    ("… Aidhausen e. V. hinter …", "Der Verein Klangwerk e.V. lädt …")."""
     line = text.rfind("\n", 0, pos)
     i = text.rfind(". ", 0, pos)
     while i > line:
         word = text[text.rfind(" ", 0, i) + 1:i]
-        if len(word) > 2:
+        if len(word) > 2 and "." not in word:
             return i + 2
         i = text.rfind(". ", 0, i)
     return line + 1
@@ -300,6 +303,8 @@ class ProjectRecognizer:
         self.funding_verb_right_before = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")[ \t]*$")
         self.money_after = regex_cache.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?mit[ \t]+(?:(?:rund|knapp|insgesamt|weiteren|bis zu|über)[ \t]+)?"
                                       r"\d[\d.,]*[ \t]*(?:Mio\.|Millionen|Mrd\.|Milliarden)?[ \t]*(?:Euro|EUR|€)")
+        # "mit „…“", "mit der „…“", "Mit ihrem „…“" right before a quote
+        self.actor_with = regex_cache.compile(r"\b[Mm]it[ \t]+(?:(?:" + "|".join(map(re.escape, self.cfg.actor_quotes.words)) + r")[ \t]+)?$")
         self.built_words = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, self.cfg.built_quotes.words)) + r")\b")
         nouns = "|".join(map(re.escape, fq.nouns)) or "(?!)"
         self.funding_noun = regex_cache.compile(r"\b(?:" + nouns + r")\b")
@@ -398,6 +403,11 @@ class ProjectRecognizer:
                 fq = self.cfg.funded_quotes
                 found.append(Evidence("project", i_s, i_e, inner, "projects:" + fq.id, fq.score, attrs={"canonical": inner.strip()}))
                 continue
+            if short and len(inner.split()) <= 8 and self.actor_with.search(text, max(line_s, o_s - 24), o_s) \
+                    and self._body_in_sentence(doc, text, o_s):
+                aq = self.cfg.actor_quotes
+                found.append(Evidence("project", i_s, i_e, inner, "projects:" + aq.id, aq.score, attrs={"canonical": inner.strip()}))
+                continue
             if short and self._built(text, inner, o_s, o_e):
                 bq = self.cfg.built_quotes
                 found.append(Evidence("project", i_s, i_e, inner, "projects:" + bq.id, bq.score, attrs={"canonical": inner.strip()}))
@@ -483,6 +493,12 @@ class ProjectRecognizer:
         if self.funded_before.search(before) or self.funded_active_before.search(before):
             return True
         return bool(self.funded_passive_before.search(before)) and self.funded_participle.match(text, o_e) is not None
+
+    @staticmethod
+    def _body_in_sentence(doc: Doc, text: str, pos: int) -> bool:
+        """An institution found in the sentence of pos (the components before this one have run)."""
+        a, b = sentence_start(text, pos), sentence_end(text, pos)
+        return any(ev.label == "institution" and a <= ev.start < b for ev in doc._.evidence or ())
 
     def _built(self, text: str, inner: str, o_s: int, o_e: int) -> bool:
         """A name in title case, of two to six words (or one compound of capitalised parts joined by hyphens), that its
@@ -580,11 +596,11 @@ class ProjectRecognizer:
             return []  # plain-text tests first: most releases have no table
         rule = self.cfg.table_columns
         out = []
-        column, width, named_column = None, 0, False
+        column, width, named_column, rows = None, 0, False, 0
         last_end = -2
         for line in LINE.finditer(text):
-            if line.start() != last_end + 1:
-                column = None  # a blank line ends the table
+            if line.start() != last_end + 1 and (rows or line.start() > last_end + 2):
+                column = None  # a blank line ends the table (one between the header and the rows does not)
             last_end = line.end()
             if column is None and not _may_have_cells(line.group()):
                 continue  # one cell: neither a row nor a header
@@ -599,7 +615,12 @@ class ProjectRecognizer:
                     if head is not None:
                         quoted_cell, (a, b) = True, head.span("name")
                 name = text[a:b]
+                if not quoted_cell and not named_column and ", " in name:
+                    # "Innenstadt Bottrop 2030, 3. Bauabschnitt Pferdemarkt": a name, then what is built
+                    b = a + name.index(", ")
+                    name = text[a:b]
                 words = name.split()
+                rows += 1
                 # unquoted, a cell is a name under a "Projekt" column; under a "Vorhaben" column (which often describes
                 # works: "Alte Schule als …") only one that reads as a name or a name and its description
                 # ("Klangwerkstatt im Orgelmuseum", "Rathaus für alle – barrierefreier Zugang")
@@ -609,7 +630,10 @@ class ProjectRecognizer:
                 if quoted_cell or plain_name:
                     out.append(Evidence("project", a, b, name, "projects:" + rule.id, rule.score, attrs={"canonical": name}))
                 continue
-            column = None
+            column, rows = None, 0
+            header = PARENTHESISED_HEADER.search(text, line.start(), line.end())
+            if header is not None:
+                cells = _cells(text, header.start("cells"), header.end("cells"))
             heads = [text[a:b] for a, b in cells]
             if len(cells) >= 2 and all(len(h.split()) <= 2 for h in heads):
                 column = next((i for i, h in enumerate(heads) if h in self.table_heads), None)
