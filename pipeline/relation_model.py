@@ -118,8 +118,9 @@ def paragraph_of(text: str, bounds: list[tuple[int, int]]) -> list[int]:
 
 def programme_headings(text: str, programmes, projects) -> dict[int, object]:
     """Projects listed under a line that is only a programme's name, to the end of that paragraph ("Lebendige Zentren" /
-    "- Quedlinburg: „Fachwerk mit Zukunft“ …" / "Sozialer Zusammenhalt" / …): id(project) → that programme. Only when
-    the release names two programmes or more (else there is nothing to decide); a project under two headings gets none."""
+    "- Quedlinburg: „Fachwerk mit Zukunft“ …" / "Sozialer Zusammenhalt" / …), or in a table row with a programme's cell:
+    id(project) → that programme. Only when the release names two programmes or more (else there is nothing to decide);
+    a project under two headings gets none."""
     if len(programmes) < 2 or not projects:
         return {}
     breaks = paragraph_breaks(text)
@@ -132,6 +133,12 @@ def programme_headings(text: str, programmes, projects) -> dict[int, object]:
             if not text[a:m.start].strip() and text[m.end:b].strip() in ("", ":"):
                 i = bisect.bisect_right(breaks, b)
                 blocks.append((b, breaks[i] if i < len(breaks) else len(text), g))
+    # a table row: "Gelsenkirchen | „Grüne Achse Ückendorf“, … | Sozialer Zusammenhalt | 5.240.000 Euro"
+    for g in programmes:
+        for m in g.mentions:
+            a, b = table_row(text, m.start)
+            if a is not None:
+                blocks.append((a, b, g))
     if not blocks:
         return {}
     headed: dict[int, object] = {}
@@ -140,6 +147,15 @@ def programme_headings(text: str, programmes, projects) -> dict[int, object]:
         if len(under) == 1:
             headed[id(p)] = next(iter(under.values()))
     return headed
+
+
+def table_row(text: str, pos: int) -> tuple[Optional[int], int]:
+    """The line holding pos when it is a row of table cells (bars or tabs): its start and end, else (None, 0)."""
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    b = len(text) if b < 0 else b
+    line = text[a:b]
+    return (a, b) if ("|" in line or "\t" in line) else (None, 0)
 
 
 def sentence_evidence(text: str, a: int, b: int, s: int) -> tuple[int, int, int]:
@@ -556,7 +572,7 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
 
 # rules whose relations the model does not re-score: what they read leaves no doubt ("Storchenwiesen Rethem" is in Rethem)
 # project_town rules the model does not re-score: the project is named after the town, or a winner's label names the town
-DECISIVE_RULES = frozenset({"relations:town_in_project_name", "relations:prize_item_head"})
+DECISIVE_RULES = frozenset({"relations:town_in_project_name", "relations:prize_item_head", "relations:table_row_town"})
 PAIR_CUES = tuple((c, f"cue_{c}") for c in ("funding", "partner", "strong_partner", "town", "money"))
 # the context features that depend on the pair, not on the entity alone (kind × these is conjoined per pair)
 PAIR_CONTEXT = frozenset({"attached", "same_sentence", "cue_funding", "cue_partner"})
@@ -699,7 +715,7 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
             add("project_programme", p, ge, f, att)
         for te in view.towns:
             if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, te.name), ())):
-                continue  # named after the town, or on a winner's label: the rule's relation stands as it is
+                continue  # named after the town, on a winner's label or in its table row: the rule's relation stands
             if view.series_split and _other_clause(view, view.series_split, p, te):
                 continue  # a series gives the town to another project: no candidate
             att = _attached(view, p, te)

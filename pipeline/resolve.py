@@ -18,7 +18,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, prize_labels, series_pairs, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, prize_labels, series_pairs, table_row, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
                                      sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
@@ -145,6 +145,7 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     if headed:
         rule_relations = _heading_relations(text, bounds, projects, headed, rule_relations)
     rule_relations += _towns_in_project_names(text, bounds, projects, towns, rule_relations)
+    rule_relations += _table_row_towns(text, bounds, projects, towns, rule_relations)
     relations = model_relations(text, sent_starts, towns, institutions, programmes, projects, rule_relations, words, headed)
     return Resolved(towns, towns_in_names, districts, institutions, programmes, projects, dates, durations, relations,
                     doc_dates[0] if doc_dates else None, rule_relations, sent_starts)
@@ -208,6 +209,36 @@ def _towns_in_project_names(text: str, bounds: list[tuple[int, int]], projects, 
             # a whole word of the name, not the first part of a compound ("Die Skagen-Maler" in Emden)
             if any(_whole_words_in(f, p.name) for f in forms):
                 out.append(_project_relation("project_town", p, t, "relations:town_in_project_name", text, bounds))
+    return out
+
+
+TOWN_CELL_LEAD = regex_cache.compile(r"[ \t]*(?:(?:Stadt|Gemeinde|Markt|Ortsgemeinde|Kreisstadt|Hansestadt)[ \t]+)?")
+
+
+def _table_row_towns(text: str, bounds: list[tuple[int, int]], projects, towns, rule_relations: list[dict]) -> list[dict]:
+    """"Gelsenkirchen | „Grüne Achse Ückendorf“, … | 5.240.000 Euro": a town that fills a cell of a project's table row
+    (alone, or after "Stadt" or "Gemeinde") is the project's place."""
+    cells_of: dict[int, list[tuple[int, int]]] = {}
+    for t in towns:
+        for m in t.mentions:
+            a, b = table_row(text, m.start)
+            if a is None or "in_name_of" in m.attrs:
+                continue
+            sep = "|" if "|" in text[a:b] else "\t"
+            cell_a = text.rfind(sep, a, m.start) + 1 or a
+            cell_b = text.find(sep, m.end, b)
+            cell_b = b if cell_b < 0 else cell_b
+            if TOWN_CELL_LEAD.fullmatch(text, cell_a, m.start) and not text[m.end:cell_b].strip():
+                cells_of.setdefault(a, []).append(t)
+    have = {(r["type"], r["from"], r["to"]) for r in rule_relations}
+    out = []
+    for p in projects:
+        for m in p.mentions:
+            a, _ = table_row(text, m.start)
+            for t in cells_of.get(a, []) if a is not None else ():
+                if ("project_town", p.name, t.name) not in have:
+                    have.add(("project_town", p.name, t.name))
+                    out.append(_project_relation("project_town", p, t, "relations:table_row_town", text, bounds))
     return out
 
 

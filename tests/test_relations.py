@@ -620,3 +620,23 @@ def test_a_winners_label_names_the_body_and_town_of_its_project(nlp):
     partners = rule_pairs(res, "project_partner")
     assert {("Unser Bad bleibt!", "Förderverein Bürgerbad Elmstein e.V."), ("Mobil im Alter", "Nachbarschaftshilfe Haßloch e.V."),
             ("Schrauben statt Chillen", "Jugendtreff Lambrecht e.V.")} <= partners
+
+
+TABLE = ("Städtebauförderung 2026 für das Münsterland\n\n"
+         "Das Geld fließt über die Programme „Lebendige Zentren“ und „Sozialer Zusammenhalt“.\n\n"
+         "Die Förderungen im Überblick (Stadt | Maßnahme | Programm | Zuschuss):\n\n"
+         "Gelsenkirchen | „Grüne Achse Ückendorf“, Fuß- und Radverbindung | Sozialer Zusammenhalt | 5.240.000 Euro\n"
+         "Ahlen | Innenstadtoffensive Ahlen, Umgestaltung des Marktplatzes | Lebendige Zentren | 1.780.000 Euro\n"
+         "Stadt Coesfeld | „Promenade am Walkenbrückentor“ | Lebendige Zentren | 1.150.000 Euro\n")
+
+
+def test_a_table_row_gives_its_project_the_town_and_the_programme_of_its_cells(nlp):
+    res, _ = resolved(nlp, TABLE)
+    assert {p.name for p in res.projects} == {"Grüne Achse Ückendorf", "Innenstadtoffensive Ahlen", "Promenade am Walkenbrückentor"}
+    towns = rule_pairs(res, "project_town")
+    assert {("Grüne Achse Ückendorf", "Gelsenkirchen"), ("Promenade am Walkenbrückentor", "Coesfeld")} <= towns
+    assert ("Grüne Achse Ückendorf", "Coesfeld") not in towns
+    programmes = rule_pairs(res, "project_programme")
+    assert {("Grüne Achse Ückendorf", "Sozialer Zusammenhalt"), ("Innenstadtoffensive Ahlen", "Lebendige Zentren"),
+            ("Promenade am Walkenbrückentor", "Lebendige Zentren")} <= programmes
+    assert not {("Grüne Achse Ückendorf", "Lebendige Zentren"), ("Promenade am Walkenbrückentor", "Sozialer Zusammenhalt")} & programmes
