@@ -130,8 +130,8 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
             m.adjust("small municipality far from the release's other towns: read as a city quarter", -0.3)
         districts.append(d)
     programmes, projects = one_type_per_name(resolve_programmes(programmes_ev), resolve_projects(text, projects_ev))
-    # a year inside a programme's or project's name ("INTERREG V-A … 2014-2020") is part of the name
-    names = programmes_ev + projects_ev
+    # a year inside a programme's, project's or body's name ("INTERREG V-A … 2014-2020", "Energie 2000 e.V.") is part of the name
+    names = programmes_ev + projects_ev + institutions_ev
     # one date per value and mod: "2023 bis 2027" and "Anfang nächsten Jahres" are two statements about 2023
     dates = group_simple("date", [d for d in by["date"] if not any(d.start >= n.start and d.end <= n.end for n in names)],
                          key=lambda e: f'{e.attrs["value"]}|{e.attrs.get("mod") or ""}')

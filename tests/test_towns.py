@@ -188,3 +188,14 @@ def test_a_contact_persons_surname_is_no_town_a_bodys_town_in_the_contact_block_
     text = "Greifswald, 3. Juni 2025 – Der Preis geht an ein Labor.\n\nKontakt:\nUniversität Greifswald\nTel. 03834 420\n"
     doc = nlp(text)
     assert [e.start for e in doc._.evidence if e.label == "town" and e.text == "Greifswald"] == [0, text.index("Universität") + 12]
+
+
+def test_a_year_in_a_body_name_is_no_date_and_a_noun_pair_after_in_is_no_town(nlp_backend):
+    """"Energie 2000 e.V." names a club, not the year 2000; "in Wald und Grünland" pairs two nouns (Wald is also a
+    municipality), while "in Wald und Pfullendorf" names two towns."""
+    nlp, backend = nlp_backend
+    doc = Document(path="s.txt", text="Der Verein Energie 2000 e.V. berät. Entwässerungsgräben in Wald und Grünland werden zurückgebaut.",
+                   sha256="0" * 64, bytes=100, encoding="utf-8")
+    rec = build_record(nlp, doc, backend)
+    assert rec.dates == [] and rec.towns == []
+    assert [t.name for t in towns_of(nlp, backend, "In Wald und Pfullendorf wird gebaut.")] == ["Wald", "Pfullendorf"]

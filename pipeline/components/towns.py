@@ -125,7 +125,9 @@ class TownRecognizer:
             coordinated = nxt in COORDINATORS
             # "die Entsiegelung von Höfen und Parkplätzen": a noun coordinated with another noun, not with a town
             conjoined_noun = coordinated and e + 1 < n_words and words[e + 1] not in self.gaz.by_form
-            if strong or not (risk == "noun" and nxt is not None and (nxt.islower() and not coordinated or conjoined_noun)):
+            # "Entwässerungsgräben in Wald und Grünland": after "in" too, a word-like name joined to another noun is a noun
+            if strong and not (risk == "noun" and conjoined_noun and words[e + 1][:1].isupper()) \
+                    or not (risk == "noun" and nxt is not None and (nxt.islower() and not coordinated or conjoined_noun)):
                 positive.append("place_preposition")
         if prev is not None and prev2 is not None and prev == "von" and prev2 in self.place_nouns:
             positive.append("place_noun")
