@@ -218,7 +218,7 @@ TOWN_CELL_LEAD = regex_cache.compile(r"[ \t]*(?:(?:Stadt|Gemeinde|Markt|Ortsgeme
 def _table_row_towns(text: str, bounds: list[tuple[int, int]], projects, towns, rule_relations: list[dict]) -> list[dict]:
     """"Gelsenkirchen | „Grüne Achse Ückendorf“, … | 5.240.000 Euro": a town that fills a cell of a project's table row
     (alone, or after "Stadt" or "Gemeinde") is the project's place."""
-    cells_of: dict[int, list[tuple[int, int]]] = {}
+    cells_of: dict[int, list] = {}  # a row's start → the towns that fill a cell of it
     for t in towns:
         for m in t.mentions:
             a, b = table_row(text, m.start)

@@ -13,7 +13,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.inflection import ADJECTIVE_ENDINGS, adjective_stem, adjective_variants, nominative_adjective
 from pipeline.matching import doc_text, form_matcher, token_table
 from pipeline.quotes import quoted
-from pipeline.relation_model import prize_labels
+from pipeline.relation_model import prize_labels, table_row
 from pipeline.rules import programme_patterns, programme_registry
 
 STOP_HEAD = {"Das", "Der", "Die", "Dem", "Den", "Des", "Ein", "Eine", "Mit", "Für", "In", "Im", "Zur", "Zum", "Bis", "Seit", "Ab"}
@@ -67,9 +67,7 @@ def _word_before(text: str, pos: int, window: int) -> str | None:
 
 def _table_row(text: str, pos: int) -> bool:
     """The line holding pos has table cells (a bar or a tab)."""
-    end = text.find("\n", pos)
-    line = text[text.rfind("\n", 0, pos) + 1:end if end >= 0 else len(text)]
-    return "|" in line or "\t" in line
+    return table_row(text, pos)[0] is not None
 
 
 @lru_cache(maxsize=16)

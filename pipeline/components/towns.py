@@ -229,38 +229,33 @@ class TownRecognizer:
         return any(marker in around for marker in self.contact_markers) or POSTCODE.search(around) is not None
 
     def _lists(self, text: str, found: list[Evidence]) -> None:
-        """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town; and a name in a list
-        whose neighbour has place evidence has it too ("Gemeinden wie Wildpoldsried, Bad Belzig oder Aalen")."""
+        """A word-like name in a list of accepted towns ("Detmold, Lage und Lemgo") is a town; and a town without evidence
+        in a list beside one with evidence has it too ("Gemeinden wie Wildpoldsried, Bad Belzig oder Aalen")."""
         for i, ev in enumerate(found):
             if ev.attrs.get("accepted") and not ev.attrs.get("weak"):
-                if not ev.attrs.get("positive"):
-                    self._evidence_from_list(text, found, i)
-                continue
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(found):
-                    other = found[j]
-                    a, b = (other, ev) if j < i else (ev, other)
-                    gap = text[a.end:b.start]
-                    gap = PARENTHESES.sub("", gap)
-                    if other.attrs.get("accepted") and not other.attrs.get("weak") and LIST_GAP.fullmatch(gap):
-                        ev.attrs["accepted"] = True
-                        ev.attrs["weak"] = False
-                        ev.rule += "+list"
-                        ev.adjust("in a list of towns", 0.1)
-                        break
-
-    def _evidence_from_list(self, text: str, found: list[Evidence], i: int) -> None:
-        """found[i], a town without evidence, next to a town with evidence in a list (the one before first)."""
-        ev = found[i]
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(found):
-                other = found[j]
-                a, b = (other, ev) if j < i else (ev, other)
-                if other.attrs.get("positive") and other.attrs.get("accepted") and LIST_GAP.fullmatch(PARENTHESES.sub("", text[a.end:b.start])):
+                if not ev.attrs.get("positive") and self._listed_beside(
+                        text, found, i, lambda other: other.attrs.get("positive") and other.attrs.get("accepted")):
                     ev.attrs["positive"] = ["list"]
                     ev.rule += "+list"
                     ev.adjust("in a list of towns", 0.05)
-                    return
+                continue
+            if self._listed_beside(text, found, i, lambda other: other.attrs.get("accepted") and not other.attrs.get("weak")):
+                ev.attrs["accepted"] = True
+                ev.attrs["weak"] = False
+                ev.rule += "+list"
+                ev.adjust("in a list of towns", 0.1)
+
+    @staticmethod
+    def _listed_beside(text: str, found: list[Evidence], i: int, holds) -> bool:
+        """found[i] stands in a list (a comma, und, sowie, oder or a slash between; parentheses aside) beside a town
+        that holds() is true of, the one before it first."""
+        ev = found[i]
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(found) and holds(found[j]):
+                a, b = (found[j], ev) if j < i else (ev, found[j])
+                if LIST_GAP.fullmatch(PARENTHESES.sub("", text[a.end:b.start])):
+                    return True
+        return False
 
     def _districts(self, doc: Doc, tt: TokenTable) -> None:
         """'Berlin-Neukölln', 'Halle-Neustadt': a quarter of a big city, reported as a district."""
