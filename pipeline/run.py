@@ -266,7 +266,6 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
 
             bar = tqdm(total=len(files), unit="doc", desc="extracting", file=sys.stderr)
         skipped = 0
-        parallel = bool(dask) or (workers > 1 and len(files) > 1)
         if dask:
             backend, skipped = _run_on_dask(dask, files, max_bytes, skip, model, workers, out, bar)
         elif workers > 1 and len(files) > 1:
@@ -298,10 +297,9 @@ def run(paths: list[str], out_dir: str, model: Optional[str] = None, max_bytes: 
         }
         out.close(manifest)
         files.close()
-        if not parallel:
-            release()  # the report that follows reuses its memory
-        # forked workers leave the parent's pipeline as it was built: freeing it would cost a full collection of the
-        # garbage collector (0.07 s) and gain the report about 5 MB (measured); the next build in this process frees it
+        # the report that follows reuses the pipeline's memory. Kept after forked workers, it cost the report's peak at
+        # 100,000 records 5.6 MiB (153.6 instead of 148.0, +9.1 % over 10,000): more than the 0.07 s the collection takes
+        release()
         if report:
             from pipeline.report import write_report
 
