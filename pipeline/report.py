@@ -17,6 +17,7 @@ import hashlib
 import html
 import json
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -795,7 +796,7 @@ def write_report(out_dir: str | Path, max_documents: int = MAX_DOCUMENTS, worker
     sections: list[str] = []  # the parts' temporary files, in order
 
     def merge(pieces: Iterable[tuple[Summary, Rows, str]]) -> None:
-        """Each part's summary is merged as it arrives: one part's rows are held at a time, not every part's."""
+        """Each part's summary is merged in turn: one part's rows are held at a time, not every part's."""
         for part_summary, part_bad, part_sections in pieces:
             sections.append(part_sections)
             summary.merge(part_summary)
@@ -808,8 +809,8 @@ def write_report(out_dir: str | Path, max_documents: int = MAX_DOCUMENTS, worker
             from pipeline.workers import Workers
 
             context = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            with Workers(min(workers, len(tasks)), _render_part_star, _part_lost, context, quota=len(tasks), chunk=1) as pool:
-                merge(pool.map(tasks))
+            with Workers(min(workers, len(tasks)), _render_part_to_files, _part_lost, context, quota=len(tasks), chunk=1) as pool:
+                merge(_load_part(paths) for paths in pool.map(tasks))
         else:
             merge(render_part(*task) for task in tasks)
         run = Run(out, summary, errors, manifest, bad)
@@ -856,8 +857,24 @@ def split_lines(path: Path, workers: int) -> list[tuple[int, int, int, int]]:
     return parts
 
 
-def _render_part_star(args: tuple) -> tuple[Summary, Rows, str]:
-    return render_part(*args)
+def _render_part_to_files(args: tuple) -> tuple[str, str]:
+    """A report process's job: a part's sections and its summary in temporary files. The parent then holds one part's
+    summary at a time, in order, however the parts arrive (holding those that came early raised its peak with the
+    number of records: each part keeps up to MAX_ROWS rows of every table)."""
+    summary, bad, sections = render_part(*args)
+    fd, path = tempfile.mkstemp(dir=args[0], prefix=".report-summary", suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump((summary, bad), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path, sections
+
+
+def _load_part(paths: tuple[str, str]) -> tuple[Summary, Rows, str]:
+    """A part's summary from its temporary file (then removed), and its sections file."""
+    summary_path, sections = paths
+    with open(summary_path, "rb") as fh:
+        summary, bad = pickle.load(fh)
+    Path(summary_path).unlink()
+    return summary, bad, sections
 
 
 def _part_lost(task: tuple, reason: str):
