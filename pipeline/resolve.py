@@ -444,6 +444,7 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
             for c in cands[:6]:
                 if c.key != place.key and c.key not in [o.key for o in ent.attrs["others"]]:
                     ent.attrs["others"].append(c)
+    _exonyms_in_parentheses(text, entities)
     for ent in entities.values():
         place: Place = ent.attrs["place"]
         surfaces = [m.attrs["form"] if m.text.isupper() else m.text for m in ent.mentions]  # "DETMOLD." names Detmold
@@ -452,6 +453,35 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
         for s in surfaces + [place.name]:
             _add_alias(ent, s)
     return list(entities.values())
+
+
+def _exonyms_in_parentheses(text: str, entities: "OrderedDict[str, Entity]") -> None:
+    """"Jelenia Góra (Hirschberg)", "Liberec (Reichenberg)": a German town's name in parentheses right after a foreign
+    town is that town's German name, not the German municipality of the name: its mentions, there and wherever the
+    release uses the name again, go to the foreign town."""
+    foreign_at = {m.end: ent for ent in entities.values() if ent.attrs["place"].country != "DE" for m in ent.mentions}
+    if not foreign_at:
+        return
+    for key, ent in list(entities.items()):
+        if ent.attrs["place"].country != "DE":
+            continue
+        for m in list(ent.mentions):
+            before = text[max(0, m.start - 4):m.start]
+            if not before.rstrip(" \t").endswith("(") or not text[m.end:m.end + 3].lstrip(" \t").startswith(")"):
+                continue
+            j = m.start
+            while j > 0 and text[j - 1] in " \t(":
+                j -= 1
+            owner = foreign_at.get(j)
+            if owner is not None and text[j:m.start].count("(") == 1:
+                for same in [o for o in ent.mentions if o.attrs["form"] == m.attrs["form"]]:
+                    ent.mentions.remove(same)
+                    same.rule += "|resolve:exonym"
+                    same.adjust("the German name of the foreign town named with it in parentheses", 0.0)
+                    owner.mentions.append(same)
+                owner.mentions.sort(key=lambda e: e.start)
+        if not ent.mentions:
+            del entities[key]
 
 
 # ---------------------------------------------------------------- institutions

@@ -199,3 +199,13 @@ def test_a_year_in_a_body_name_is_no_date_and_a_noun_pair_after_in_is_no_town(nl
     rec = build_record(nlp, doc, backend)
     assert rec.dates == [] and rec.towns == []
     assert [t.name for t in towns_of(nlp, backend, "In Wald und Pfullendorf wird gebaut.")] == ["Wald", "Pfullendorf"]
+
+
+def test_a_german_name_in_parentheses_after_a_foreign_town_is_its_exonym(nlp_backend):
+    """"Jelenia Góra (Hirschberg)": Hirschberg is the Polish town's German name here, there and later, not one of the
+    German municipalities called Hirschberg; a German town in parentheses after a German one stays itself."""
+    nlp, backend = nlp_backend
+    towns = towns_of(nlp, backend, "Die Akademie tagt in Jelenia Góra (Hirschberg). In Hirschberg treffen sich alle.")
+    assert [t.name for t in towns] == ["Jelenia Góra"]
+    assert "Hirschberg" in towns[0].aliases and len(towns[0].mentions) == 3
+    assert [t.name for t in towns_of(nlp, backend, "Der Bus fährt von Goslar (Harz) nach Hildesheim (Niedersachsen).")] == ["Goslar", "Hildesheim"]
