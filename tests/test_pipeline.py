@@ -113,7 +113,8 @@ FRESHV_FLOORS = {"towns": 0.96, "institutions": 0.89, "programmes": 0.97, "proje
 # nobody had seen them (code at 78c1ee0): wXX towns .926, institutions .778, programmes .923, projects .700, dates .962,
 # relations .562; xXX .983/.933/.824/.606/1.000, relations .488. Then read for misses (a body working "mit „…“" on a
 # project, table headers in parentheses and "Maßnahme" columns, table rows' towns and programmes, a year in a body's
-# name, "in Wald und Grünland"): wXX .943/.778/.923/.700/.974, relations .562; xXX .983/.933/.824/.978/1.000, relations .656
+# name, "in Wald und Grünland", a foreign town's German name in parentheses): wXX .962/.778/.923/.700/.974, relations
+# .574; xXX .983/.933/.824/.978/1.000, relations .656
 FRESHW_FLOORS = {"towns": 0.92, "institutions": 0.75, "programmes": 0.90, "projects": 0.68, "dates": 0.95, "relations": 0.54}
 FRESHX_FLOORS = {"towns": 0.96, "institutions": 0.91, "programmes": 0.80, "projects": 0.95, "dates": 0.97, "relations": 0.63}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
