@@ -217,6 +217,11 @@ def clause_pairs(text: str, a: int, b: int, projects: list, programmes: list) ->
     return frozenset((next(iter(clause_projects[c])), g) for c, gs in clause_programmes.items() for g in gs)
 
 
+def names_the_place(m) -> bool:
+    """A town's mention that names the place itself: not a town inside a body's or project's name, not the dateline."""
+    return "in_name_of" not in m.attrs and "dateline" not in m.rule
+
+
 def series_pairs(projects: list, towns: list) -> Optional[frozenset]:
     """The (project, town) pairs, as ids, of a sentence that names its projects one after another, each with its own
     town: "die Gemeinde Rammenau erhält … für „X“, die Stadt Pulsnitz … für „Y“ und die Gemeinde Ottendorf-Okrilla … für
@@ -367,7 +372,7 @@ class ReleaseView:
             town_at: dict[int, list] = defaultdict(list)
             for te in towns:
                 for m in te.mentions:
-                    if m.sentence in several and "in_name_of" not in m.attrs and "dateline" not in m.rule:
+                    if m.sentence in several and names_the_place(m):
                         town_at[m.sentence].append((te, m))
             for s_, towns_here in town_at.items():
                 if len(towns_here) >= 2:
@@ -438,7 +443,7 @@ class ReleaseView:
         return sentence_evidence(self.text, *self.bounds[s], s)
 
     def in_body(self, m) -> bool:
-        return "in_name_of" not in m.attrs and "dateline" not in m.rule and "contact" not in self.cue[m.sentence]
+        return names_the_place(m) and "contact" not in self.cue[m.sentence]
 
     def sentence_of(self, m) -> int:
         return min(m.sentence, len(self.bounds) - 1)

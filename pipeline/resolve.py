@@ -18,7 +18,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, prize_labels, series_pairs, table_row, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, names_the_place, prize_labels, series_pairs, table_row, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
                                      sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
@@ -1101,7 +1101,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         if projs or (("rojekt" in sent or "Vorhaben" in sent) and THE_PROJECT.search(sent)):  # plain-text test first
             # the project's place: "in Hamm", "die Stadt Rostock" in a sentence about the project; in a series
             # ("die Gemeinde A … für „X“, die Stadt B … für „Y“") each project's own
-            places = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
+            places = [(te, tm) for te, tm in towns_s if names_the_place(tm)]
             series = series_pairs(projs, places) if len(projs) >= 2 else None
             if series is not None:
                 series_at[s] = series
@@ -1124,12 +1124,12 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                 if "in_name_of" not in tm.attrs and ITEM_HEAD.fullmatch(text, line_start, tm.start):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:town_heads_list_item")
-        listed = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
+        listed = [(te, tm) for te, tm in towns_s if names_the_place(tm)]
         if len(targets) == 1 and len({te.key for te, _ in listed}) >= 3 and not (words & town_cues):
             for te, tm in listed:  # "Gymnasien in Saarbrücken, Neunkirchen, Homburg und Perl testen …"
                 rel("project_town", targets[0], te, s, "relations:town_list_in_project_paragraph")
         if words & town_cues and len(targets) == 1:
-            standalone = [(te, tm) for te, tm in towns_s if "in_name_of" not in tm.attrs and "dateline" not in tm.rule]
+            standalone = [(te, tm) for te, tm in towns_s if names_the_place(tm)]
             for te, tm in standalone:
                 if len(standalone) >= 2 or MUNICIPALITY_LEAD.search(text[max(a, tm.start - 12):tm.start]):
                     for t in targets:
@@ -1139,7 +1139,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
         # the release's home town: a single-project release names it most often
         def in_body(m):  # not the dateline, not the contact block ("99096 Erfurt")
             line = text[text.rfind("\n", 0, m.start) + 1:text.find("\n", m.end) if text.find("\n", m.end) >= 0 else len(text)]
-            return "in_name_of" not in m.attrs and "dateline" not in m.rule and not CONTACT_LINE.search(line)
+            return names_the_place(m) and not CONTACT_LINE.search(line)
         counts = {te: sum(1 for m in te.mentions if in_body(m)) for te in towns}
         total = sum(counts.values())
         if counts:
@@ -1149,7 +1149,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     if main is not None:  # towns in the headline are the main project's place
         for te in towns:
             for tm in te.mentions:
-                if tm.sentence == main.mentions[0].sentence and "in_name_of" not in tm.attrs and "dateline" not in tm.rule \
+                if tm.sentence == main.mentions[0].sentence and names_the_place(tm) \
                         and HEADLINE_PLACE_LEAD.search(text[max(0, tm.start - 10):tm.start]) \
                         and (id(main), id(te)) in series_at.get(tm.sentence, {(id(main), id(te))}):
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")

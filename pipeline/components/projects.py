@@ -98,6 +98,8 @@ TABLE_CELL_BREAK = regex_cache.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]
 BAR_CELL_BREAK = regex_cache.compile(r"[ \t]*\|[ \t]*")
 # a cell that opens with a quoted name and goes on to describe it: "„Rathaushof Hohnstein“ – Hofgebäude für Vereine"
 QUOTED_HEAD_CELL = regex_cache.compile(r"[„“\"»](?P<name>[^„“”\"«»\n]{2,80})[“”\"«][ \t]*(?:[–—:(,]|-[ \t])")
+SUM = r"\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€)"  # the end of a sum of money: "250.000 Euro", "1,2 Mio. €"
+SUM_FOR_BEFORE = regex_cache.compile(SUM + r"[ \t]+für[ \t]*$")  # a sum for a name without an article: "erhält 250.000 Euro für „…“"
 # a table's header in parentheses at the end of the line that introduces it: "Die Förderungen im Überblick (Stadt | Maßnahme | Zuschuss):"
 PARENTHESISED_HEADER = regex_cache.compile(r"\((?P<cells>[^()\n]*\|[^()\n]*)\)[ \t]*:?[ \t]*$")
 LIST_RULES = ("projects:project.quote_in_town_list", "projects:project.quote_heads_project_list_item")  # quoted names that open list items
@@ -290,15 +292,13 @@ class ProjectRecognizer:
         self.mixed_case_after = regex_cache.compile(trigger + WORD_GAP + r"([A-ZÄÖÜ][\wäöüß-]{3,})\b")
         fq = self.cfg.funded_quotes
         # "95.000 Euro für den „…“": money earlier in the clause, then the preposition and an article right before the quote
-        self.funded_before = regex_cache.compile(r"(?:\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€))[^.;:!?„“\"\n]{0,40}?\b(?:"
+        self.funded_before = regex_cache.compile(r"(?:" + SUM + r")[^.;:!?„“\"\n]{0,40}?\b(?:"
                                         + "|".join(map(re.escape, fq.prepositions)) + r")\s+(?:den|die|das|dem)\s*$")
         # "Mit 24.000 Euro unterstützt die Stiftung den „…“": money, a funding verb, then an article right before the quote
         self.funded_active_before = regex_cache.compile(r"(?:Euro|EUR|€)[^.;:!?„“\"\n]{0,60}?\b(?:" + "|".join(map(re.escape, fq.words))
                                                + r")\b[^.;:!?„“\"\n]{0,50}?\b(?:den|die|das|dem)\s*$")
         # "… fördert das Land die „…“ mit 1,6 Millionen Euro": a funding verb before the article, the sum right after the name
         self.funding_verb_before = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")\b[^.;:!?„“\"\n]{0,40}?\b(?:den|die|das|dem)\s*$")
-        # a sum for a name without an article: "erhält 250.000 Euro für „…“"
-        self.money_for_right_before = regex_cache.compile(r"\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€)[ \t]+für[ \t]*$")
         # a headline drops the article: "Land fördert „…“ mit 790.000 Euro"
         self.funding_verb_right_before = regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, fq.words)) + r")[ \t]*$")
         self.money_after = regex_cache.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?mit[ \t]+(?:(?:rund|knapp|insgesamt|weiteren|bis zu|über)[ \t]+)?"
@@ -476,7 +476,7 @@ class ProjectRecognizer:
             # every other pattern needs an article right before the quote: most quotes have none. Without one, a sum right
             # before "für" ("die Stadt Pulsnitz 410.000 Euro für „…“") or a funding verb with the sum after the name
             # (a headline: "Land fördert „…“ mit 790.000 Euro")
-            if self.money_for_right_before.search(before):
+            if SUM_FOR_BEFORE.search(before):
                 return True
             return self.funding_verb_right_before.search(before) is not None and self.money_after.match(text, o_e) is not None
         if self.funding_noun_before.search(before):  # "einen Zuschuss für die „…“", "die Förderung der „…“"
