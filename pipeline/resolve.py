@@ -395,9 +395,10 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
             if sub:
                 pick, reason = sub[0], f"Kreis in parentheses ({hint_d})"
         if pick is None:
-            # the town named in full elsewhere in the release ("Kirchheim unter Teck … in Kirchheim", "Hofheim i.UFr.")
-            # unless the bare name is a much larger town's, far from the release's other towns ("Hamm … Hamm (Sieg)")
-            full = list({a.key: a for a in anchors if a.name.startswith(ev.attrs["form"] + " ")}.values())
+            # the town named in full elsewhere in the release ("Kirchheim unter Teck … in Kirchheim", "Hofheim i.UFr.",
+            # "Heilbad Heiligenstadt … in Heiligenstadt") unless the bare name is a much larger town's, far from the
+            # release's other towns ("Hamm … Hamm (Sieg)")
+            full = list({a.key: a for a in anchors if _names_in_full(a.name, ev.attrs["form"])}.values())
             if len(full) == 1 and (cands[0] is full[0] or (cands[0].population or 0) < LARGER_HOMONYM * (full[0].population or 0)
                                    or _nearer_to_others(full[0], cands[0], anchors)):
                 pick, reason = full[0], "same town named in full in the document"
@@ -453,6 +454,15 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
         for s in surfaces + [place.name]:
             _add_alias(ent, s)
     return list(entities.values())
+
+
+def _names_in_full(official: str, form: str) -> bool:
+    """The official name is the bare one with what follows it ("Kirchheim unter Teck") or a one-word title before it
+    ("Heilbad Heiligenstadt", "Lutherstadt Wittenberg")."""
+    if official.startswith(form + " "):
+        return True
+    head, _, rest = official.partition(" ")
+    return rest == form and head[:1].isupper()
 
 
 def _exonyms_in_parentheses(text: str, entities: "OrderedDict[str, Entity]") -> None:

@@ -43,6 +43,8 @@ ABBREVIATIONS = [
 QUALIFIER = re.compile(
     r"^(?P<base>.+?)(?:\s*\(.*\)|\s*/.*|\s+(?:am|an der|an den|in der|im|in|bei|ob der|vor der|auf der|auf|a\.\s?d\.|a\.|b\.|i\.\s?d\.|i\.|v\.\s?d\.)\s.*|\s+(?:a\.|b\.|i\.)\S.*)$"
 )
+# a spa title the register writes as part of the name (most write it after a comma: "Binz, Ostseebad")
+SPA_TITLE = re.compile(r"(?:Heilbad|Thermalbad|Kurort|Ostseebad|Nordseebad|Seebad|Soleheilbad) (?=[A-ZÄÖÜ])")
 SUFFIX_SPLIT = re.compile(r",\s*(?=[^,]*$)")
 CITY_STATES = {"Berlin", "Hamburg", "Bremen"}
 NEIGHBOUR_COUNTRIES = {"AT", "CH", "FR", "NL", "BE", "LU", "DK", "PL", "CZ"}
@@ -96,6 +98,9 @@ def name_forms(name: str) -> list[str]:
     if paren and not paren.group(2).endswith("."):
         forms.append(f"{paren.group(1)} an der {paren.group(2)}")
         forms.append(f"{paren.group(1)}/{paren.group(2)}")
+    title = SPA_TITLE.match(name)
+    if title:
+        forms.append(name[title.end():])  # "Heilbad Heiligenstadt" is "Heiligenstadt" in most sentences
     for form in list(forms):
         match = QUALIFIER.match(form)
         if match and len(match.group("base")) >= 3:
