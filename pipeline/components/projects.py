@@ -99,6 +99,7 @@ BAR_CELL_BREAK = regex_cache.compile(r"[ \t]*\|[ \t]*")
 # a cell that opens with a quoted name and goes on to describe it: "„Rathaushof Hohnstein“ – Hofgebäude für Vereine"
 QUOTED_HEAD_CELL = regex_cache.compile(r"[„“\"»](?P<name>[^„“”\"«»\n]{2,80})[“”\"«][ \t]*(?:[–—:(,]|-[ \t])")
 SUM = r"\d\s*(?:Mio\.|Millionen|Mrd\.|Milliarden)?\s*(?:Euro|EUR|€)"  # the end of a sum of money: "250.000 Euro", "1,2 Mio. €"
+SUM_IN = regex_cache.compile(SUM)
 SUM_FOR_BEFORE = regex_cache.compile(SUM + r"[ \t]+für[ \t]*$")  # a sum for a name without an article: "erhält 250.000 Euro für „…“"
 # a table's header in parentheses at the end of the line that introduces it: "Die Förderungen im Überblick (Stadt | Maßnahme | Zuschuss):"
 PARENTHESISED_HEADER = regex_cache.compile(r"\((?P<cells>[^()\n]*\|[^()\n]*)\)[ \t]*:?[ \t]*$")
@@ -186,6 +187,10 @@ def _sum_lines(text: str) -> list[tuple[int, int]]:
             else:  # "aus dem Europäischen Fonds … – 58.000 Euro": the line may still end in one
                 i = text.find(word, i + len(word))
     return sorted(out)
+
+
+# the dash that ends a winner's name in a prize item ("1. Preis (10.000 Euro): „Unser Laden“ – Nachdem …")
+PRIZE_ITEM_DASH = re.compile(r"[ \t][–—-][ \t]")
 
 
 def _untaken(items: list[tuple[int, str]], found: list[Evidence], rule: str, score: float) -> list[Evidence]:
@@ -488,6 +493,8 @@ class ProjectRecognizer:
         if not ("Euro" in before or "€" in before or "EUR" in before):
             # "Aus GRW-Mitteln fördert das Land die „Seebühne Plön“ mit 1,6 Millionen Euro", "… gehen an die Stadt
             # Vilshofen für die „Neue Stadtbühne am Donaukai“ mit 1,2 Millionen Euro": the money after the name
+            if FOR_ARTICLE_BEFORE.search(before) and SUM_IN.search(text, sentence_start(text, o_s), o_s):
+                return True  # "Platz drei (50.000 Euro) ging an die Verbandsgemeinde Arzfeld im Eifelkreis … für den „…“"
             return bool(self.funding_verb_before.search(before) or FOR_ARTICLE_BEFORE.search(before)) \
                 and self.money_after.match(text, o_e) is not None
         if self.funded_before.search(before) or self.funded_active_before.search(before):
@@ -782,13 +789,25 @@ class ProjectRecognizer:
         for k, m in enumerate(labels):
             end = text.find("\n\n", m.end())
             end = min(end if end >= 0 else len(text), labels[k + 1].start() if k + 1 < len(labels) else len(text))
+            dash = PRIZE_ITEM_DASH.search(text, m.end(), min(end, m.end() + 90))
             for o_s, o_e, i_s, i_e in quotes:
                 if m.end() <= o_s < min(end, m.end() + 300):
+                    if dash is not None and dash.start() < o_s and text[dash.end():o_s].strip():
+                        break  # the item names its winner before the dash, unquoted (below); "Verein – „…“" names it after
                     inner = text[i_s:i_e]
                     if len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?")) \
                             and not trigger_before(text, o_s, self.programme_triggers):
                         items.append((i_s, inner))
                     break
+            else:
+                dash = dash if dash is not None and not any(m.end() <= o_s < dash.start() for o_s, _, _, _ in quotes) else None
+            if dash is not None and not any(a for a, _ in items if m.end() <= a < end):
+                # "3. Preis (4.000 Euro): Mitfahren im Vulkanland – Rund um Gerolstein …": an unquoted name before the dash
+                a = m.end() + len(text[m.end():dash.start()]) - len(text[m.end():dash.start()].lstrip())
+                name = text[a:dash.start()]
+                words = name.split()
+                if 1 <= len(words) <= 6 and title_case(words) and words[0] not in self.title_stop and not self._is_town(name):
+                    items.append((a, name))
         return _untaken(items, found, "projects:" + self.cfg.prize_items.id, self.cfg.prize_items.score)
 
     def _programme_named_before(self, text: str, pos: int) -> bool:
