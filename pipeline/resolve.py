@@ -1145,17 +1145,24 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                     for t in targets:
                         rel("project_town", t, te, s, "relations:town_cue_sentence")
     named_projects = [p for p in projects if any("title_names_project" not in m.rule for m in p.mentions)]
-    if len(named_projects) == 1:
-        # the release's home town: a single-project release names it most often
+    if named_projects and towns:
+        # the release's home town, named most often: a single-project release's place, and in a release that names
+        # little else (HOME_TOWN_SHARE of the town mentions) the place of each project that has no town of its own
         def in_body(m):  # not the dateline, not the contact block ("99096 Erfurt")
             line = text[text.rfind("\n", 0, m.start) + 1:text.find("\n", m.end) if text.find("\n", m.end) >= 0 else len(text)]
             return names_the_place(m) and not CONTACT_LINE.search(line)
         counts = {te: sum(1 for m in te.mentions if in_body(m)) for te in towns}
         total = sum(counts.values())
-        if counts:
-            home, n = max(counts.items(), key=lambda kv: kv[1])
-            if n >= 2 and n >= 0.4 * total and home.attrs["place"].country == "DE":
-                rel("project_town", named_projects[0], home, home.mentions[0].sentence, "relations:home_town_of_release")
+        home, n = max(counts.items(), key=lambda kv: kv[1])
+        if home.attrs["place"].country == "DE":
+            if len(named_projects) == 1:
+                if n >= 2 and n >= 0.4 * total:
+                    rel("project_town", named_projects[0], home, home.mentions[0].sentence, "relations:home_town_of_release")
+            elif n >= 3 and n >= HOME_TOWN_SHARE * total:
+                placed = {r["from"] for r in relations.values() if r["type"] == "project_town"}
+                for p in named_projects:
+                    if p.name not in placed:
+                        rel("project_town", p, home, home.mentions[0].sentence, "relations:home_town_of_projects")
     if main is not None:  # towns in the headline are the main project's place
         for te in towns:
             for tm in te.mentions:
@@ -1167,6 +1174,9 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
     _registry_programme_funders(programmes, institutions, rel)
     _land_runs_programme_funders(programmes, institutions, rel)
     return list(relations.values())
+
+
+HOME_TOWN_SHARE = 0.6  # of the town mentions in the body, for the home town of a release with several projects
 
 
 def _prize_item_relations(text: str, projects, institutions, towns, rel) -> None:

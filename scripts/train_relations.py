@@ -3,10 +3,11 @@
     python scripts/train_relations.py [--set corpus:corpus/gold] [--set ../shared/seeds:../shared/dev-gold]
 
 Each --set is FOLDER:GOLD_DIR[:REGEX] (the regex picks gold files by name). The default trains on
-the releases 1xx-5xx and 7xx of corpus/ and, when ../shared is beside the repo, the five seed releases;
-the 6xx, 8xx, 9xx and aXX-mXX releases are never trained on: they test the shipped model as new releases would. The out-of-fold
-score it prints is the other estimate (each release scored by a model that never saw it);
-`--set corpus:corpus/gold:^[123]` leaves the 4xx-5xx releases out too.
+every release of corpus/ and, when ../shared is beside the repo, the five seed releases. The
+estimate for new releases is the out-of-fold score it prints (each release scored by a model that
+never saw it) and the score of each new set of releases as it arrives, before it joins corpus/.
+Until 2026-12-04 the model trained on 1xx-5xx and 7xx only; trained on three times as many releases,
+it scored relations F1 .747 → .769 on 82 releases that neither model saw (README).
 
 For every release the pipeline runs as in `run`, the candidate pairs of pipeline.relation_model get
 their features, and a pair is positive when the gold lists that relation (ends compared like the
@@ -113,7 +114,7 @@ def print_curve(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: 
         print(f"    threshold {thr:.1f}  P {p:.3f} R {r:.3f} F1 {2 * p * r / (p + r) if p + r else 0.0:.3f}")
 
 
-TRAINING_SET = "corpus:corpus/gold:^[1-57]"  # 6xx, 8xx, 9xx and aXX-mXX: held out from the model (see the docstring)
+TRAINING_SET = "corpus:corpus/gold"  # every release of the corpus (see the docstring)
 
 
 def main() -> None:
