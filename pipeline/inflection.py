@@ -17,7 +17,7 @@ SIMPLE_ADJECTIVES = {"Deutsch", "Frei", "Neu", "Technisch", "Europäisch", "Hess
                      "Bremisch", "Hamburgisch", "Thüringisch", "Brandenburgisch", "Berlinisch", "Saarländisch"}
 
 
-ADJECTIVE_SUFFIX = re.compile(r"(isch|lich|ig|al|ell|iv)$")
+ADJECTIVE_SUFFIX = re.compile(r"(isch|lich|ig|al|ell|iv|deutsch)$")  # -deutsch: "Ostdeutsche Sparkassenstiftung"
 # nouns (also as the end of a compound) that look like a declined adjective in -iv: "Streuobstinitiative"
 NOUNS_IN_IVE = ("initiative", "perspektive", "alternative", "kooperative", "offensive", "lokomotive", "direktive")
 

@@ -648,10 +648,14 @@ def _merge_prefixes(entities: "OrderedDict[str, Entity]") -> None:
                 entities[b].mentions.extend(entities[a].mentions)
                 del entities[a]
             elif nb.endswith(" " + na) and " " not in entities[b].name[: len(entities[b].name) - len(entities[a].name) - 1] \
-                    and _state_body().match(entities[b].name):
-                # "des Landesamtes für …" after "das Thüringer Landesamt für …": the Land's adjective left out
+                    and (_state_body().match(entities[b].name) or NATIONAL_ADJECTIVE.match(entities[b].name)):
+                # "des Landesamtes für …" after "das Thüringer Landesamt für …", "der Landkreistag" after "der Deutsche
+                # Landkreistag": the Land's or the nation's adjective left out
                 entities[b].mentions.extend(entities[a].mentions)
                 del entities[a]
+
+
+NATIONAL_ADJECTIVE = regex_cache.compile(r"Deutsche[rsn]?\s")  # "Deutscher Landkreistag", "Deutsches Rotes Kreuz"
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,8 @@ SUB_UNIT_GAP = regex_cache.compile(r"\s*(?:der|des|an der|am)\s+")
 ACRONYM = regex_cache.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
 REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
 # prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
+# a declined adjective of origin before a firm's name says where it is from ("der schwedischen Lindqvist Fluid Power AB")
+ORIGIN_ADJECTIVE_ENDINGS = ("ischen", "ische", "ischer", "isches")
 INNER_PREPOSITIONS = frozenset({"im", "in", "am", "an", "auf", "bei", "für", "zu", "zur", "zum", "von", "vom", "der", "des"})
 PREDICATE_AFTER_COMPLEMENT = frozenset({"zuständig", "verantwortlich", "zuständige", "verantwortliche"})
 TIME_PREPOSITIONS = frozenset({"im", "seit", "ab", "bis", "vom", "zum", "Im", "Seit", "Ab", "Bis"})
@@ -161,7 +163,11 @@ class InstitutionRecognizer:
         self.gen_complements = sorted((c.split(" ") for c in self.cfg.genitive_complements), key=len, reverse=True)
         self.gen_first = {words[0] for words in self.gen_complements}
         self.complement_starts = set(self.cfg.complement_starts)
+        self.town_complement_starts = frozenset(self.cfg.town_complement_starts)
+        self.role_noun_endings = tuple(self.cfg.role_noun_endings)
+        self.seat_complement_heads = frozenset(self.cfg.seat_complement_heads)
         self.legal = tuple(self.cfg.legal_suffixes)  # the legal forms that close a name (rules/institution_patterns.yaml)
+        self.legal_heads = frozenset(self.legal)  # heads that are a legal form: the name stands before them
         # a legal form that took the sentence's full stop ("… gGmbH.")
         self.legal_with_stop = tuple(f + "." for f in self.legal if not f.endswith("."))
         self.legal_tails = [tuple(t) for t in self.cfg.legal_form_tails]
@@ -191,7 +197,7 @@ class InstitutionRecognizer:
         self._exact_heads: dict[str, HeadNoun] = {}
         self._hyphen_heads: dict[str, HeadNoun] = {}  # also heads that only close a hyphenated name ("Albert-Schweitzer-Schule")
         for h in self.cfg.heads:
-            for form in [h.lemma] + h.genitive + ([h.lemma + "."] if h.lemma in self.LEGAL_HEADS else []):
+            for form in [h.lemma] + h.genitive + ([h.lemma + "."] if h.lemma in self.legal_heads else []):
                 if h.alone:
                     self._exact_heads.setdefault(form, h)
                 self._hyphen_heads.setdefault(form, h)
@@ -225,7 +231,7 @@ class InstitutionRecognizer:
             return head
         if "-" in text[1:]:  # "Umwelt-Campus": a hyphenated compound closed by a head that takes no closed compounds
             head = self._hyphen_heads.get(text.rsplit("-", 1)[1])
-            if head is not None and not head.compound and head.lemma not in self.LEGAL_HEADS and (head.alone or self._person_named(text, head)):
+            if head is not None and not head.compound and head.lemma not in self.legal_heads and (head.alone or self._person_named(text, head)):
                 return head
         low = text.lower()
         if low[len(low) - self._tail:] not in self._tails:
@@ -346,7 +352,6 @@ class InstitutionRecognizer:
     TOWN_HEADS = {"Verbandsgemeindeverwaltung", "Gemeindeverwaltung", "Kreisverwaltung", "Verbandsgemeinde", "Samtgemeinde", "Sparkasse", "Stadtverwaltung", "Landratsamt", "Bezirksamt", "Stadtwerke", "Gemeindewerke", "Jobcenter", "Landesbetrieb", "TU"}
     BARE_GENERIC_HEADS = {"Universität", "Hochschule", "Institut", "Zentrum", "Akademie", "Museum", "Bibliothek", "Bank",
                           "Gesellschaft", "Agentur", "Kammer", "Stiftung", "Verein", "Verband", "Amt", "Behörde", "Aktionsgruppe", "Musikschule", "Eigenbetrieb"}
-    LEGAL_HEADS = ("e.V.", "GmbH", "gGmbH", "eG", "AG", "mbH", "UG", "KG")
     LOWER_HEADS = ("e.V.", "gGmbH", "gGmbH.", "eG", "eG.", "mbH", "mbH.", "e.")
 
     def _patterns(self, doc: Doc) -> list[Evidence]:
@@ -356,7 +361,7 @@ class InstitutionRecognizer:
         words = tt.words
         for i, head in self._head_positions(tt):
             word = words[i]
-            legal_head = head.lemma in self.LEGAL_HEADS
+            legal_head = head.lemma in self.legal_heads
             left_adj, start = self._left(words, i, legal_head)
             if head.lemma in self.firm_heads:
                 left_adj, start = self._without_firm_place(words, i, left_adj, start)
@@ -377,8 +382,16 @@ class InstitutionRecognizer:
                         break
                 if k < i - 1:
                     start = k + 1
+                    while legal_head and start < i - 1 and words[start][:1].isupper() and words[start].isalpha() \
+                            and words[start].lower().endswith(self.role_noun_endings):
+                        start += 1  # "der Landmaschinenhersteller Peenetal Agrotechnik GmbH": what the firm does, not its name
                     if legal_head and words[start] in INNER_PREPOSITIONS and start > 0 and self.head_of(words[start - 1]):
                         start -= 1  # "Mühlenverein im Kreis Minden-Lübbecke e. V.": the lowercase word joins its head to the name
+                    elif legal_head and start >= 3 and words[start - 1] in INNER_PREPOSITIONS and words[start - 2][:1].isupper() \
+                            and words[start - 2].isalpha() and words[start - 2] not in self.stop and self.head_of(words[start - 3]):
+                        # "Förderverein Schule im Grünen e.V.", "(Verein) Mobil im Steigerwald e.V.": a club's name runs from
+                        # its head; after another head the name stands in apposition ("Landesgesellschaft Invest in … GmbH")
+                        start -= 3 if self.head_of(words[start - 3]).lemma in CLUB_HEADS else 2
                     coordination_only = False
                     if legal_head and self.head_of(words[start]):  # "Dessauer Berufsbildungswerk GmbH"
                         inner = start
@@ -392,6 +405,11 @@ class InstitutionRecognizer:
             if legal_head and start == i:
                 continue  # a legal form with no name before it
             end = i + (2 if word == "e." else 1) if legal_head or not head.complement else self._complement(tt, i + 1, head.lemma)
+            if end == i + 1 and head.lemma in self.seat_complement_heads:
+                # "Helmholtz-Institut Freiberg für Ressourcentechnologie": the seat's town between the head and its complement
+                seat = self._place_after(tt, i + 1)
+                if i + 1 < seat < len(words) - 1 and words[seat] in self.complement_starts and words[seat + 1][:1].isupper():
+                    end = max(end, self._complement(tt, seat, head.lemma))
             complemented = end > i + 1
             paren = None  # "Lokale Aktionsgruppe (LAG) Göttinger Land": the acronym inside the name
             proper_head = head.lemma in self.proper_heads and not (word == head.lemma and word in self.compound_proper)
@@ -412,6 +430,10 @@ class InstitutionRecognizer:
                 end = self._place_after(tt, i + 1)  # "Bürgerstiftung Dresden", "Bürgerstiftung Kitzinger Land": a generic compound and its place
                 if end > i + 1 and word.startswith(tuple(self.owner_heads)):
                     end = self._second_place(tt, end)  # "Sparkassenstiftung Uelzen Lüchow-Dannenberg"
+                elif end > i + 1 and tt.span_text(i + 1, end) in self.gaz.kreise:
+                    second = self._second_place(tt, end)  # "Bürgerstiftung Barnim Uckermark": two districts' body
+                    if second > end and tt.span_text(end, second).lstrip("–-/ ") in self.gaz.kreise:
+                        end = second
             if legal_head:
                 end = self._legal_tail(words, end)
             if end > i + 1 or start < i:
@@ -488,7 +510,8 @@ class InstitutionRecognizer:
         if w == "und":
             return words[k - 1][:1].isupper() and words[k + 1][:1].isupper() and not self.head_of(words[k - 1]) \
                 and words[k - 1] not in self.place_nouns
-        return w.isalpha() and w not in ARTICLES_AND_PREPS and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))
+        return w.isalpha() and w not in ARTICLES_AND_PREPS and not w.endswith(ORIGIN_ADJECTIVE_ENDINGS) \
+            and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))
 
     def _head_positions(self, tt: TokenTable) -> list[tuple[int, HeadNoun]]:
         """(position, head) of every token that can head a name, in token order. Each distinct
@@ -673,6 +696,9 @@ class InstitutionRecognizer:
                             and words[j] not in self.gaz.state_of_form and words[j] not in self.stop:
                         end = k = j + 1
                         matched = True
+                if not matched and w in self.town_complement_starts and (town_end := self._place_after(tt, k + 1)) > k + 1:
+                    end = k = town_end  # "Universität zu Lübeck", "Akademie der Wissenschaften zu Göttingen"
+                    matched = True
                 if not matched and w == "im" and k + 2 < n and words[k + 1] in self.territorial_units and words[k + 2][:1].isupper() \
                         and words[k + 2].replace("-", "").isalpha():
                     end = k = k + 3  # "Diakonisches Werk im Kirchenkreis Melle-Georgsmarienhütte"
@@ -797,7 +823,7 @@ class InstitutionRecognizer:
         words, spaces = tt.words, tt.spaces
         # "der Ökologischen Station Allertal e. V.": behind a legal form the name's own noun decides the adjectives' ending,
         # and only the adjectives before that noun are its own ("Förderverein der Regionalen Schule … e.V." keeps its attribute)
-        gender, noun_i = self._name_gender(words, s, head_i) if head.lemma in self.LEGAL_HEADS else (head.gender, head_i)
+        gender, noun_i = self._name_gender(words, s, head_i) if head.lemma in self.legal_heads else (head.gender, head_i)
         for i in range(s, e):
             if paren and paren[0] <= i < paren[1]:
                 continue
@@ -821,7 +847,7 @@ class InstitutionRecognizer:
             w = words[i]
             if w[:1].isupper() and not adjective_stem(w):
                 head = self.head_of(w)
-                if head is not None and head.lemma not in self.LEGAL_HEADS:
+                if head is not None and head.lemma not in self.legal_heads:
                     return head.gender, i
                 return ("f" if w.lower().endswith(self.FEMININE_ENDINGS) else None), i
         return None, head_i
