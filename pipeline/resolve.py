@@ -748,6 +748,9 @@ SUBTITLE_MARK = regex_cache.compile(r"\s*(?:-|:)\s")
 EDITION_YEAR = regex_cache.compile(r" (?:19|20)\d\d")  # after a name: "Klimaaktive Kommune 2026"
 
 
+PROGRAMME_NOUNS = ("programm", "fonds", "richtlinie")  # a one-word programme noun before a name ("Landesprogramm Wirtschaft")
+
+
 def _is_subtitled(name: str, other: str) -> bool:
     """other is name with a subtitle after a dash or colon ("Dorf.Gemeinschaft.Zukunft – Engagementpreis 2023") or with
     the year of an edition ("Klimaaktive Kommune 2026"); a prefix test and fixed patterns, not a pattern made from every
@@ -795,6 +798,22 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
                 if other.attrs.get("acronym") and not ent.attrs.get("acronym"):
                     ent.attrs["acronym"] = other.attrs["acronym"]
                 del entities[ok]
+    # "Wirtschaft" after "Landesprogramm" where the release also reads "Landesprogramm Wirtschaft" as one name: that programme
+    for k in list(entities):
+        tail = " " + norm(entities[k].name)
+        whole = [o for ok, o in entities.items() if ok != k and norm(o.name).endswith(tail)
+                 and " " not in o.name[:len(o.name) - len(tail)] and o.name[:len(o.name) - len(tail)].lower().endswith(PROGRAMME_NOUNS)]
+        if len(whole) == 1:
+            whole[0].mentions.extend(entities.pop(k).mentions)
+    # "Zusage aus Interreg" in a release about "Interreg Deutschland-Danmark": a registry umbrella named bare, where the
+    # release names one programme under that name, is that programme
+    for k in [k for k in entities if k.startswith("reg:")]:
+        bare = norm(entities[k].name)
+        if any(norm(m.attrs["canonical"]) != bare for m in entities[k].mentions):
+            continue  # named with more than the umbrella's name ("JUGEND STÄRKEN: Brücken in die Eigenständigkeit")
+        specific = [o for ok, o in entities.items() if ok != k and norm(o.name).startswith(bare + " ")]
+        if len(specific) == 1:
+            specific[0].mentions.extend(entities.pop(k).mentions)
     registry = _programmes_by_id()
     # "des Heimat-Förderprogramms" (found by its suffix) is the registry's "Heimat-Förderprogramm" the release also names
     for k, ent in list(entities.items()):
@@ -816,7 +835,10 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
             # the register's name where the text shows it, else the text's own name ("Horizon Europe")
             shown = {norm(m.text) for m in ent.mentions if not m.attrs.get("is_acronym")}
             ent.name = entry.name
-            if shown and not shown & {norm(v) for v in adjective_variants(entry.name)}:
+            versions = {m.attrs["canonical"] for m in ent.mentions if m.attrs.get("version")}
+            if len(versions) == 1:
+                ent.name = versions.pop()  # "DigitalPakt Schule 2.0": the version the release names
+            elif shown and not shown & {norm(v) for v in adjective_variants(entry.name)}:
                 # the text uses another name of the register ("Horizon Europe"): that one, in the nominative
                 for alias in entry.aliases:
                     if shown & {norm(v) for v in adjective_variants(alias)}:

@@ -41,6 +41,7 @@ def programme_matcher(nlp: Language):
 # one word of a guideline's title; group 2 a comma or stop that closes the title
 TITLE_WORD = regex_cache.compile(r"([\wäöüßÄÖÜ-]+)([,.;:]|(?=[)]))?[ \t]*")
 TITLE_JOINERS = frozenset({"und", "oder", "sowie", "von", "der", "des", "den", "dem", "für", "im", "in", "zur", "zum", "mit"})
+VERSION_AFTER = regex_cache.compile(r"[ \t]+(\d{1,2}\.\d)(?![\d.,]*\d)")  # after a registry name: "DigitalPakt Schule 2.0"
 ACRONYM_AFTER = regex_cache.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
 SHORT_NAME_AFTER = regex_cache.compile(r"\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü+-]{1,11}(?: [A-Za-zÄÖÜäöü+-]{2,10})?)\)")  # "(FR Regio)"
 PROJECT_WORD = regex_cache.compile(r"projekt|vorhaben", re.I)
@@ -279,9 +280,13 @@ class ProgrammeRecognizer:
         """The registry entry a form names, as evidence ("programmes:registry.name", ".acronym", ".name_in_compound" …)."""
         hits = self.forms[form]
         entry = self.entries[hits[0][0]]
+        canonical = entry.name
+        version = VERSION_AFTER.match(text, end) if hits[0][1] != "acronym" else None
+        if version is not None:  # "DigitalPakt Schule 2.0": the registry's programme in a new version, named with it
+            end, canonical = version.end(), entry.name + " " + version.group(1)
         return Evidence("programme", start, end, text[start:end], f"programmes:registry.{hits[0][1]}{rule_suffix}", score,
-                        attrs={"canonical": entry.name, "registry_id": entry.id, "acronym": entry.acronyms[0] if entry.acronyms else None,
-                               "is_acronym": hits[0][1] == "acronym"})
+                        attrs={"canonical": canonical, "registry_id": entry.id, "acronym": entry.acronyms[0] if entry.acronyms else None,
+                               "is_acronym": hits[0][1] == "acronym", "version": version is not None})
 
     def _compound_parts(self, tt) -> list[Evidence]:
         """A registry name or acronym that opens a hyphenated compound of its money or itself: "aus dem LEADER-Budget",
