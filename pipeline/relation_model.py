@@ -139,14 +139,52 @@ def programme_headings(text: str, programmes, projects) -> dict[int, object]:
             a, b = table_row(text, m.start)
             if a is not None:
                 blocks.append((a, b, g))
-    if not blocks:
+    labelled = _item_labels(text, programmes, projects)
+    if not blocks and not labelled:
         return {}
-    headed: dict[int, object] = {}
+    headed: dict[int, Heading] = {}
     for p in projects:
         under = {id(g): g for m in p.mentions for b, e, g in blocks if b < m.start < e}
         if len(under) == 1:
-            headed[id(p)] = next(iter(under.values()))
+            headed[id(p)] = Heading(next(iter(under.values())))
+    headed.update(labelled)
     return headed
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The programme a project is listed under, and the programmes that then are not the project's: all others (rivals
+    None: a heading line or a table cell) or only these ids (the programmes that label other items of the list)."""
+    programme: object
+    rivals: Optional[frozenset] = None
+    rule: str = "relations:programme_heading"
+
+    def excludes(self, programme) -> bool:
+        return programme is not self.programme and (self.rivals is None or id(programme) in self.rivals)
+
+
+ITEM_OPEN = regex_cache.compile(LIST_ITEM.pattern + r"[„“\"]?")
+LABEL_OPEN = regex_cache.compile(r"[“”\"]?[ \t]*\(")  # from a project's name to the parenthesis after it
+
+
+def _item_labels(text: str, programmes, projects) -> dict[int, object]:
+    """"• „ReLiBat – …“ (EFRE, 5,9 Mio. Euro): …": a list item that a project opens, with one programme in the parenthesis
+    right after the name: id(project) → that programme."""
+    label_of: dict[int, object] = {}
+    for p in projects:
+        for m in p.mentions:
+            line_start = text.rfind("\n", 0, m.start) + 1
+            opened = LABEL_OPEN.match(text, m.end)
+            if opened is None or ITEM_OPEN.fullmatch(text, line_start, m.start) is None:
+                continue
+            close = text.find(")", opened.end(), opened.end() + 80)
+            inside = {id(g): g for g in programmes for gm in g.mentions if opened.end() <= gm.start and gm.end <= close}
+            if len(inside) == 1:
+                label_of[id(p)] = next(iter(inside.values()))
+                break
+    # the labels choose between the programmes that label items ("EFRE" or "JTF"), not against the call all items are from
+    rivals = frozenset(id(g) for g in label_of.values())
+    return {k: Heading(g, rivals, "relations:programme_item_label") for k, g in label_of.items()}
 
 
 def table_row(text: str, pos: int) -> tuple[Optional[int], int]:
@@ -707,8 +745,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         for ge in view.programmes:
             if view.clause_split and _other_clause(view, view.clause_split, p, ge):
                 continue  # the sentence gives this programme to another project, clause by clause: no candidate
-            if heading is not None and ge is not heading:
-                continue  # the project stands in the list under another programme's heading
+            if heading is not None and heading.excludes(ge):
+                continue  # the project stands in the list under another programme's heading or label
             att = attached[id(ge)]
             f = _pair(view, p, ge, att)
             if ge.attrs.get("registry_id"):

@@ -243,16 +243,18 @@ def _table_row_towns(text: str, bounds: list[tuple[int, int]], projects, towns, 
 
 
 def _heading_relations(text: str, bounds: list[tuple[int, int]], projects, headed: dict, rule_relations: list[dict]) -> list[dict]:
-    """A project listed under a programme's heading belongs to that programme (rule programme_heading, with the item's
-    sentence as evidence) and to no other programme of the release."""
+    """A project listed under a programme's heading (or labelled with it) belongs to that programme (rule programme_heading
+    or programme_item_label, with the item's sentence as evidence) and to none of the programmes it excludes."""
     by_id = {id(p): p for p in projects}
-    heading_of = {by_id[k].name: g.name for k, g in headed.items()}
-    out = [r for r in rule_relations if not (r["type"] == "project_programme" and r["from"] in heading_of and r["to"] != heading_of[r["from"]])]
+    heading_of = {by_id[k].name: h for k, h in headed.items()}
+    programmes = {g.name: g for h in headed.values() for g in [h.programme]}
+    out = [r for r in rule_relations if not (r["type"] == "project_programme" and r["from"] in heading_of
+                                             and heading_of[r["from"]].excludes(programmes.get(r["to"], r["to"])))]
     have = {(r["type"], r["from"], r["to"]) for r in out}
-    for k, g in headed.items():
+    for k, h in headed.items():
         p = by_id[k]
-        if ("project_programme", p.name, g.name) not in have:
-            out.append(_project_relation("project_programme", p, g, "relations:programme_heading", text, bounds))
+        if ("project_programme", p.name, h.programme.name) not in have:
+            out.append(_project_relation("project_programme", p, h.programme, h.rule, text, bounds))
     return out
 
 
@@ -1157,7 +1159,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
             # "Beteiligt sind:" / "- Markt Bodenmais: 150 Adressen": the town that heads a participants' list item
             line_start = text.rfind("\n", 0, a + 1) + 1
             for te, tm in towns_s:
-                if "in_name_of" not in tm.attrs and ITEM_HEAD.fullmatch(text, line_start, tm.start):
+                if "in_name_of" not in tm.attrs and (ITEM_HEAD.fullmatch(text, line_start, tm.start) or tm.start == line_start):
                     for t in targets:
                         rel("project_town", t, te, s, "relations:town_heads_list_item")
         listed = [(te, tm) for te, tm in towns_s if names_the_place(tm)]
@@ -1197,6 +1199,7 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                         and (id(main), id(te)) in series_at.get(tm.sentence, {(id(main), id(te))}):
                     rel("project_town", main, te, tm.sentence, "relations:headline_place")
     _prize_item_relations(text, projects, institutions, towns, rel)
+    _project_item_places(text, projects, towns, rel)
     _registry_programme_funders(programmes, institutions, rel)
     _land_runs_programme_funders(programmes, institutions, rel)
     return list(relations.values())
@@ -1224,6 +1227,38 @@ def _prize_item_relations(text: str, projects, institutions, towns, rel) -> None
                 m = next((m for m in ent.mentions if label.end() <= m.start < line_end and "in_name_of" not in m.attrs), None)
                 if m is not None:
                     rel(kind, project, ent, m.sentence, "relations:prize_item_head")
+
+
+# the project that opens a list item: "• „ReLiBat – …“ (EFRE, 5,9 Mio. Euro): Die TU … entwickelt …"
+PROJECT_ITEM_HEAD = regex_cache.compile(LIST_ITEM.pattern + r"[„“\"]?")
+# a town named as where something is or comes from: "in Grimma", "aus Plauen", "die Stadt Weißwasser"
+ITEM_PLACE_LEAD = regex_cache.compile(r"(?:\bin|\bim|\baus|Stadt|Gemeinde)\s*$")
+
+
+def _project_item_places(text: str, projects, towns, rel) -> None:
+    """"• „BauKreis Lausitz“ (JTF, 3,9 Mio. Euro): … die Lausitzer Recyclingbaustoffe GmbH aus Bautzen … Testbauten sind in
+    Weißwasser/O.L. vorgesehen": in a list item that a project opens, the towns where its work is done or its partners
+    are (named with in, aus, Stadt …) are the project's places, up to the next item or blank line."""
+    if not projects or not towns:
+        return
+    for p in projects:
+        for m in p.mentions:
+            line_start = text.rfind("\n", 0, m.start) + 1
+            if PROJECT_ITEM_HEAD.fullmatch(text, line_start, m.start) is None:
+                continue
+            end = len(text)
+            for stop in ("\n\n", "\n"):  # the item runs to a blank line, or to the next line that opens an item
+                k = m.end
+                while (k := text.find(stop, k)) >= 0:
+                    if stop == "\n\n" or LIST_ITEM.match(text, k + 1):
+                        end = min(end, k)
+                        break
+                    k += 1
+            for te in towns:
+                for tm in te.mentions:
+                    if m.end <= tm.start < end and names_the_place(tm) and ITEM_PLACE_LEAD.search(text, max(m.end, tm.start - 12), tm.start):
+                        rel("project_town", p, te, tm.sentence, "relations:town_in_project_item")
+                        break
 
 
 def _clause_funds(text: str, start: int, end: int, funding: set) -> bool:
@@ -1289,14 +1324,31 @@ def list_intros(text: str, sent_bounds: list[tuple[int, int]]) -> dict[int, int]
     ("Getragen wird das Vorhaben von drei Trägern:" / "- Lernladen Blumenthal e. V.: …")."""
     out: dict[int, int] = {}
     intro = None
+    prev_end = 0
     for s, (a, b) in enumerate(sent_bounds):
         line_start = text.rfind("\n", 0, a + 1) + 1
         item = text[line_start:a].strip() == "" and LIST_ITEM.match(text, line_start) is not None
-        if item and intro is not None:
+        # "Das Preisgeld fließt in vier Standorte:" / "Altenglan – altes Schulhaus, Eröffnung ab dem 1. März 2026": lines
+        # without a bullet right under the intro, each a short line of its own
+        breaks = text.count("\n", prev_end, a)  # one line break between items, a blank line at most after the intro
+        plain = not item and intro is not None and line_start == a and (breaks == 1 or breaks == 2 and intro == s - 1) \
+            and _short_line(text, a)
+        if (item or plain) and intro is not None:
             out[s] = intro
         elif not item:
             intro = s if text[a:b].rstrip().endswith(":") else None
+        prev_end = a + len(text[a:b].rstrip())
     return out
+
+
+def _short_line(text: str, a: int) -> bool:
+    """The line from a is an item of a list without bullets: short, and no sentence ending in a full stop."""
+    end = text.find("\n", a)
+    line = text[a:len(text) if end < 0 else end].rstrip()
+    return len(line) <= PLAIN_ITEM_MAX and not line.endswith((".", "!", "?"))
+
+
+PLAIN_ITEM_MAX = 100  # characters of a list line without a bullet
 
 
 STATE_MINISTRY = regex_cache.compile(r"Ministeri|Staatskanzlei|Senatsverwaltung|Senator")
