@@ -130,7 +130,7 @@ def _nominative_trigger(trigger: str) -> str:
 COMPOUND_HEAD = regex_cache.compile(r"(?<![\w/-])[A-ZÄÖÜ]{2,}(?:[/-][A-ZÄÖÜ]{2,})*-$")  # the fund acronyms "EFRE/JTF-", "ESF-" before a trigger noun
 # the gap between the words of a name: one or two spaces; a tab or three spaces part a table's columns ("Programm   Fördersumme")
 WORD_GAP = r"[ \u00a0]{1,2}"
-UNQUOTED_AFTER_TRIGGER = regex_cache.compile(r"(?=[PFBLK])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie)"
+UNQUOTED_AFTER_TRIGGER = regex_cache.compile(r"(?=[PFBLKR])\b(?:Programms?|Förderprogramms?|Bundesprogramms?|Landesprogramms?|Kooperationsprogramms?|Programmlinie|Förderrichtlinie|Richtlinie)"
         r"(?:" + WORD_GAP + r"|\n)(?P<name>" + NAME_TOKEN + r"(?:" + WORD_GAP + r"(?:[–-]" + WORD_GAP + r")?" + NAME_TOKEN + r"){0,7})")
 SINGLE_COMPOUND = regex_cache.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in der|über das|über die|über den|der|den|dem|das|die|des)\s+"
         r"(?P<ord>\d{1,2}\.\s+)?"  # "des 8. Energieforschungsprogramms": the programme's edition
@@ -196,6 +196,8 @@ class ProgrammeRecognizer:
             canon, short = name, None
             acr = SHORT_NAME_AFTER.match(text, start + len(name))
             trigger = text[m.start():start].rstrip()
+            if trigger == "Richtlinie" and not (acr and acr.group(1)[0] == "R"):
+                continue  # a bare "Richtlinie" names a programme only with its short form: "Richtlinie Digitale Schulinfrastruktur (RL DigiSchul)"
             if acr and acr.group(1)[0] == trigger[0] != name[0]:
                 # "Förderrichtlinie Regionalentwicklung (FR Regio)": the acronym spells the trigger, so it is part of the name
                 canon = _nominative_trigger(trigger) + " " + name

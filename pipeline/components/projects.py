@@ -277,6 +277,7 @@ class ProjectRecognizer:
         self.naming_verb_before = regex_cache.compile(r"(?<![\wäöüß])(?:" + "|".join(verbs) + r")\s*:?\s*$") if verbs else None
         self.programme_triggers = frozenset(programme_patterns().quote_triggers.words)
         self.naming_nouns = frozenset(self.cfg.quote_triggers.naming_nouns)
+        self.event_endings = tuple(self.cfg.quote_triggers.event_endings)
         self.programme_endings = tuple(w.lower() for w in self.programme_triggers if len(w) >= 5)
         self.known_acronyms = frozenset(a for entry in institution_registry().institutions + programme_registry().programmes
                                         for a in (entry.name, *entry.acronyms, *entry.aliases) if a.isupper())
@@ -368,7 +369,7 @@ class ProjectRecognizer:
                 verb = self.naming_verb_before.search(text, max(0, o_s - 30), o_s)
                 if verb is not None:
                     trig = trigger_before(text, verb.start(), self.triggers)
-            if trig in self.naming_nouns and self._programme_named_before(text, o_s):
+            if trig in self.naming_nouns and (self._programme_named_before(text, o_s) or self._event_named_before(text, o_s)):
                 continue  # "Den Wettbewerb gibt es seit 1961, damals unter dem Titel „…“": the programme's former name
             if trig and (PROJECT_TRIGGER.search(trig) or trig in self.triggers or trig.rsplit("-", 1)[-1] in self.triggers
                          or trig.lower().endswith(self.compound_triggers)):
@@ -820,6 +821,11 @@ class ProjectRecognizer:
         rel = RELATIVE_BEFORE.search(text, a, pos)
         return rel is not None and any(w.lower().endswith(self.programme_endings)
                                        for w in CAPITALISED.findall(text, max(a, rel.start() - 100), rel.start()))
+
+    def _event_named_before(self, text: str, pos: int) -> bool:
+        """The sentence opens with an event's noun ("Die Tagung steht unter dem Motto „…“"): the name is the event's."""
+        a = sentence_start(text, pos)
+        return any(w.lower().endswith(self.event_endings) for w in text[a:pos].split()[:3])
 
     def _lead_titles(self, text: str) -> list[Evidence]:
         """"Mit dem Vorhaben Treffpunkt Markt lässt die Stadt …": the title between the lead and the finite verb; its lowercase
