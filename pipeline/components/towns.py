@@ -23,7 +23,11 @@ DATELINE_DAY = r"(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)
 # a dateline in capitals at the start of a line: "DETMOLD. …", "BAD HOMBURG, 3. Mai …", "BERLIN – …"
 CAPS_DATELINE = regex_cache.compile(r"(?m)^[ \t]*(?P<town>[A-ZÄÖÜ][A-ZÄÖÜß]+\.?(?:[ -][A-ZÄÖÜ][A-ZÄÖÜß]+\.?){0,3}"
                                     r"(?:[ \t]\([A-ZÄÖÜ][A-ZÄÖÜß.]+\))?)(?=[.,]?[ \t]+[–-][ \t]|[.,][ \t]|[.,]?[ \t]*\n)")
-DATELINE_AFTER = regex_cache.compile(r"^\s*(?:\([^)]{1,30}\)\s*)?,?\s*" + DATELINE_DAY)
+# what follows a dateline's town: perhaps a second town after a slash ("Berlin/Bonn, 21. November 2022"), then the day
+DATELINE_AFTER = regex_cache.compile(r"^\s*(?:/[ \t]*[A-ZÄÖÜ][\wäöüß.-]+(?:[ \t][A-ZÄÖÜ][\wäöüß.-]+)?[ \t]*)?(?:\([^)]{1,30}\)\s*)?,?\s*"
+                                     + DATELINE_DAY)
+# the first of two towns of a dateline before the second: "Bonn/" in "Bonn/Berlin, 3. März 2026"
+DATELINE_FIRST_TOWN = regex_cache.compile(r"[ \t]*[A-ZÄÖÜ][\wäöüß.-]+(?:[ \t][A-ZÄÖÜ][\wäöüß.-]+)?[ \t]*/[ \t]*")
 
 
 WORD_ENDING = regex_cache.compile(r"[a-zäöü](e|en|em|er|es)$")
@@ -142,7 +146,8 @@ class TownRecognizer:
                 positive.append("district_in_parentheses")  # "Lage (Lippe)"
                 ev.attrs["district_hint"] = inner
         line_start = text.rfind("\n", 0, start_char) + 1
-        if not text[line_start:start_char].strip() and DATELINE_AFTER.match(text[end_char:end_char + 40]):
+        if (not text[line_start:start_char].strip() or DATELINE_FIRST_TOWN.fullmatch(text, line_start, start_char)) \
+                and DATELINE_AFTER.match(text[end_char:end_char + 60]):
             positive.append("dateline")
         if nxt is not None and nxt in ("in", "im", "bei", "an") and e + 1 < n_words:
             after = tt.span_text(e + 1, min(e + 4, n_words))
