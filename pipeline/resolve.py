@@ -574,6 +574,7 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
     _merge_prefixes(entities)
     _merge_short_forms(entities)
     _merge_parenthesised(entities, text)
+    _merge_acronym_headed(entities)
     for ent in entities.values():
         ent.mentions.sort(key=lambda e: e.start)
         rid = ent.attrs.get("registry_id")
@@ -591,6 +592,30 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
         for m in ent.mentions:
             _add_alias(ent, m.text)
     return list(entities.values())
+
+
+ACRONYM_HEADED = regex_cache.compile(r"([A-ZÄÖÜ]{2,5}) (\S.*)")  # "LAG Westlausitz": an acronym and the body's own name
+
+
+def _merge_acronym_headed(entities: "OrderedDict[str, Entity]") -> None:
+    """"die LAG Westlausitz" in a release that names the "Lokale Aktionsgruppe Westlausitz": an acronym and a name is the
+    body whose name is that name after words the acronym spells (a legal form after it aside)."""
+    legal = _legal_forms()
+    for k in list(entities):
+        m = ACRONYM_HEADED.fullmatch(entities[k].name)
+        if m is None:
+            continue
+        acronym, tail = m.group(1), norm(m.group(2))
+        for ok, other in entities.items():
+            name = norm(other.name)
+            for n in (2, 1):  # "… fläming-havel e.v.", "… cham e. v."
+                words = name.split(" ")
+                if len(words) > n and "".join(words[-n:]) in legal:
+                    name = " ".join(words[:-n])
+                    break
+            if ok != k and name.endswith(" " + tail) and _spells(acronym, other.name[: len(name) - len(tail)].strip()):
+                other.mentions.extend(entities.pop(k).mentions)
+                break
 
 
 def _acronyms_defined_in_text(entities: "OrderedDict[str, Entity]", acronyms: list[Evidence], text: str) -> None:

@@ -170,6 +170,7 @@ class InstitutionPatterns(Strict):
     town_complement_starts: list[str] = Field(default_factory=list)
     role_noun_endings: list[str] = Field(default_factory=list)
     seat_complement_heads: list[str] = Field(default_factory=list)
+    acronym_heads: list[str] = Field(default_factory=list)
     genitive_complements: list[str]
     proper_name_heads: list[str]
     foreign_heads: list[str] = Field(default_factory=list)

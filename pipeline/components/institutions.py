@@ -34,6 +34,7 @@ SPACES = regex_cache.compile(r"\s+")
 SUB_UNIT_GAP = regex_cache.compile(r"\s*(?:der|des|an der|am)\s+")
 ACRONYM = regex_cache.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
 REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
+ACRONYM_AREA_MAX_ZIPF = 3.3  # a rarer word after "LAG" names its region ("Vogtland" 3.1), a plain noun is commoner ("Zuschüsse" 3.5)
 # prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
 # a declined adjective of origin before a firm's name says where it is from ("der schwedischen Lindqvist Fluid Power AB")
 ORIGIN_ADJECTIVE_ENDINGS = ("ischen", "ische", "ischer", "isches")
@@ -166,6 +167,7 @@ class InstitutionRecognizer:
         self.town_complement_starts = frozenset(self.cfg.town_complement_starts)
         self.role_noun_endings = tuple(self.cfg.role_noun_endings)
         self.seat_complement_heads = frozenset(self.cfg.seat_complement_heads)
+        self.acronym_heads = frozenset(self.cfg.acronym_heads)
         self.legal = tuple(self.cfg.legal_suffixes)  # the legal forms that close a name (rules/institution_patterns.yaml)
         self.legal_heads = frozenset(self.legal)  # heads that are a legal form: the name stands before them
         # a legal form that took the sentence's full stop ("… gGmbH.")
@@ -334,6 +336,14 @@ class InstitutionRecognizer:
         """A word in parentheses that belongs to the name ("Frankfurt (Oder)"), not the country the body is in."""
         return _qualifier(word) and word not in self.countries
 
+    def _names_a_region(self, word: str) -> bool:
+        """The word after an acronym head names its area: a place, a Kreis or Regierungsbezirk, "Region", a compound of
+        names ("Fläming-Havel") or a word the word table hardly knows ("Westlausitz")."""
+        gaz = self.gaz
+        return word in gaz.by_form or word in gaz.kreise or word in gaz.regions or word in gaz.state_of_form \
+            or word == "Region" or "-" in word and all(p[:1].isupper() for p in word.split("-")) \
+            or zipf_frequency(word.lower()) < ACRONYM_AREA_MAX_ZIPF
+
     def _second_place(self, tt: TokenTable, k: int) -> int:
         """A second town or district right after a bank's first one (merged savings banks are named after both
         territories: "Sparkasse Uelzen Lüchow-Dannenberg", "Sparkasse Coburg – Lichtenfels"), else k."""
@@ -419,6 +429,8 @@ class InstitutionRecognizer:
                 end = self._owner_after(tt, i + 1) if head.lemma in self.owner_named else i + 1
                 if end == i + 1:
                     end = self._proper_after(tt, i + 1, head)
+                    if end > i + 1 and head.lemma in self.acronym_heads and not self._names_a_region(words[i + 1]):
+                        end = i + 1  # "die LAG Zuschüsse": the acronym before a plain noun
                     if end > i + 1 and (head.lemma in self.owner_heads or word.startswith(tuple(self.owner_heads))):
                         end = self._second_place(tt, end)  # "Sparkasse Uelzen Lüchow-Dannenberg": a merged bank's territories
                 if end == i + 1 and self._acronym_after(words, i + 1):
