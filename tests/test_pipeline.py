@@ -117,6 +117,15 @@ FRESHV_FLOORS = {"towns": 0.96, "institutions": 0.89, "programmes": 0.97, "proje
 # .574; xXX .983/.933/.824/.978/1.000, relations .656
 FRESHW_FLOORS = {"towns": 0.92, "institutions": 0.75, "programmes": 0.90, "projects": 0.68, "dates": 0.95, "relations": 0.54}
 FRESHX_FLOORS = {"towns": 0.96, "institutions": 0.91, "programmes": 0.80, "projects": 0.95, "dates": 0.97, "relations": 0.63}
+# y01-y10 and z01-z05: written on 2026-12-04 (eighth session) by three authors who saw no code and no other set (district
+# and city offices, foundations and networks, ministries and agencies), scored when nobody had seen them (code at 4503e19):
+# yXX towns 1.000, institutions .857, programmes .880, projects .844, dates .982, relations .646; zXX
+# .989/.946/.897/1.000/1.000, relations .766. Then read for misses (foreign legal forms and a firm's trade before its name,
+# "Universität zu Lübeck", winners named before a dash, towns and programme labels of list items, lists without bullets,
+# a registry programme's version, a bare umbrella programme, a motto of an event): yXX 1.000/.912/1.000/.892/.982,
+# relations .737; zXX .989/.985/1.000/1.000/1.000, relations .899 (before they joined the relation model's training set)
+FRESHY_FLOORS = {"towns": 0.97, "institutions": 0.89, "programmes": 0.97, "projects": 0.87, "dates": 0.96, "relations": 0.71}
+FRESHZ_FLOORS = {"towns": 0.96, "institutions": 0.96, "programmes": 0.97, "projects": 0.97, "dates": 0.97, "relations": 0.87}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -175,11 +184,11 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
                                                          ("p", FRESHP_FLOORS, 10), ("q", FRESHQ_FLOORS, 10),
                                                          ("r", FRESHR_FLOORS, 10), ("s", FRESHS_FLOORS, 10), ("t", FRESHT_FLOORS, 10),
                                                          ("u", FRESHU_FLOORS, 5), ("v", FRESHV_FLOORS, 5), ("w", FRESHW_FLOORS, 5),
-                                                         ("x", FRESHX_FLOORS, 5)],
+                                                         ("x", FRESHX_FLOORS, 5), ("y", FRESHY_FLOORS, 10), ("z", FRESHZ_FLOORS, 5)],
                          ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx", "fresh-web-pages", "fresh-bxx", "fresh-cxx",
                               "fresh-dxx", "fresh-exx", "fresh-fxx", "fresh-gxx", "fresh-hxx", "fresh-ixx",
                               "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx", "fresh-sxx", "fresh-txx",
-                              "fresh-uxx", "fresh-vxx", "fresh-wxx", "fresh-xxx"])
+                              "fresh-uxx", "fresh-vxx", "fresh-wxx", "fresh-xxx", "fresh-yxx", "fresh-zxx"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
