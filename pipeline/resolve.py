@@ -605,17 +605,21 @@ def _merge_acronym_headed(entities: "OrderedDict[str, Entity]") -> None:
         m = ACRONYM_HEADED.fullmatch(entities[k].name)
         if m is None:
             continue
-        acronym, tail = m.group(1), norm(m.group(2))
+        acronym, tail = m.group(1), _without_legal_form(norm(m.group(2)), legal)
         for ok, other in entities.items():
-            name = norm(other.name)
-            for n in (2, 1):  # "… fläming-havel e.v.", "… cham e. v."
-                words = name.split(" ")
-                if len(words) > n and "".join(words[-n:]) in legal:
-                    name = " ".join(words[:-n])
-                    break
+            name = _without_legal_form(norm(other.name), legal)
             if ok != k and name.endswith(" " + tail) and _spells(acronym, other.name[: len(name) - len(tail)].strip()):
                 other.mentions.extend(entities.pop(k).mentions)
                 break
+
+
+def _without_legal_form(name: str, legal: frozenset) -> str:
+    """A normalised name without the legal form at its end ("… fläming-havel e.v.", "… cham e. v.")."""
+    words = name.split(" ")
+    for n in (2, 1):
+        if len(words) > n and "".join(words[-n:]) in legal:
+            return " ".join(words[:-n])
+    return name
 
 
 def _acronyms_defined_in_text(entities: "OrderedDict[str, Entity]", acronyms: list[Evidence], text: str) -> None:
@@ -738,6 +742,8 @@ def _merge_parenthesised(entities: "OrderedDict[str, Entity]", text: str) -> Non
             ka = owner.get(lead.start(), (None, None))[0]
             if ka is None or ka == kb or ka not in entities or kb.startswith("reg:") and ka.startswith("reg:"):
                 continue
+            if "register.union" in m.rule:
+                continue  # "Dorfgemeinschaft Ducherow e.V. (Amt Anklam-Land)": the union the club is in, not its short form
             keep, drop = (kb, ka) if kb.startswith("reg:") else (ka, kb)  # the registry's entry keeps its name
             entities[keep].mentions.extend(entities[drop].mentions)
             del entities[drop]
