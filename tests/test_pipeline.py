@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,14 @@ FRESHX_FLOORS = {"towns": 0.96, "institutions": 0.91, "programmes": 0.80, "proje
 # relations .737; zXX .989/.985/1.000/1.000/1.000, relations .899 (before they joined the relation model's training set)
 FRESHY_FLOORS = {"towns": 0.97, "institutions": 0.89, "programmes": 0.97, "projects": 0.87, "dates": 0.96, "relations": 0.71}
 FRESHZ_FLOORS = {"towns": 0.96, "institutions": 0.96, "programmes": 0.97, "projects": 0.97, "dates": 0.97, "relations": 0.87}
+# y11-y15 and z06-z10: written later in the eighth session by two more authors who saw no code and no other set (rural
+# development in five Länder with web-page layouts and tables; research releases), scored when nobody had seen them
+# (code at a8e0edc): y11-y15 towns .957, institutions .822, programmes .957, projects .914, dates .973, relations .578;
+# z06-z10 .974/.873/.533/.875/.972, relations .568 (the session's starting code: relations .603 and .543). Then read for
+# misses (the DFG's, the ERC's and Hessen's programmes in the registry, a union in parentheses after a club, GbR):
+# y11-y15 .957/.870/.957/.914/.973, relations .568; z06-z10 .974/.873/1.000/.875/.972, relations .630
+FRESHY2_FLOORS = {"towns": 0.93, "institutions": 0.84, "programmes": 0.93, "projects": 0.89, "dates": 0.95, "relations": 0.55}
+FRESHZ2_FLOORS = {"towns": 0.95, "institutions": 0.85, "programmes": 0.97, "projects": 0.85, "dates": 0.95, "relations": 0.60}
 SEED_FLOORS = {"towns": 0.95, "institutions": 0.95, "programmes": 0.95, "projects": 0.95, "dates": 0.95, "relations": 0.95}
 
 
@@ -166,10 +175,11 @@ def test_record_ids_are_stable(tmp_path):
 
 
 def gold_subset(tmp_path, first_digits: str) -> Path:
-    sub = tmp_path / f"gold-{first_digits}"
+    """The gold files whose name starts with one of these characters, or matches this pattern when it starts with ^."""
+    sub = tmp_path / "gold-subset"
     sub.mkdir()
     for p in (ROOT / "corpus" / "gold").glob("*.json"):
-        if p.name[0] in first_digits:
+        if re.match(first_digits, p.name) if first_digits.startswith("^") else p.name[0] in first_digits:
             (sub / p.name).write_bytes(p.read_bytes())
     return sub
 
@@ -184,11 +194,13 @@ def gold_subset(tmp_path, first_digits: str) -> Path:
                                                          ("p", FRESHP_FLOORS, 10), ("q", FRESHQ_FLOORS, 10),
                                                          ("r", FRESHR_FLOORS, 10), ("s", FRESHS_FLOORS, 10), ("t", FRESHT_FLOORS, 10),
                                                          ("u", FRESHU_FLOORS, 5), ("v", FRESHV_FLOORS, 5), ("w", FRESHW_FLOORS, 5),
-                                                         ("x", FRESHX_FLOORS, 5), ("y", FRESHY_FLOORS, 10), ("z", FRESHZ_FLOORS, 5)],
+                                                         ("x", FRESHX_FLOORS, 5), ("^y(0|10)", FRESHY_FLOORS, 10), ("^z0[1-5]", FRESHZ_FLOORS, 5),
+                                                         ("^y1[1-5]", FRESHY2_FLOORS, 5), ("^z(0[6-9]|10)", FRESHZ2_FLOORS, 5)],
                          ids=["development", "held-out", "fresh", "fresh-8xx", "fresh-9xx", "fresh-web-pages", "fresh-bxx", "fresh-cxx",
                               "fresh-dxx", "fresh-exx", "fresh-fxx", "fresh-gxx", "fresh-hxx", "fresh-ixx",
                               "fresh-jxx", "fresh-kxx", "fresh-lxx", "fresh-mxx", "fresh-nxx", "fresh-oxx", "fresh-pxx", "fresh-qxx", "fresh-rxx", "fresh-sxx", "fresh-txx",
-                              "fresh-uxx", "fresh-vxx", "fresh-wxx", "fresh-xxx", "fresh-yxx", "fresh-zxx"])
+                              "fresh-uxx", "fresh-vxx", "fresh-wxx", "fresh-xxx", "fresh-y01-y10", "fresh-z01-z05",
+                              "fresh-y11-y15", "fresh-z06-z10"])
 def test_corpus_scores(corpus_run, tmp_path, digits, floors, documents):
     out, _ = corpus_run
     result = evaluate(gold_subset(tmp_path, digits), out / "records.jsonl")
