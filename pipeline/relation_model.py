@@ -260,6 +260,18 @@ def names_the_place(m) -> bool:
     return "in_name_of" not in m.attrs and "dateline" not in m.rule
 
 
+@lru_cache(maxsize=1)
+def _event_place_lead() -> re.Pattern:
+    """An event's noun, then up to 50 characters of its phrase, then "in" right before a town (rules/relations.yaml)."""
+    nouns = "|".join(map(re.escape, relation_cues().event_nouns))
+    return regex_cache.compile(r"(?i)\w*(?:" + nouns + r")\b[^.;:!?\n]{0,50}?\bin\s+$")
+
+
+def event_place(text: str, m) -> bool:
+    """The town's mention says where an event took place: "beim Bundeskongress … in Hannover"."""
+    return bool(relation_cues().event_nouns) and _event_place_lead().search(text, max(0, m.start - 70), m.start) is not None
+
+
 def series_pairs(projects: list, towns: list) -> Optional[frozenset]:
     """The (project, town) pairs, as ids, of a sentence that names its projects one after another, each with its own
     town: "die Gemeinde Rammenau erhält … für „X“, die Stadt Pulsnitz … für „Y“ und die Gemeinde Ottendorf-Okrilla … für
@@ -444,6 +456,9 @@ class ReleaseView:
         self.home = home if home is not None and self.body[id(home)] >= 2 else None
         self.body_total = sum(self.body.values())  # for every town's share: summed once, not per town
         self.many_towns = sum(1 for n in self.body.values() if n) >= 6
+        # towns whose every mention in the body names where an event took place
+        self.event_places = {id(t) for t in towns if self.body[id(t)]
+                             and all(event_place(text, m) for m in t.mentions if self.in_body(m))}
         self.towns_in: dict[int, set] = defaultdict(set)  # sentence → the towns it names
         for t in towns:
             for m in t.mentions:
@@ -757,6 +772,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
                 f["other_attached"] = 1.0
             add("project_programme", p, ge, f, att)
         for te in view.towns:
+            if id(te) in view.event_places:
+                continue  # named only as where an event took place ("beim Bundeskongress … in Hannover")
             if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, te.name), ())):
                 continue  # named after the town, on a winner's label or in its table row: the rule's relation stands
             if view.series_split and _other_clause(view, view.series_split, p, te):
@@ -826,7 +843,10 @@ def model_relations(text: str, sent_starts: list[int], towns, institutions, prog
     view = ReleaseView(text, sent_starts, towns, institutions, programmes, projects, words_by_sentence, headed)
     cands = candidates(view, rule_relations)
     seen = {(c.type, c.src.name, c.dst.name) for c in cands}
-    out = [r for r in rule_relations if (r["type"], r["from"], r["to"]) not in seen]  # pairs outside the candidates
+    event_places = {t.name for t in towns if id(t) in view.event_places}
+    # pairs outside the candidates, but no project's place where only an event took place
+    out = [r for r in rule_relations if (r["type"], r["from"], r["to"]) not in seen
+           and not (r["type"] == "project_town" and r["to"] in event_places)]
     for c in score(cands):
         out.append({"type": c.type, "from": c.src.name, "to": c.dst.name,
                     "rule": c.rule or f"relations:model.{c.type}", "evidence": c.evidence or view.evidence(c),

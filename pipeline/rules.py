@@ -307,6 +307,7 @@ class RelationCues(Strict):
     institution_kinds: list[InstitutionKind]
     government_levels: list[GovernmentLevel]
     anaphors: list[Anaphor] = Field(default_factory=list)
+    event_nouns: list[str] = Field(default_factory=list, description="endings of nouns of events: a town after '<event> … in' is where it took place")
 
 
 RELATION_TYPES = ("programme_funder", "project_programme", "project_funder", "project_partner", "project_town")
