@@ -1352,23 +1352,22 @@ def _passive_agents(text: str, progs: list, insts: list):
 
 def list_intros(text: str, sent_bounds: list[tuple[int, int]]) -> dict[int, int]:
     """List item sentence → the sentence ending in a colon that introduces its list
-    ("Getragen wird das Vorhaben von drei Trägern:" / "- Lernladen Blumenthal e. V.: …")."""
+    ("Getragen wird das Vorhaben von drei Trägern:" / "- Lernladen Blumenthal e. V.: …"). Lines without a bullet count
+    as items right under the intro, each a short line of its own after one line break (a blank line at most after the
+    intro): "Das Preisgeld fließt in vier Standorte:" / "Altenglan – altes Schulhaus, Eröffnung ab dem 1. März 2026"."""
     out: dict[int, int] = {}
     intro = None
-    prev_end = 0
     for s, (a, b) in enumerate(sent_bounds):
         line_start = text.rfind("\n", 0, a + 1) + 1
         item = text[line_start:a].strip() == "" and LIST_ITEM.match(text, line_start) is not None
-        # "Das Preisgeld fließt in vier Standorte:" / "Altenglan – altes Schulhaus, Eröffnung ab dem 1. März 2026": lines
-        # without a bullet right under the intro, each a short line of its own
-        breaks = text.count("\n", prev_end, a)  # one line break between items, a blank line at most after the intro
-        plain = not item and intro is not None and line_start == a and (breaks == 1 or breaks == 2 and intro == s - 1) \
-            and _short_line(text, a)
-        if (item or plain) and intro is not None:
+        if not item and intro is not None and line_start == a and _short_line(text, a):
+            pa, pb = sent_bounds[s - 1]
+            breaks = text.count("\n", pa + len(text[pa:pb].rstrip()), a)
+            item = breaks == 1 or breaks == 2 and intro == s - 1
+        if item and intro is not None:
             out[s] = intro
         elif not item:
             intro = s if text[a:b].rstrip().endswith(":") else None
-        prev_end = a + len(text[a:b].rstrip())
     return out
 
 
