@@ -18,7 +18,7 @@ from pipeline.evidence import Evidence
 from pipeline.gazetteer import Place, distance_km, gazetteer
 from pipeline.inflection import adjective_variants
 from pipeline.quotes import quoted
-from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, names_the_place, prize_labels, series_pairs, table_row, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, PLURAL_PROJECTS, main_project, model_relations,
+from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, names_the_place, prize_labels, series_pairs, table_row, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, ITEM_OPEN, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
                                      sentence_words)
 from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
@@ -608,7 +608,7 @@ def _merge_acronym_headed(entities: "OrderedDict[str, Entity]") -> None:
         acronym, tail = m.group(1), _without_legal_form(norm(m.group(2)), legal)
         for ok, other in entities.items():
             name = _without_legal_form(norm(other.name), legal)
-            if ok != k and name.endswith(" " + tail) and _spells(acronym, other.name[: len(name) - len(tail)].strip()):
+            if ok != k and name.endswith(" " + tail) and _spells(acronym, name[: len(name) - len(tail)].strip()):
                 other.mentions.extend(entities.pop(k).mentions)
                 break
 
@@ -834,8 +834,8 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
     # "Wirtschaft" after "Landesprogramm" where the release also reads "Landesprogramm Wirtschaft" as one name: that programme
     for k in list(entities):
         tail = " " + norm(entities[k].name)
-        whole = [o for ok, o in entities.items() if ok != k and norm(o.name).endswith(tail)
-                 and " " not in o.name[:len(o.name) - len(tail)] and o.name[:len(o.name) - len(tail)].lower().endswith(PROGRAMME_NOUNS)]
+        whole = [o for ok, o in entities.items() if ok != k and (n := norm(o.name)).endswith(tail)
+                 and " " not in n[:len(n) - len(tail)] and n[:len(n) - len(tail)].endswith(PROGRAMME_NOUNS)]
         if len(whole) == 1:
             whole[0].mentions.extend(entities.pop(k).mentions)
     # "Zusage aus Interreg" in a release about "Interreg Deutschland-Danmark": a registry umbrella named bare, where the
@@ -1260,8 +1260,6 @@ def _prize_item_relations(text: str, projects, institutions, towns, rel) -> None
                     rel(kind, project, ent, m.sentence, "relations:prize_item_head")
 
 
-# the project that opens a list item: "• „ReLiBat – …“ (EFRE, 5,9 Mio. Euro): Die TU … entwickelt …"
-PROJECT_ITEM_HEAD = regex_cache.compile(LIST_ITEM.pattern + r"[„“\"]?")
 # a town named as where something is or comes from: "in Grimma", "aus Plauen", "die Stadt Weißwasser"
 ITEM_PLACE_LEAD = regex_cache.compile(r"(?:\bin|\bim|\baus|Stadt|Gemeinde)\s*$")
 
@@ -1275,7 +1273,7 @@ def _project_item_places(text: str, projects, towns, rel) -> None:
     for p in projects:
         for m in p.mentions:
             line_start = text.rfind("\n", 0, m.start) + 1
-            if PROJECT_ITEM_HEAD.fullmatch(text, line_start, m.start) is None:
+            if ITEM_OPEN.fullmatch(text, line_start, m.start) is None:
                 continue
             end = len(text)
             for stop in ("\n\n", "\n"):  # the item runs to a blank line, or to the next line that opens an item

@@ -255,7 +255,6 @@ class QuoteTriggerRule(TriggerRule):
     """A quoted name right after a project noun; naming verbs may stand between: 'Das Projekt heißt „X“'."""
     naming_verbs: list[str] = Field(default_factory=list, description="verbs between the noun and the quote ('heißt', 'nennt sich')")
     naming_nouns: list[str] = Field(default_factory=list, description="nouns that name what their sentence speaks of ('unter dem Titel „X“')")
-    event_endings: list[str] = Field(default_factory=list, description="endings of event nouns: a naming noun after one names the event")
     compounds: list[str] = Field(default_factory=list, description="nouns whose compounds trigger too ('Musikfest', 'Kunstausstellung')")
 
 

@@ -18,7 +18,7 @@ from pipeline.gazetteer import gazetteer
 from pipeline.quotes import quoted
 from pipeline.relation_model import LIST_ITEM, prize_labels
 from pipeline.errors import RulesError
-from pipeline.rules import (date_vocabulary, institution_registry, programme_patterns, programme_registry, project_patterns,
+from pipeline.rules import (date_vocabulary, relation_cues, institution_registry, programme_patterns, programme_registry, project_patterns,
                             town_evidence, word_frequencies, zipf_frequency)
 
 
@@ -277,7 +277,7 @@ class ProjectRecognizer:
         self.naming_verb_before = regex_cache.compile(r"(?<![\wäöüß])(?:" + "|".join(verbs) + r")\s*:?\s*$") if verbs else None
         self.programme_triggers = frozenset(programme_patterns().quote_triggers.words)
         self.naming_nouns = frozenset(self.cfg.quote_triggers.naming_nouns)
-        self.event_endings = tuple(self.cfg.quote_triggers.event_endings)
+        self.event_endings = tuple(relation_cues().event_nouns)  # one list with the relations' event places
         self.programme_endings = tuple(w.lower() for w in self.programme_triggers if len(w) >= 5)
         self.known_acronyms = frozenset(a for entry in institution_registry().institutions + programme_registry().programmes
                                         for a in (entry.name, *entry.acronyms, *entry.aliases) if a.isupper())
@@ -804,8 +804,8 @@ class ProjectRecognizer:
                 dash = dash if dash is not None and not any(m.end() <= o_s < dash.start() for o_s, _, _, _ in quotes) else None
             if dash is not None and not any(a for a, _ in items if m.end() <= a < end):
                 # "3. Preis (4.000 Euro): Mitfahren im Vulkanland – Rund um Gerolstein …": an unquoted name before the dash
-                a = m.end() + len(text[m.end():dash.start()]) - len(text[m.end():dash.start()].lstrip())
-                name = text[a:dash.start()]
+                name = text[m.end():dash.start()].lstrip()
+                a = dash.start() - len(name)
                 words = name.split()
                 if 1 <= len(words) <= 6 and title_case(words) and words[0] not in self.title_stop and not self._is_town(name):
                     items.append((a, name))
