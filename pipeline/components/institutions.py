@@ -189,6 +189,7 @@ class InstitutionRecognizer:
         self.named_by_phrase = frozenset(self.cfg.named_by_phrase)
         self.territorial_units = frozenset(self.cfg.territorial_units)
         self.owner_named = frozenset(self.cfg.owner_named_heads)
+        self.owner_compound_endings = tuple(h.lower() for h in self.cfg.owner_heads)  # "Salzlandsparkasse", "Harzsparkasse"
         self.compound_proper = frozenset(self.cfg.proper_name_after_compounds)
         self.place_nouns = frozenset(town_evidence().place_nouns)
         self.owner_heads = frozenset(self.cfg.owner_heads)
@@ -431,6 +432,8 @@ class InstitutionRecognizer:
                     end = self._proper_after(tt, i + 1, head)
                     if end > i + 1 and head.lemma in self.acronym_heads and not self._names_a_region(words[i + 1]):
                         end = i + 1  # "die LAG Zuschüsse": the acronym before a plain noun
+                    elif end > i + 1 and head.lemma in self.owner_named and end < len(words) and words[end] in ("der", "des"):
+                        end = max(end, self._owner_after(tt, end))  # "Stiftung Dorfleben der Salzlandsparkasse": its owner
                     if end > i + 1 and (head.lemma in self.owner_heads or word.startswith(tuple(self.owner_heads))):
                         end = self._second_place(tt, end)  # "Sparkasse Uelzen Lüchow-Dannenberg": a merged bank's territories
                 if end == i + 1 and self._acronym_after(words, i + 1):
@@ -649,6 +652,9 @@ class InstitutionRecognizer:
             if owner is not None and owner.lemma in self.owner_heads:
                 end = self._proper_after(tt, j + n + 1, owner)
                 return end if article or n or end > j + 1 else k  # "Stiftung Sparkasse" alone names no owner
+            if article and n == 0 and words[j].isalpha() and words[j].lower().endswith(self.owner_compound_endings) \
+                    and words[j] not in self.owner_heads:
+                return j + 1  # "Stiftung Dorfleben der Salzlandsparkasse": a savings bank named in one compound
         return k
 
     def _place_adjective(self, text: str) -> bool:
