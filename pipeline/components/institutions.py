@@ -249,6 +249,7 @@ class InstitutionRecognizer:
         found += self._registry(doc)
         found += self._patterns(doc)
         found += self._unions(doc)
+        found += self._named_savings_banks(doc)
         if self.use_ner and doc.has_annotation("ENT_IOB"):
             found += self._ner(doc, found)
         found = self._drop_sub_units(doc_text(doc), self._select(found))
@@ -273,6 +274,26 @@ class InstitutionRecognizer:
                         out.append(Evidence("institution", start, end, tt.text[start:end], "institutions:register.union",
                                             0.9, attrs={"canonical": f"{head} {name}"}))
                         break
+        return out
+
+    def _named_savings_banks(self, doc: Doc) -> list[Evidence]:
+        """"Salzlandsparkasse", "Erzgebirgssparkasse", "Ostseesparkasse Rostock": a savings bank named in one compound of
+        its region and "Sparkasse" (not the generic "Kreissparkasse" or "Stadtsparkasse": owner heads), perhaps with its
+        town after."""
+        tt = token_table(doc)
+        words = tt.words
+        out = []
+        for word in tt.occurrences()[0]:
+            low = word.lower()
+            if not (word[:1].isupper() and word.isalpha() and low.endswith("sparkasse")) or word in self.owner_heads \
+                    or word in self.generic:
+                continue
+            for i in tt.positions(word):
+                end = self._place_after(tt, i + 1)
+                start_char, end_char = tt.starts[i], tt.ends[end - 1]
+                name = tt.text[start_char:end_char]
+                out.append(Evidence("institution", start_char, end_char, name, "institutions:pattern.savings_bank_compound",
+                                    0.8, attrs={"canonical": name, "head": "Sparkasse"}))
         return out
 
     def _registry(self, doc: Doc) -> list[Evidence]:
