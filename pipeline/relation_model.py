@@ -267,6 +267,17 @@ def _event_place_lead() -> re.Pattern:
     return regex_cache.compile(r"(?i)(?:" + nouns + r")\w{0,3}\b[^.;:!?\n]{0,50}?\bin\s+$")
 
 
+# money received in a sentence: "erhält", "erhalten", "bedacht", "bekommt", "gehen an"
+RECEIVING = regex_cache.compile(r"\b(?:erhält|erhalten|bedacht|bekommt|bekommen|gehen an|geht an|fließen|fließt)\b")
+
+
+@lru_cache(maxsize=1)
+def _others_lead() -> Optional[re.Pattern]:
+    """A sentence's first word that says it speaks of other recipients (rules/relations.yaml other_recipient_leads)."""
+    leads = relation_cues().other_recipient_leads
+    return regex_cache.compile(r"\s*(?:" + "|".join(map(re.escape, leads)) + r")\b") if leads else None
+
+
 def names_an_event(text: str) -> bool:
     """The release names an event at all: substring tests on the lowercased text (a case-blind alternation of the nouns
     cost 160 µs a release), before any mention is looked at."""
@@ -437,10 +448,15 @@ class ReleaseView:
                     if pairs is not None:
                         self.series_split[s_] = pairs
         self.about: list[list] = []  # the projects each sentence speaks of
+        others_lead = _others_lead()
         for s in range(len(self.bounds)):
             named = list(OrderedDict.fromkeys(by_sent.get(s, [])))
             if not named and len(projects) >= 2 and names_projects[s] and PLURAL_PROJECTS.search(text, *self.bounds[s]):
                 named = list(projects)  # "Das BBSR begleitet die sechs Modellvorhaben": it speaks of them all
+            if not named and others_lead is not None and others_lead.match(text, self.bounds[s][0]) \
+                    and RECEIVING.search(text, *self.bounds[s]):
+                self.about.append([])  # "Ebenfalls bedacht werden … die Verbandsgemeinde Asbach, die … erhält": others
+                continue
             if not named:
                 for t in range(s - 1, -1, -1):
                     if self.para[t] != self.para[s]:
@@ -756,6 +772,13 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         out.append(Candidate(kind, src, dst, view.profile(dst), feats, attached, own[0]["evidence"] if own else None,
                              own[0]["rule"] if own else None))
 
+    # "1. „A“ (Ellrich): … 2. „B“ (Nordhausen, Kreisstadt): …": each project's own town in parentheses; a project that has
+    # one does not get another's
+    own_town: dict[str, set] = defaultdict(set)
+    for r in rule_relations:
+        if r["rule"] == "relations:town_in_parentheses_after_project":
+            own_town[r["from"]].add(r["to"])
+    claimed = {town for towns in own_town.values() for town in towns}
     for p in view.projects:
         for ie in view.institutions:
             att = _attached(view, p, ie)
@@ -782,6 +805,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         for te in view.towns:
             if id(te) in view.event_places:
                 continue  # named only as where an event took place ("beim Bundeskongress … in Hannover")
+            if own_town.get(p.name) and te.name in claimed and te.name not in own_town[p.name]:
+                continue  # another project's town in parentheses, and this project has its own
             if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, te.name), ())):
                 continue  # named after the town, on a winner's label or in its table row: the rule's relation stands
             if view.series_split and _other_clause(view, view.series_split, p, te):

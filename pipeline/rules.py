@@ -171,6 +171,7 @@ class InstitutionPatterns(Strict):
     role_noun_endings: list[str] = Field(default_factory=list)
     seat_complement_heads: list[str] = Field(default_factory=list)
     acronym_heads: list[str] = Field(default_factory=list)
+    territory_heads: list[str] = Field(default_factory=list)
     genitive_complements: list[str]
     proper_name_heads: list[str]
     foreign_heads: list[str] = Field(default_factory=list)
@@ -307,6 +308,7 @@ class RelationCues(Strict):
     government_levels: list[GovernmentLevel]
     anaphors: list[Anaphor] = Field(default_factory=list)
     event_nouns: list[str] = Field(default_factory=list, description="endings of nouns of events: a town after '<event> … in' is where it took place")
+    other_recipient_leads: list[str] = Field(default_factory=list, description="words that open a sentence about other recipients ('Ebenfalls bedacht werden …')")
 
 
 RELATION_TYPES = ("programme_funder", "project_programme", "project_funder", "project_partner", "project_town")

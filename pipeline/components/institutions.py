@@ -36,6 +36,7 @@ ACRONYM = regex_cache.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-
 REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
 ACRONYM_AREA_MAX_ZIPF = 3.3  # a rarer word after "LAG" names its region ("Vogtland" 3.1), a plain noun is commoner ("Zuschüsse" 3.5)
 # prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
+PLACE_BEFORE = regex_cache.compile(r"\b(?:in der|in dem|im)\s+(?:[a-zäöüß]+(?:en|e)\s+)?$")  # "in der niederländischen "
 # a declined adjective of origin before a firm's name says where it is from ("der schwedischen Lindqvist Fluid Power AB")
 ORIGIN_ADJECTIVE_ENDINGS = ("ischen", "ische", "ischer", "isches")
 INNER_PREPOSITIONS = frozenset({"im", "in", "am", "an", "auf", "bei", "für", "zu", "zur", "zum", "von", "vom", "der", "des"})
@@ -168,6 +169,7 @@ class InstitutionRecognizer:
         self.role_noun_endings = tuple(self.cfg.role_noun_endings)
         self.seat_complement_heads = frozenset(self.cfg.seat_complement_heads)
         self.acronym_heads = frozenset(self.cfg.acronym_heads)
+        self.territory_heads = frozenset(self.cfg.territory_heads)
         self.legal = tuple(self.cfg.legal_suffixes)  # the legal forms that close a name (rules/institution_patterns.yaml)
         self.legal_heads = frozenset(self.legal)  # heads that are a legal form: the name stands before them
         # a legal form that took the sentence's full stop ("… gGmbH.")
@@ -436,6 +438,8 @@ class InstitutionRecognizer:
                         start -= 2  # "Förderverein der Grundschule Kirchanschöring e. V.": the club and what it supports
             if legal_head and start == i:
                 continue  # a legal form with no name before it
+            if head.lemma in self.territory_heads and PLACE_BEFORE.search(tt.text, max(0, tt.starts[start] - 40), tt.starts[start]):
+                continue  # "in der niederländischen Provinz Limburg": the place, not the body
             end = i + (2 if word == "e." else 1) if legal_head or not head.complement else self._complement(tt, i + 1, head.lemma)
             if end == i + 1 and head.lemma in self.seat_complement_heads:
                 # "Helmholtz-Institut Freiberg für Ressourcentechnologie": the seat's town between the head and its complement
@@ -451,7 +455,8 @@ class InstitutionRecognizer:
                 end = self._owner_after(tt, i + 1) if head.lemma in self.owner_named else i + 1
                 if end == i + 1:
                     end = self._proper_after(tt, i + 1, head)
-                    if end > i + 1 and head.lemma in self.acronym_heads and not self._names_a_region(words[i + 1]):
+                    if end > i + 1 and head.lemma in self.acronym_heads and not self._names_a_region(words[i + 1]) \
+                            and not (end > i + 2 and self._names_a_region(words[i + 2])):  # "ILE Schwarze Laber"
                         end = i + 1  # "die LAG Zuschüsse": the acronym before a plain noun
                     elif end > i + 1 and head.lemma in self.owner_named and end < len(words) and words[end] in ("der", "des"):
                         end = max(end, self._owner_after(tt, end))  # "Stiftung Dorfleben der Salzlandsparkasse": its owner
