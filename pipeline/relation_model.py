@@ -154,13 +154,14 @@ def programme_headings(text: str, programmes, projects) -> dict[int, object]:
 @dataclass(frozen=True)
 class Heading:
     """The programme a project is listed under, and the programmes that then are not the project's: all others (rivals
-    None: a heading line or a table cell) or only these ids (the programmes that label other items of the list)."""
+    None: a heading line or a table cell) or only these, by name (the programmes that label other items of the list)."""
     programme: object
     rivals: Optional[frozenset] = None
     rule: str = "relations:programme_heading"
 
-    def excludes(self, programme) -> bool:
-        return programme is not self.programme and (self.rivals is None or id(programme) in self.rivals)
+    def excludes(self, name: str) -> bool:
+        """The programme of this name is not the project's (a programme's name is unique in a release)."""
+        return name != self.programme.name and (self.rivals is None or name in self.rivals)
 
 
 ITEM_OPEN = regex_cache.compile(LIST_ITEM.pattern + r"[„“\"]?")
@@ -183,7 +184,7 @@ def _item_labels(text: str, programmes, projects) -> dict[int, object]:
                 label_of[id(p)] = next(iter(inside.values()))
                 break
     # the labels choose between the programmes that label items ("EFRE" or "JTF"), not against the call all items are from
-    rivals = frozenset(id(g) for g in label_of.values())
+    rivals = frozenset(g.name for g in label_of.values())
     return {k: Heading(g, rivals, "relations:programme_item_label") for k, g in label_of.items()}
 
 
@@ -267,15 +268,15 @@ def _event_place_lead() -> re.Pattern:
     return regex_cache.compile(r"(?i)(?:" + nouns + r")\w{0,3}\b[^.;:!?\n]{0,50}?\bin\s+$")
 
 
-# money received in a sentence: "erhält", "erhalten", "bedacht", "bekommt", "gehen an"
-RECEIVING = regex_cache.compile(r"\b(?:erhält|erhalten|bedacht|bekommt|bekommen|gehen an|geht an|fließen|fließt)\b")
-
-
 @lru_cache(maxsize=1)
-def _others_lead() -> Optional[re.Pattern]:
-    """A sentence's first word that says it speaks of other recipients (rules/relations.yaml other_recipient_leads)."""
-    leads = relation_cues().other_recipient_leads
-    return regex_cache.compile(r"\s*(?:" + "|".join(map(re.escape, leads)) + r")\b") if leads else None
+def _other_recipients() -> Optional[tuple[re.Pattern, re.Pattern]]:
+    """A sentence's first word that says it speaks of other recipients, and the verbs of money received
+    (rules/relations.yaml other_recipient_leads and receiving_verbs)."""
+    cues = relation_cues()
+    if not cues.other_recipient_leads or not cues.receiving_verbs:
+        return None
+    return (regex_cache.compile(r"\s*(?:" + "|".join(map(re.escape, cues.other_recipient_leads)) + r")\b"),
+            regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, cues.receiving_verbs)) + r")\b"))
 
 
 def names_an_event(text: str) -> bool:
@@ -286,8 +287,9 @@ def names_an_event(text: str) -> bool:
 
 
 def event_place(text: str, m) -> bool:
-    """The town's mention says where an event took place: "beim Bundeskongress … in Hannover"."""
-    return bool(relation_cues().event_nouns) and _event_place_lead().search(text, max(0, m.start - 70), m.start) is not None
+    """The town's mention says where an event took place: "beim Bundeskongress … in Hannover" (asked only where
+    names_an_event found an event's noun)."""
+    return _event_place_lead().search(text, max(0, m.start - 70), m.start) is not None
 
 
 def series_pairs(projects: list, towns: list) -> Optional[frozenset]:
@@ -448,13 +450,13 @@ class ReleaseView:
                     if pairs is not None:
                         self.series_split[s_] = pairs
         self.about: list[list] = []  # the projects each sentence speaks of
-        others_lead = _others_lead()
+        others = _other_recipients()
         for s in range(len(self.bounds)):
             named = list(OrderedDict.fromkeys(by_sent.get(s, [])))
             if not named and len(projects) >= 2 and names_projects[s] and PLURAL_PROJECTS.search(text, *self.bounds[s]):
                 named = list(projects)  # "Das BBSR begleitet die sechs Modellvorhaben": it speaks of them all
-            if not named and others_lead is not None and others_lead.match(text, self.bounds[s][0]) \
-                    and RECEIVING.search(text, *self.bounds[s]):
+            if not named and others is not None and others[0].match(text, self.bounds[s][0]) \
+                    and others[1].search(text, *self.bounds[s]):
                 self.about.append([])  # "Ebenfalls bedacht werden … die Verbandsgemeinde Asbach, die … erhält": others
                 continue
             if not named:
@@ -791,7 +793,7 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         for ge in view.programmes:
             if view.clause_split and _other_clause(view, view.clause_split, p, ge):
                 continue  # the sentence gives this programme to another project, clause by clause: no candidate
-            if heading is not None and heading.excludes(ge):
+            if heading is not None and heading.excludes(ge.name):
                 continue  # the project stands in the list under another programme's heading or label
             att = attached[id(ge)]
             f = _pair(view, p, ge, att)

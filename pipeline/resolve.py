@@ -247,9 +247,8 @@ def _heading_relations(text: str, bounds: list[tuple[int, int]], projects, heade
     or programme_item_label, with the item's sentence as evidence) and to none of the programmes it excludes."""
     by_id = {id(p): p for p in projects}
     heading_of = {by_id[k].name: h for k, h in headed.items()}
-    programmes = {g.name: g for h in headed.values() for g in [h.programme]}
     out = [r for r in rule_relations if not (r["type"] == "project_programme" and r["from"] in heading_of
-                                             and heading_of[r["from"]].excludes(programmes.get(r["to"], r["to"])))]
+                                             and heading_of[r["from"]].excludes(r["to"]))]
     have = {(r["type"], r["from"], r["to"]) for r in out}
     for k, h in headed.items():
         p = by_id[k]
@@ -1275,19 +1274,22 @@ def _project_item_places(text: str, projects, towns, rel) -> None:
             line_start = text.rfind("\n", 0, m.start) + 1
             if ITEM_OPEN.fullmatch(text, line_start, m.start) is None:
                 continue
-            end = len(text)
-            for stop in ("\n\n", "\n"):  # the item runs to a blank line, or to the next line that opens an item
-                k = m.end
-                while (k := text.find(stop, k)) >= 0:
-                    if stop == "\n\n" or LIST_ITEM.match(text, k + 1):
-                        end = min(end, k)
-                        break
-                    k += 1
+            end = _item_end(text, m.end)
             for te in towns:
                 for tm in te.mentions:
                     if m.end <= tm.start < end and names_the_place(tm) and ITEM_PLACE_LEAD.search(text, max(m.end, tm.start - 12), tm.start):
                         rel("project_town", p, te, tm.sentence, "relations:town_in_project_item")
                         break
+
+
+def _item_end(text: str, pos: int) -> int:
+    """Where the list item holding pos ends: at a blank line or at the next line that opens an item, whichever comes first."""
+    k = text.find("\n", pos)
+    while k >= 0:
+        if text.startswith("\n", k + 1) or LIST_ITEM.match(text, k + 1):
+            return k
+        k = text.find("\n", k + 1)
+    return len(text)
 
 
 def _clause_funds(text: str, start: int, end: int, funding: set) -> bool:

@@ -309,6 +309,7 @@ class RelationCues(Strict):
     anaphors: list[Anaphor] = Field(default_factory=list)
     event_nouns: list[str] = Field(default_factory=list, description="endings of nouns of events: a town after '<event> … in' is where it took place")
     other_recipient_leads: list[str] = Field(default_factory=list, description="words that open a sentence about other recipients ('Ebenfalls bedacht werden …')")
+    receiving_verbs: list[str] = Field(default_factory=list, description="verbs of money received ('erhält', 'bedacht'), with other_recipient_leads")
 
 
 RELATION_TYPES = ("programme_funder", "project_programme", "project_funder", "project_partner", "project_town")

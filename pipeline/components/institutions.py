@@ -35,10 +35,11 @@ SUB_UNIT_GAP = regex_cache.compile(r"\s*(?:der|des|an der|am)\s+")
 ACRONYM = regex_cache.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
 REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
 ACRONYM_AREA_MAX_ZIPF = 3.3  # a rarer word after "LAG" names its region ("Vogtland" 3.1), a plain noun is commoner ("Zuschüsse" 3.5)
-# prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
-PLACE_BEFORE = regex_cache.compile(r"\b(?:in der|in dem|im)\s+(?:[a-zäöüß]+(?:en|e)\s+)?$")  # "in der niederländischen "
+# "in der niederländischen " before a territory's head: the place is named, not the body
+PLACE_BEFORE = regex_cache.compile(r"\b(?:in der|in dem|im)\s+(?:[a-zäöüß]+(?:en|e)\s+)?$")
 # a declined adjective of origin before a firm's name says where it is from ("der schwedischen Lindqvist Fluid Power AB")
 ORIGIN_ADJECTIVE_ENDINGS = ("ischen", "ische", "ischer", "isches")
+# prepositions inside a club's name, between its head and its place ("Mühlenverein im Kreis Minden-Lübbecke e. V.")
 INNER_PREPOSITIONS = frozenset({"im", "in", "am", "an", "auf", "bei", "für", "zu", "zur", "zum", "von", "vom", "der", "des"})
 PREDICATE_AFTER_COMPLEMENT = frozenset({"zuständig", "verantwortlich", "zuständige", "verantwortliche"})
 TIME_PREPOSITIONS = frozenset({"im", "seit", "ab", "bis", "vom", "zum", "Im", "Seit", "Ab", "Bis"})
@@ -283,11 +284,9 @@ class InstitutionRecognizer:
         its region and "Sparkasse" (not the generic "Kreissparkasse" or "Stadtsparkasse": owner heads), perhaps with its
         town after."""
         tt = token_table(doc)
-        words = tt.words
         out = []
         for word in tt.occurrences()[0]:
-            low = word.lower()
-            if not (word[:1].isupper() and word.isalpha() and low.endswith("sparkasse")) or word in self.owner_heads \
+            if not (word[:1].isupper() and word.isalpha() and word.lower().endswith("sparkasse")) or word in self.owner_heads \
                     or word in self.generic:
                 continue
             for i in tt.positions(word):

@@ -791,24 +791,23 @@ class ProjectRecognizer:
             end = text.find("\n\n", m.end())
             end = min(end if end >= 0 else len(text), labels[k + 1].start() if k + 1 < len(labels) else len(text))
             dash = PRIZE_ITEM_DASH.search(text, m.end(), min(end, m.end() + 90))
-            for o_s, o_e, i_s, i_e in quotes:
-                if m.end() <= o_s < min(end, m.end() + 300):
-                    if dash is not None and dash.start() < o_s and text[dash.end():o_s].strip():
-                        break  # the item names its winner before the dash, unquoted (below); "Verein – „…“" names it after
-                    inner = text[i_s:i_e]
-                    if len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?")) \
-                            and not trigger_before(text, o_s, self.programme_triggers):
-                        items.append((i_s, inner))
-                    break
-            else:
-                dash = dash if dash is not None and not any(m.end() <= o_s < dash.start() for o_s, _, _, _ in quotes) else None
-            if dash is not None and not any(a for a, _ in items if m.end() <= a < end):
+            first = next((q for q in quotes if m.end() <= q[0] < min(end, m.end() + 300)), None)
+            took = False
+            # the item names its winner unquoted before the dash when text stands between the dash and the first quote
+            # ("Dorfrat Tangerhütte – In Lüderitz …"); "Verein – „…“" names it in the quote after the dash
+            if first is not None and not (dash is not None and dash.start() < first[0] and text[dash.end():first[0]].strip()):
+                o_s, _, i_s, i_e = first
+                inner = text[i_s:i_e]
+                if len(inner.split()) <= 10 and not inner.rstrip().endswith((".", "!", "?")) \
+                        and not trigger_before(text, o_s, self.programme_triggers):
+                    items.append((i_s, inner))
+                    took = True
+            if dash is not None and not took:
                 # "3. Preis (4.000 Euro): Mitfahren im Vulkanland – Rund um Gerolstein …": an unquoted name before the dash
                 name = text[m.end():dash.start()].lstrip()
-                a = dash.start() - len(name)
                 words = name.split()
                 if 1 <= len(words) <= 6 and title_case(words) and words[0] not in self.title_stop and not self._is_town(name):
-                    items.append((a, name))
+                    items.append((dash.start() - len(name), name))
         return _untaken(items, found, "projects:" + self.cfg.prize_items.id, self.cfg.prize_items.score)
 
     def _programme_named_before(self, text: str, pos: int) -> bool:
