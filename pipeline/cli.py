@@ -1,6 +1,8 @@
 """Command line (typer, like spaCy's CLI): thin wrappers around plain functions."""
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import logging
 from pathlib import Path
@@ -10,6 +12,17 @@ import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn German press releases into structured records with provenance.")
+
+
+def main(prog_name: Optional[str] = None) -> None:
+    """The command line as a program (`pressrecords`, `python -m pipeline`).
+
+    When a command is done, the objects it leaves are frozen before the interpreter ends: its last collection
+    then skips them instead of scanning them all (0.15 s at the end of every run, a sixth of a 2-worker run's
+    serial time). Only here, not in `app`: frozen objects are never collected, which a process that goes on
+    (a test calling the commands) must not pay for."""
+    atexit.register(gc.freeze)
+    app(prog_name=prog_name)
 
 
 @app.command("run")

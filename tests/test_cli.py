@@ -62,3 +62,21 @@ def test_run_notes_records_made_by_other_rules(tmp_path):
     result = runner.invoke(app, ["run", str(src), "--out", str(out), "--no-progress", "--no-report"])
     assert result.exit_code == 0
     assert "1 records in" in result.output and "--force" in result.output
+
+
+def test_the_program_freezes_what_a_command_leaves_before_the_interpreter_ends():
+    """`python -m pipeline` and `pressrecords` go through main: at exit the objects are frozen (the last collection
+    skips them); calling `app` in a process that goes on (as these tests do) freezes nothing."""
+    import subprocess
+    import sys
+
+    code = ("import atexit, gc, sys; import pipeline.cli as cli; cli.app = lambda **kw: None; "
+            "before = gc.get_freeze_count(); cli.main(); atexit._run_exitfuncs(); "
+            "print(before, gc.get_freeze_count() > before)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()
+    assert out == ["0", "True"]
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert runner.invoke(app, ["schema"]).exit_code == 0
+    assert gc.get_freeze_count() == frozen
