@@ -21,7 +21,7 @@ from pipeline.quotes import quoted
 from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, names_the_place, prize_labels, series_pairs, table_row, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, ITEM_OPEN, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
                                      sentence_words)
-from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues
+from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues, town_evidence
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
 
@@ -95,6 +95,8 @@ def resolve(text: str, evidence: list[Evidence], sent_starts: list[int], doc_dat
     # A quoted project/programme name owns what lies inside it ("Sozialer Zusammenhalt" in a project title).
     # the same quoted span as a registry programme: the registry decides
     projects_ev = [p for p in projects_ev if not any(p.start <= g.start and g.end <= p.end and "registry.name" in g.rule and (g.end - g.start) >= 0.8 * (p.end - p.start) for g in programmes_ev)]
+    # a quoted name inside a body's name is that body's ("Förderverein Kita „Saalespatzen“ e.V."), not a project
+    projects_ev = [p for p in projects_ev if not any(i.start < p.start and p.end < i.end for i in by["institution"])]
     named = [e for e in projects_ev + [g for g in programmes_ev if "registry" not in g.rule]]
     programmes_ev = [g for g in programmes_ev if not any(g.inside(n) for n in named)]
     # a registry name inside a longer quoted title belongs to that title
@@ -449,12 +451,21 @@ def resolve_towns(text: str, towns_ev: list[Evidence]) -> list[Entity]:
     _exonyms_in_parentheses(text, entities)
     for ent in entities.values():
         place: Place = ent.attrs["place"]
-        surfaces = [m.attrs["form"] if m.text.isupper() else m.text for m in ent.mentions]  # "DETMOLD." names Detmold
-        official = [s for s in surfaces if s == place.name]
+        surfaces = [_titled(text, m, m.attrs["form"] if m.text.isupper() else m.text) for m in ent.mentions]  # "DETMOLD." names Detmold
+        official = [s for s in surfaces if s.partition(" ")[0] in town_evidence().name_titles] \
+            or [s for s in surfaces if s == place.name]
         ent.name = official[0] if official else max(set(surfaces), key=lambda s: (surfaces.count(s), len(s)))
         for s in surfaces + [place.name]:
             _add_alias(ent, s)
     return list(entities.values())
+
+
+def _titled(text: str, mention: Evidence, surface: str) -> str:
+    """"Lutherstadt Wittenberg": the name with the title of its official name when the text puts the title before it."""
+    for title in town_evidence().name_titles:
+        if text.endswith(title + " ", 0, mention.start):
+            return f"{title} {surface}"
+    return surface
 
 
 def _names_in_full(official: str, form: str) -> bool:
@@ -583,7 +594,10 @@ def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str
             ent.attrs["level"] = entry.level
             # the register's name where the text shows it (in any inflection), else the text's own full form
             shown = [m for m in ent.mentions if not m.attrs.get("is_acronym")]
-            if not shown or any(norm(m.attrs.get("canonical") or "") == norm(entry.name) and "registry.alias" not in m.rule for m in shown):
+            with_legal_form = [m.attrs["canonical"] for m in shown if m.attrs.get("with_legal_form")]
+            if with_legal_form:  # "Robert Bosch Stiftung GmbH": the register's name with the legal form the text adds
+                ent.name = with_legal_form[0]
+            elif not shown or any(norm(m.attrs.get("canonical") or "") == norm(entry.name) and "registry.alias" not in m.rule for m in shown):
                 ent.name = entry.name
             else:
                 ent.name = max((m.attrs.get("canonical") if "pattern" in m.rule else m.text for m in shown), key=len)

@@ -197,6 +197,7 @@ class InstitutionPatterns(Strict):
     place_named_compounds: list[str] = Field(default_factory=list, description="heads whose every compound is named by a place after it")
     place_parts: list[str] = Field(default_factory=list, description="words after a place that name the part a body serves ('Jobcenter Vorpommern-Greifswald Nord')")
     person_named_compounds: list[str] = Field(default_factory=list, description="heads that close a hyphenated compound of proper names, a name on its own")
+    quoted_name_heads: list[str] = Field(default_factory=list, description="heads whose own name may follow in quotes: 'Jugendclub „Haffkids“'")
     territorial_units: list[str] = Field(default_factory=list, description="'im Kirchenkreis X' after a head belongs to its name")
     union_heads: list["UnionHead"] = Field(default_factory=list, description="'Amt Südtondern': unions of municipalities the register names")
     supporter_heads: list[str] = Field(default_factory=list, description="clubs named after what they support ('Förderverein der Schule X e. V.')")
@@ -359,6 +360,7 @@ class TownEvidence(Strict):
     person_role_endings: list[str] = Field(default_factory=list, description="'Projektleiterin Miriam Hagen': a role noun before a name")
     speech_verbs: list[str] = Field(default_factory=list, description="'sagte Carola Zeitz'")
     example_nouns: list[str] = Field(default_factory=list, description="'Gemeinden wie Wildpoldsried': plural place nouns before 'wie'")
+    name_titles: list[str] = Field(default_factory=list, description="'Lutherstadt Wittenberg': a title that is part of the official name")
 
 
 # ---------------------------------------------------------------- loading

@@ -16,7 +16,8 @@ from typing import Optional
 from pipeline import regex_cache
 from pipeline.rules import DateVocabulary
 
-DOC_DATE_TAIL = 400  # the foot of a release, where some put their date
+DOC_DATE_TAIL = 1000  # the foot of a release, where some put their date (above a contact block, too)
+FOOT_LINES = 3  # a date alone or after a label ("Stand:") dates the release on one of its last lines only
 DOC_DATE_HEAD = 1500  # characters at the start of a release where its own date is looked for
 # "jeweils im Sommer", "jährlich im Mai": a season or month that recurs, no date of the document's year
 RECURRING = r"(?<!jeweils )(?<!jährlich )(?<!immer )"
@@ -656,21 +657,23 @@ class DateGrammar:
 
     @staticmethod
     def _pick_footer_date(text: str, dates: list[Timex]) -> Optional[Timex]:
-        """A release dated at its foot: a full date alone on one of the last three lines, perhaps after 'Place,' or 'Stand:'."""
-        lines = [ln for ln in re.finditer(r"[^\n]+", text[-DOC_DATE_TAIL:]) if ln.group(0).strip()][-3:]
+        """A release dated at its foot: a full date alone on one of the last three lines, perhaps after 'Place,' or 'Stand:';
+        or a dateline line ("Magdeburg, 21.05.2025") above the contact block that closes the release."""
+        lines = [ln for ln in re.finditer(r"[^\n]+", text[-DOC_DATE_TAIL:]) if ln.group(0).strip()]
         offset = max(0, len(text) - DOC_DATE_TAIL)
         for d in reversed(dates):
             if not ISO_DAY.fullmatch(d.value):
                 continue
-            for ln in lines:
+            for n, ln in enumerate(lines):
                 a, b = ln.start() + offset, ln.end() + offset
                 if a <= d.start and d.end <= b and DATE_LINE_TAIL.fullmatch(text, d.end, b) \
-                        and FOOTER_DATE_LEAD.fullmatch(text, a, d.start):
+                        and (FOOTER_DATE_LEAD if n >= len(lines) - FOOT_LINES else DATELINE_LEAD).fullmatch(text, a, d.start):
                     return _as_doc_date(d, "doc_date.footer_line", 0.7)
         return None
 
 
 ISO_DAY = regex_cache.compile(r"\d{4}-\d{2}-\d{2}")  # a full date, the only kind that dates a release
+DATELINE_LEAD = regex_cache.compile(r"\s*[A-ZÄÖÜ][\w .()/-]{1,40},\s*(?:den\s+)?")  # "Magdeburg, ", "Halle (Saale), den "
 FOOTER_DATE_LEAD = regex_cache.compile(r"\s*(?:[A-ZÄÖÜ][\w .()/,-]{1,80},\s*(?:den\s+)?|(?:Stand|Datum|Erstellt|Veröffentlicht|Aktualisiert)(?:\s+am)?\s*:?\s*)?")
 # what may stand around a date alone on its line: a label before a bar ("Medieninformation 41/2025 |"), a clock time after it
 DATE_LINE_LEAD = regex_cache.compile(r"[ \t]*(?:[^\n|]{1,60}\|[ \t]*)?")

@@ -102,6 +102,12 @@ BODY = "Neue Bäume für den Stadtpark\n\nAm 3. März beginnt die Pflanzung. " +
     ("Stadtverwaltung Bad Salzungen, Pressestelle, 12. Februar 2025\n", "2025-02-12", "doc_date.footer_line"),  # issuer and office
     # a date inside the last sentence is no release date
     ("Die Pflanzung endet am 3. April 2025 im Park.\n", None, None),
+    # a dateline above the contact block that closes the release
+    ("Magdeburg, 21.05.2025\n\nMinisterium für Beispiele\nPressestelle\nHasselbachstraße 4\n39104 Magdeburg\n"
+     "Telefon: 0391 567-4316\nE-Mail: presse@example.org\n", "2025-05-21", "doc_date.footer_line"),
+    # but not a date alone or after a label there: only on one of the last lines
+    ("Erstellt: 21.05.2025\n\nMinisterium für Beispiele\nPressestelle\nHasselbachstraße 4\n39104 Magdeburg\n"
+     "Telefon: 0391 567-4316\nE-Mail: presse@example.org\n", None, None),
 ])
 def test_the_release_date_at_its_foot(foot, want, rule):
     text = BODY + foot

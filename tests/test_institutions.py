@@ -150,6 +150,30 @@ CASES = [
     ("Es gehört zur Fraunhofer-Gesellschaft zur Förderung der angewandten Forschung e. V. in München.", "Fraunhofer-Gesellschaft"),
     # a registered association's acronym before a place: its local branch
     ("Die Route hat der ADFC Ostholstein vorgeschlagen.", "ADFC Ostholstein"),
+    # the legal form after a supporters' club and what it supports is the club's, not the school's
+    ("Der Förderverein Grundschule Kirchberg e.V. erhält 500 Euro.", "Förderverein Grundschule Kirchberg e.V."),
+    # a town's name ending in -er before a legal form is no adjective; an acronym after a colon starts a name
+    ("Träger: Offene Jugendarbeit Zahna-Elster e.V. – 3.400 Euro", "Offene Jugendarbeit Zahna-Elster e.V."),
+    ("Träger: AWO Kreisverband Wittenberg e.V. – 2.950 Euro", "AWO Kreisverband Wittenberg e.V."),
+    # a person's name before the head: a word-like town after it is a noun ("Wiesen")
+    ("In Hamburg stellt die Loki Schmidt Stiftung Wiesen wieder her.", "Loki Schmidt Stiftung"),
+    # a complement closed by "und X" takes no plural noun after it; a determiner is no adjective
+    ("Die Regierung hat im Auftrag des Bayerischen Staatsministeriums des Innern, für Sport und Integration Zuwendungen bewilligt.",
+     "Bayerisches Staatsministerium des Innern, für Sport und Integration"),
+    ("Für den Anbau hat das Ministerium für Bildung Rheinland-Pfalz einen Landeszuschuss bewilligt.", "Ministerium für Bildung Rheinland-Pfalz"),
+    # a descriptive adjective before a firm is no part of its name; a purpose after the seat is no complement
+    ("Über das Förderprogramm erhält die junge SeaLoop GmbH aus Bremerhaven Geld.", "SeaLoop GmbH"),
+    ("Das Geld erhält der Verein für Geschichte und Heimatpflege Soest für den Soester Mühlenpfad.",
+     "Verein für Geschichte und Heimatpflege Soest"),
+    # an association's Land branch after a comma
+    ("Es pflanzt der Bund für Umwelt und Naturschutz Deutschland, Landesverband Brandenburg, einen Wald.",
+     "Bund für Umwelt und Naturschutz Deutschland, Landesverband Brandenburg"),
+    # a school's or a club's own name in quotes
+    ("Schüler besuchen das Staatliche Gymnasium „Friedrich Schiller“ in Weimar.", "Staatliches Gymnasium „Friedrich Schiller“"),
+    ("Der Jugendclub „Haffkids“ Ahlbeck erhält Geld.", "Jugendclub „Haffkids“ Ahlbeck"),
+    # a registry name with the legal form the text adds after it
+    ("Die Max-Planck-Gesellschaft zur Förderung der Wissenschaften e. V. beruft sie.",
+     "Max-Planck-Gesellschaft zur Förderung der Wissenschaften e. V."),
 ]
 
 
@@ -394,3 +418,23 @@ def test_an_acronym_the_text_gives_a_body_is_that_body_though_the_registry_gives
     assert set(institutions("Das LfU stellt Kartendaten bereit.\n")) == {"Bayerisches Landesamt für Umwelt"}
     assert _spells("LfU", "Landesamt für Umwelt Brandenburg") and _spells("HMWK", "Hessisches Ministerium für Wissenschaft und Kunst")
     assert not _spells("G-BA", "Innovationsausschuss beim Gemeinsamen Bundesausschuss")
+
+
+def test_quotes_after_a_facility_or_a_bare_club_name_no_body(nlp_backend):
+    """"Förderverein Kita „Saalespatzen“ e.V." is one body, not a project; after "Stadtteilzentrum" or after "der Verein"
+    (the club named before) the quoted words are a project."""
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    nlp, backend = nlp_backend
+
+    def record(text):
+        return build_record(nlp, Document("d.txt", text, "0" * 64, len(text.encode()), "utf-8"), backend)
+
+    rec = record("Geld bekommen:\n– Förderverein Kita „Saalespatzen“ e.V., Alsleben (Saale): Naturspielplatz – 8.000 Euro\n"
+                 "– Heimatverein Hoym e.V.: Chronik – 2.000 Euro\n")
+    assert "Förderverein Kita „Saalespatzen“ e.V." in [i.name for i in rec.institutions]
+    assert "Saalespatzen" not in [p.name for p in rec.projects]
+    rec = record("Die Stadt baut das Stadtteilzentrum „Mittendrin Südstadt“ um. Gemeinsam mit der Grundschule entwickelt "
+                 "der Förderverein Frille e.V. Aktionstage. Dazu plant der Verein „Mühlentage“, an denen Klassen backen.")
+    assert not [i.name for i in rec.institutions if "„" in i.name]

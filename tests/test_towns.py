@@ -174,6 +174,7 @@ def test_a_word_like_town_name_read_by_its_neighbours(nlp_backend, text, towns):
     ("Pressemitteilung\nDETMOLD. Die Bezirksregierung übergibt heute Bescheide.", [("Detmold", "05766020")]),
     ("FRANKFURT (ODER), 3. Mai 2025 – Die Stadt erhält Geld.", [("Frankfurt (Oder)", "12053000")]),
     ("BMBF. Das Ministerium fördert.\nHINTERGRUND\nDas Programm läuft.", []),  # capitals that name no town
+    ("ERFURT/DRESDEN. Die Stiftung fördert Schulen.", [("Erfurt", "16051000"), ("Dresden", "14612000")]),  # two towns
 ])
 def test_a_dateline_in_capitals_names_its_town(nlp_backend, text, towns):
     nlp, backend = nlp_backend
@@ -209,3 +210,23 @@ def test_a_german_name_in_parentheses_after_a_foreign_town_is_its_exonym(nlp_bac
     assert [t.name for t in towns] == ["Jelenia Góra"]
     assert "Hirschberg" in towns[0].aliases and len(towns[0].mentions) == 3
     assert [t.name for t in towns_of(nlp, backend, "Der Bus fährt von Goslar (Harz) nach Hildesheim (Niedersachsen).")] == ["Goslar", "Hildesheim"]
+
+
+@pytest.mark.parametrize("text,towns", [
+    # a word-like name that opens a list item with a colon, as the other items' towns do
+    ("Gefördert werden:\n– Hamm: „Lippe-Radachse“ – 2,7 Mio. Euro\n– Siegen: „Siegtal-Radweg“ – 1,8 Mio. Euro\n",
+     ["Hamm", "Siegen"]),
+    ("Ergebnisse:\nSiegen: Die Mannschaft gewann dreimal. Hamm: zweimal.", ["Hamm"]),  # no list items: "Siegen" a noun
+    # a street of an address, by its house number and the postcode after it
+    ("Pressekontakt:\nStadtverwaltung Cottbus, Pressestelle\nNeumarkt 5, 03046 Cottbus\n", ["Cottbus"]),
+])
+def test_list_items_and_addresses(nlp_backend, text, towns):
+    nlp, backend = nlp_backend
+    assert sorted(t.name for t in towns_of(nlp, backend, text)) == sorted(towns)
+
+
+def test_a_title_that_is_part_of_the_official_name_stays_with_it(nlp_backend):
+    """"Lutherstadt Wittenberg" (the register: "Wittenberg, Lutherstadt"); "Hansestadt Stendal" is named Stendal."""
+    nlp, backend = nlp_backend
+    towns = towns_of(nlp, backend, "Die Lutherstadt Wittenberg und die Hansestadt Stendal bauen. In Wittenberg beginnt es.")
+    assert sorted((t.name, t.ags) for t in towns) == [("Lutherstadt Wittenberg", "15091375"), ("Stendal", "15090535")]

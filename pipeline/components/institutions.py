@@ -19,6 +19,7 @@ from pipeline.evidence import Evidence, add_all
 from pipeline.gazetteer import gazetteer, union_names
 from pipeline.inflection import ADJECTIVE_ENDINGS, SIMPLE_ADJECTIVES, adjective_stem, adjective_variants, nominative_adjective, nominative_head
 from pipeline.matching import TokenTable, doc_text, form_matcher, token_table
+from pipeline.resolve import norm
 from pipeline.rules import HeadNoun, institution_patterns, institution_registry, parsed_cached, rules_dir, town_evidence, zipf_frequency
 
 CAPS_ACRONYM = regex_cache.compile(r"[A-ZÄÖÜ]{2,6}")
@@ -33,6 +34,9 @@ CAPITALISED = regex_cache.compile(r"[A-ZÄÖÜ][\wäöüß]*")
 SPACES = regex_cache.compile(r"\s+")
 SUB_UNIT_GAP = regex_cache.compile(r"\s*(?:der|des|an der|am)\s+")
 ACRONYM = regex_cache.compile(r"^(?=(?:.*[A-ZÄÖÜ]){2})[A-Za-zÄÖÜäöü&+.-]{2,10}$|^[A-Z][a-z]{2,4}$")
+# a lowercase adjective as common as "junge" (5.3) or "gemeinnützige" (3.7) before a firm describes it ("die junge SeaLoop
+# GmbH"); a firm's lowercase brand name is a rare word ("atene KOM GmbH", "ioki GmbH")
+DESCRIPTIVE_ADJECTIVE_ZIPF = 3.0
 REGION_ADJECTIVE_MAX_ZIPF = 2.5  # the word table's floor: a word it does not hold
 ACRONYM_AREA_MAX_ZIPF = 3.3  # a rarer word after "LAG" names its region ("Vogtland" 3.1), a plain noun is commoner ("Zuschüsse" 3.5)
 # "in der niederländischen " before a territory's head: the place is named, not the body
@@ -47,7 +51,11 @@ ARTICLES_AND_PREPS = {"der", "die", "das", "den", "dem", "des", "von", "vom", "m
 NOT_ADJECTIVES = {"über", "unter", "hinter", "oder", "aber", "jeder", "jede", "dieser", "diese", "einer", "eine",
                   "sowie", "beide", "beiden", "seine", "ihre", "ihren", "seiner", "ihrer", "unsere", "welche", "alle",
                   "andere", "anderen", "wieder", "weiter", "immer", "sehr", "mehr", "ebenfalls", "gemeinsam", "sollen",
-                  "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb"}
+                  "werden", "wurden", "haben", "bereits", "dabei", "bisher", "zwischen", "gegen", "wegen", "innerhalb",
+                  # determiners, which end like adjectives: "hat das Ministerium für Bildung einen Zuschuss bewilligt"
+                  "einen", "einem", "eines", "keine", "keinen", "keinem", "keiner", "jeden", "jedem", "jedes", "diesen",
+                  "diesem", "dieses", "seinen", "seinem", "seines", "ihrem", "ihres", "unseren", "unserem", "unserer",
+                  "deren", "dessen", "welchen", "welchem", "allen", "vielen", "einigen", "mehreren", "weitere", "weiteren"}
 NAME_ADJECTIVES = SIMPLE_ADJECTIVES - {"Neu", "Frei", "Technisch"}
 INFLECT_END = {"m": ["en", "er", "em", "e"], "f": ["en", "er", "e"], "n": ["en", "es", "em", "e"]}
 
@@ -72,6 +80,23 @@ def _truncated_list_end(words: list[str], j: int, departments: frozenset = froze
     if truncated and k + 1 < len(words) and words[k] == "und" and words[k + 1][:1].isupper() and words[k + 1].isalpha() \
             and words[k + 1] not in departments:
         return k + 2
+    return j
+
+
+OPENING_QUOTES = frozenset({"„", "»", '"', "“"})
+CLOSING_QUOTES = {"„": ("“", '"'), "»": ("«",), '"': ('"',), "“": ("”",)}
+
+
+def _quoted_name_end(words: list[str], j: int) -> int:
+    """After the closing quote of a name of one to four capitalised words that opens at j ("„Friedrich Schiller“"), else j."""
+    for close in range(j + 2, min(j + 6, len(words))):
+        if words[close] in CLOSING_QUOTES[words[j]]:
+            inner = words[j + 1:close]
+            if inner[0][:1].isupper() and all(w[:1].isupper() or w.islower() and len(w) <= 3 for w in inner):
+                return close + 1
+            return j
+        if not (words[close - 1][:1].isalnum()):
+            return j
     return j
 
 
@@ -183,6 +208,7 @@ class InstitutionRecognizer:
         self.union_names = union_names()
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
         self.person_named = frozenset(self.cfg.person_named_compounds)
+        self.quoted_name_heads = frozenset(self.cfg.quoted_name_heads)
         self.place_parts = frozenset(self.cfg.place_parts)
         self.departments = frozenset(self.cfg.department_words)
         self.complement_idioms = frozenset(self.cfg.complement_idioms)
@@ -322,11 +348,19 @@ class InstitutionRecognizer:
                     out.append(Evidence("institution", start, end, name, "institutions:registry.local_branch", 0.8,
                                         attrs={"canonical": name, "branch_of": entry.id}))
                     continue
+            canonical = entry.name
+            if kind != "acronym" and not entry.name.endswith(self.legal + ("V.",)):
+                legal_end = self._legal_form_at(words, e)
+                if legal_end > e:  # "Max-Planck-Gesellschaft zur Förderung der Wissenschaften e. V.": the name as the text gives it
+                    shown = tt.span_text(s, e)
+                    base = entry.name if kind == "name" else next((a for a in entry.aliases if norm(a) == norm(shown)), shown)
+                    canonical = f"{base} {tt.span_text(e, legal_end)}"
+                    e = legal_end
             start, end = tt.starts[s], tt.ends[e - 1]
             ev = Evidence("institution", start, end, tt.text[start:end], f"institutions:registry.{kind}",
                           0.95 if kind != "acronym" else 0.85,
-                          attrs={"registry_ids": [h[0] for h in hits], "canonical": entry.name, "kind": entry.kind,
-                                 "is_acronym": kind == "acronym"})
+                          attrs={"registry_ids": [h[0] for h in hits], "canonical": canonical, "kind": entry.kind,
+                                 "is_acronym": kind == "acronym", "with_legal_form": canonical != entry.name})
             out.append(ev)
         return out
 
@@ -347,6 +381,9 @@ class InstitutionRecognizer:
         """The end of a local unit and the place it serves after an association's name ("Kreisverband Rostock-Land e.V.",
         "Landesverband Niedersachsen"), with its legal form; else k."""
         words = tt.words
+        if k + 2 < len(words) and words[k] == "," and words[k + 1] in self.branch_units:
+            end = self._branch_end(tt, k + 1)  # "Bund für Umwelt und Naturschutz Deutschland, Landesverband Brandenburg"
+            return end if end > k + 1 else k
         if k + 1 >= len(words) or words[k] not in self.branch_units:
             return k
         end = self._place_after(tt, k + 1)
@@ -401,6 +438,7 @@ class InstitutionRecognizer:
             if head.lemma in self.firm_heads:
                 left_adj, start = self._without_firm_place(words, i, left_adj, start)
             coordination_only = not left_adj and start < i
+            named_before = False  # proper names before the head: "Loki Schmidt Stiftung"
             # proper names before heads like Stiftung ("Robert Bosch Stiftung", "Heimatverein Lage e.V.")
             if start == i and (head.lemma in self.proper_heads and head.lemma not in self.firm_heads or legal_head):
                 k = i - 1
@@ -409,7 +447,7 @@ class InstitutionRecognizer:
                     and words[i - 1] not in ARTICLES_AND_PREPS and words[i - 2][:1].isupper() and words[i - 2].isalpha() \
                     and words[i - 2] not in self.stop
                 while k >= 0 and i - k <= 4 and words[k] not in self.stop and self._name_word_before(words, k, i, legal_head, lower_tail) \
-                        and (legal_head or not starts_sentence(words, k)) \
+                        and (legal_head or not starts_sentence(words, k) or CAPS_ACRONYM.fullmatch(words[k])) \
                         and (legal_head or not self.head_of(words[k])):
                     k = self._place_ending_at(tt, k) - 1  # "Segelclub Fürstenberg/Havel e.V.": a town's name of several tokens
                     if legal_head and (self.head_of(words[k + 1]) or starts_sentence(words, k + 1)
@@ -417,6 +455,7 @@ class InstitutionRecognizer:
                         break
                 if k < i - 1:
                     start = k + 1
+                    named_before = not legal_head and i - start >= 2  # a person's or a two-word name: "Loki Schmidt Stiftung"
                     while legal_head and start < i - 1 and words[start][:1].isupper() and words[start].isalpha() \
                             and words[start].lower().endswith(self.role_noun_endings):
                         start += 1  # "der Landmaschinenhersteller Peenetal Agrotechnik GmbH": what the firm does, not its name
@@ -437,6 +476,8 @@ class InstitutionRecognizer:
                             start -= 1
                     if legal_head and start >= 2 and words[start - 1] in ("der", "des") and words[start - 2] in self.supporter_heads:
                         start -= 2  # "Förderverein der Grundschule Kirchanschöring e. V.": the club and what it supports
+                    elif legal_head and start >= 1 and words[start - 1] in self.supporter_heads and self.head_of(words[start]):
+                        start -= 1  # "Förderverein Grundschule Kirchberg e.V.": the legal form is the club's, not the school's
             if legal_head and start == i:
                 continue  # a legal form with no name before it
             if head.lemma in self.territory_heads and PLACE_BEFORE.search(tt.text, max(0, tt.starts[start] - 40), tt.starts[start]):
@@ -456,6 +497,8 @@ class InstitutionRecognizer:
                 end = self._owner_after(tt, i + 1) if head.lemma in self.owner_named else i + 1
                 if end == i + 1:
                     end = self._proper_after(tt, i + 1, head)
+                    if named_before and word == head.lemma and self.gaz.risk.get(tt.span_text(i + 1, end)):
+                        end = i + 1  # "die Loki Schmidt Stiftung Wiesen …": named already, and the word after is a noun
                     if end > i + 1 and head.lemma in self.acronym_heads and not self._names_a_region(words[i + 1]) \
                             and not (end > i + 2 and self._names_a_region(words[i + 2])):  # "ILE Schwarze Laber"
                         end = i + 1  # "die LAG Zuschüsse": the acronym before a plain noun
@@ -469,7 +512,11 @@ class InstitutionRecognizer:
                         end, paren = after, (i + 1, i + 4)
             elif not complemented and not legal_head and (head.lemma in self.place_named_heads and word in self.generic
                                                           or head.lemma in self.place_named_compounds and word != head.lemma):
-                end = self._place_after(tt, i + 1)  # "Bürgerstiftung Dresden", "Bürgerstiftung Kitzinger Land": a generic compound and its place
+                # "Bürgerstiftung Dresden", "Bürgerstiftung Kitzinger Land": a generic compound and its place; "Jugendclub
+                # „Haffkids“ Ahlbeck": and its name in quotes
+                quoted = _quoted_name_end(words, i + 1) if i + 1 < len(words) and words[i + 1] in OPENING_QUOTES \
+                    and head.lemma in self.quoted_name_heads else i + 1
+                end = self._place_after(tt, quoted)
                 if end > i + 1 and word.startswith(tuple(self.owner_heads)):
                     end = self._second_place(tt, end)  # "Sparkassenstiftung Uelzen Lüchow-Dannenberg"
                 elif end > i + 1 and tt.span_text(i + 1, end) in self.gaz.kreise:
@@ -481,7 +528,7 @@ class InstitutionRecognizer:
             if end > i + 1 or start < i:
                 end = self._continued(tt, end)
             end = self._state_and_legal(words, end)
-            named_after = end > i + 1
+            named_after = end > i + 1 or named_before
             if not named_after:
                 # sentence-initial ordinary adjectives ("Neues Quartierszentrum") make no name
                 while left_adj and starts_sentence(words, left_adj[-1]) and self._generic_adjective(words[left_adj[-1]]):
@@ -553,6 +600,7 @@ class InstitutionRecognizer:
             return words[k - 1][:1].isupper() and words[k + 1][:1].isupper() and not self.head_of(words[k - 1]) \
                 and words[k - 1] not in self.place_nouns
         return w.isalpha() and w not in ARTICLES_AND_PREPS and not w.endswith(ORIGIN_ADJECTIVE_ENDINGS) \
+            and not (w.endswith(ADJECTIVE_ENDINGS) and (len(w) > 8 or zipf_frequency(w) >= DESCRIPTIVE_ADJECTIVE_ZIPF)) \
             and (words[k - 1].lower() in ARTICLES_AND_PREPS or self.head_of(words[k - 1]))
 
     def _head_positions(self, tt: TokenTable) -> list[tuple[int, HeadNoun]]:
@@ -594,7 +642,8 @@ class InstitutionRecognizer:
             if w == "und" and j - 1 >= 0 and words[j - 1].endswith("-") and words[j - 1][:1].isupper():
                 j -= 2
                 continue
-            if w[:1].isupper() and w not in self.stop and (adjective_stem(w) or self._place_adjective(w)):
+            if w[:1].isupper() and w not in self.stop and (adjective_stem(w) or self._place_adjective(w)) \
+                    and not (legal_head and w in self.gaz.by_form):  # "Zahna-Elster e.V.": a town's name, not an adjective
                 left_adj.append(j)
                 j -= 1
                 continue
@@ -651,6 +700,11 @@ class InstitutionRecognizer:
             end += 1
             if end + 1 < n and words[end] == "/" and words[end + 1] in self.gaz.state_names:
                 end += 2  # "Medienanstalt Hamburg / Schleswig-Holstein": the body of two Länder
+        return self._legal_form_at(words, end)
+
+    def _legal_form_at(self, words: list[str], end: int) -> int:
+        """The end of a legal form that starts at `end` (`end` itself when none does): "e. V.", "GmbH & Co. KG"."""
+        n = len(words)
         if end < n and (words[end] in self.legal or words[end] in self.legal_with_stop):  # "… Bad Liebenstein mbH."
             end += 1
         elif end + 1 < n and words[end] == "e." and words[end + 1] == "V.":
@@ -710,6 +764,8 @@ class InstitutionRecognizer:
         while k < n:
             w = words[k]
             if w in starts:
+                if k > start_k and k + 1 < n and words[k + 1] in COMPLEMENT_ARTICLES:
+                    break  # "Verein für Geschichte und Heimatpflege Soest für den Soester Mühlenpfad": a purpose, not the name
                 first = k + 1
                 if first + 1 < n and words[first] in COMPLEMENT_ARTICLES and words[first + 1][:1].isupper():
                     first += 1  # "Caritasverband für das Bistum Erfurt"
@@ -771,6 +827,8 @@ class InstitutionRecognizer:
         while j < n:
             w = words[j]
             if w[:1].isupper() and w not in self.stop and w.isalpha() or (w.endswith("-") and w[:1].isupper()) or HYPHEN_COMPOUND.fullmatch(w):
+                if j >= k + 2 and words[j - 2] == "und" and w.endswith(self.object_endings):
+                    break  # "für Sport und Integration Zuwendungen bewilligt": the list closed with "und Integration"
                 j += 1
                 end = j
                 continue
@@ -823,6 +881,11 @@ class InstitutionRecognizer:
                 continue
             if w in SAINT and j + 1 < n_words and words[j + 1][:1].isupper() and words[j + 1].isalpha():
                 j += 2  # "Kirchengemeinde St. Othmar Naumburg", "Förderverein St. Nikolai Zerbst": a saint's name
+                continue
+            if w in OPENING_QUOTES and head.lemma in self.quoted_name_heads \
+                    and not (j == k >= 2 and words[k - 1] in self.generic and words[k - 2] in COMPLEMENT_ARTICLES) \
+                    and (close := _quoted_name_end(words, j)) > j:  # (after a bare "der Verein" it is what the club does)
+                j = close  # "Staatliches Gymnasium „Friedrich Schiller“", "Förderverein Kita „Saalespatzen“ e.V.": a name in quotes
                 continue
             if w[:1].isupper() and w not in self.stop and not self.head_of(w) and (w.isalpha() or "-" in w or "/" in w) \
                     and w not in self.gaz.state_names and not w.endswith(self.object_endings):

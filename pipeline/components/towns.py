@@ -21,8 +21,10 @@ from pipeline.rules import relation_cues, town_evidence
 # the day and month of a dateline: "12. Februar", "12.02.", "den 3. Mai"
 DATELINE_DAY = r"(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+\.?)"
 # a dateline in capitals at the start of a line: "DETMOLD. …", "BAD HOMBURG, 3. Mai …", "BERLIN – …"
-CAPS_DATELINE = regex_cache.compile(r"(?m)^[ \t]*(?P<town>[A-ZÄÖÜ][A-ZÄÖÜß]+\.?(?:[ -][A-ZÄÖÜ][A-ZÄÖÜß]+\.?){0,3}"
-                                    r"(?:[ \t]\([A-ZÄÖÜ][A-ZÄÖÜß.]+\))?)(?=[.,]?[ \t]+[–-][ \t]|[.,][ \t]|[.,]?[ \t]*\n)")
+CAPS_TOWN = r"[A-ZÄÖÜ][A-ZÄÖÜß]+\.?(?:[ -][A-ZÄÖÜ][A-ZÄÖÜß]+\.?){0,3}(?:[ \t]\([A-ZÄÖÜ][A-ZÄÖÜß.]+\))?"
+# "DETMOLD. Die …", "ERFURT/DRESDEN. Die …": one town or two in capitals where a dateline stands
+CAPS_DATELINE = regex_cache.compile(rf"(?m)^[ \t]*(?P<town>{CAPS_TOWN})(?:[ \t]*/[ \t]*(?P<second>{CAPS_TOWN}))?"
+                                    r"(?=[.,]?[ \t]+[–-][ \t]|[.,][ \t]|[.,]?[ \t]*\n)")
 # what follows a dateline's town: perhaps a second town after a slash ("Berlin/Bonn, 21. November 2022"), then the day
 DATELINE_AFTER = regex_cache.compile(r"^\s*(?:/[ \t]*[A-ZÄÖÜ][\wäöüß.-]+(?:[ \t][A-ZÄÖÜ][\wäöüß.-]+)?[ \t]*)?(?:\([^)]{1,30}\)\s*)?,?\s*"
                                      + DATELINE_DAY)
@@ -30,6 +32,18 @@ DATELINE_AFTER = regex_cache.compile(r"^\s*(?:/[ \t]*[A-ZÄÖÜ][\wäöüß.-]+(
 DATELINE_FIRST_TOWN = regex_cache.compile(r"[ \t]*[A-ZÄÖÜ][\wäöüß.-]+(?:[ \t][A-ZÄÖÜ][\wäöüß.-]+)?[ \t]*/[ \t]*")
 
 
+ITEM_LEAD = regex_cache.compile(r"[ \t]*(?:[-–—•*·▪][ \t]*|\d{1,2}[.)][ \t]*)?")  # a list line's bullet or number
+ITEM_COLON = regex_cache.compile(r"[ \t]*(?:\([^)\n]{1,30}\)[ \t]*)?:[ \t]")  # "Siegen:", "Lage (Lippe):"
+
+
+def _heads_item(text: str, ev: Evidence) -> bool:
+    """The town opens a line of a list and a colon follows it ("– Siegen: …")."""
+    return ITEM_LEAD.fullmatch(text, text.rfind("\n", 0, ev.start) + 1, ev.start) is not None \
+        and ITEM_COLON.match(text, ev.end) is not None
+
+
+# after a name: a house number and the postcode of the same address ("Neumarkt 5, 03046", "Markt 1\n99084")
+STREET_ADDRESS = regex_cache.compile(r"[ \t]+\d{1,4}[ \t]?[a-z]?[ \t]*(?:,[ \t]*|\n[ \t]*)\d{5}[ \t]")
 WORD_ENDING = regex_cache.compile(r"[a-zäöü](e|en|em|er|es)$")
 COORDINATORS = frozenset({"und", "oder", "sowie"})
 LIST_GAP = regex_cache.compile(r"\s*(?:,|und|sowie|oder|/)\s*")
@@ -113,6 +127,8 @@ class TownRecognizer:
             positive.append("official_form")
         if prev is not None and prev in self.district_nouns:
             return None  # "Landkreis Goslar": the Kreis, not the town
+        if STREET_ADDRESS.match(text, end_char):
+            return None  # "Neumarkt 5, 03046 Cottbus": a street of an address
         k = s - 1  # "die Landkreise Bautzen, Görlitz und Zwickau": every item of the list
         while k > 0 and s - k <= 12 and (words[k] in (",", "und", "sowie", "oder") or words[k][:1].isupper() and words[k] not in self.place_nouns):
             if words[k - 1] in self.district_nouns and words[k - 1].endswith(("e", "en")) and words[k][:1].isupper():
@@ -185,16 +201,18 @@ class TownRecognizer:
         are written as names, so the matcher cannot see it)."""
         out = []
         for m in CAPS_DATELINE.finditer(text):
-            caps = m.group("town")
-            form = caps.title()
-            places = self.gaz.candidates(form)
-            if not places or self.gaz.risk.get(form) == "never":
-                continue
-            ev = self._gazetteer_evidence(text, m.start("town"), m.end("town"), form, places)
-            ev.rule += "+dateline"
-            ev.attrs.update(positive=["dateline"], accepted=True)
-            ev.adjust("evidence:dateline", 0.05)
-            out.append(ev)
+            for group in ("town", "second"):
+                if m.group(group) is None:
+                    continue
+                form = m.group(group).title()
+                places = self.gaz.candidates(form)
+                if not places or self.gaz.risk.get(form) == "never":
+                    continue
+                ev = self._gazetteer_evidence(text, m.start(group), m.end(group), form, places)
+                ev.rule += "+dateline"
+                ev.attrs.update(positive=["dateline"], accepted=True)
+                ev.adjust("evidence:dateline", 0.05)
+                out.append(ev)
         return out
 
     def _gazetteer_evidence(self, text: str, start: int, end: int, form: str, places: list) -> Evidence:
@@ -249,6 +267,12 @@ class TownRecognizer:
                 ev.attrs["weak"] = False
                 ev.rule += "+list"
                 ev.adjust("in a list of towns", 0.1)
+            elif _heads_item(text, ev) and any(o.attrs.get("accepted") and not o.attrs.get("weak") and _heads_item(text, o) for o in found):
+                # "– Hamm: „Lippe-Radachse“ … – Siegen: „Siegtal-Radweg“": list items that each open with a town and a colon
+                ev.attrs["accepted"] = True
+                ev.attrs["weak"] = False
+                ev.rule += "+list_item"
+                ev.adjust("opens a list item as other towns do", 0.05)
 
     @staticmethod
     def _listed_beside(text: str, found: list[Evidence], i: int, holds) -> bool:
