@@ -11,7 +11,9 @@ each line as a :class:`pipeline.records.Record` and loads it into a normalised s
   institution, programme, project, date, duration), ``key`` (stable natural key, UNIQUE with
   ``type``: the AGS for German towns, ``country:name`` for foreign towns, ``registry_id`` or the
   normalised name for institutions and programmes, the normalised name for projects and
-  districts, the TIMEX3 value (``T`` + time, ``|`` + mod) for dates), ``name`` and the link
+  districts, the TIMEX3 value (``T`` + time, ``|`` + mod) for dates), ``name`` (the register's
+  for a German town and a registry institution or programme, so that it does not depend on the
+  record loaded last; a document's own form of the name is in its ``aliases``) and the link
   columns ``ags``, ``state``, ``district``, ``town``, ``country``, ``lat``, ``lon``,
   ``population``, ``geonames_id``, ``acronym``, ``registry_id``, ``kind``, ``value``, ``mod``.
 - ``document_entities`` — which entity a document names: ``record_id``, ``entity_id`` (PK
@@ -102,7 +104,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 
+from pipeline.gazetteer import gazetteer
 from pipeline.records import Record
+from pipeline.rules import institutions_by_id, programmes_by_id
 
 log = logging.getLogger("pipeline.load")
 
@@ -429,6 +433,20 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def register_name(type_: str, key: str, attrs: dict) -> Optional[str]:
+    """The name a register gives the entity: the gazetteer's for a German town (by AGS), the registry's for an institution
+    or a programme it lists; None for the rest, which are keyed by their own name."""
+    if type_ == "town" and attrs.get("ags"):
+        place = gazetteer().places.get(key)
+        return place.name if place is not None else None
+    if type_ in ("institution", "programme") and attrs.get("registry_id"):
+        entry = (institutions_by_id() if type_ == "institution" else programmes_by_id()).get(attrs["registry_id"])
+        return entry.name if entry is not None else None
+    return None
+
+
+
+
 def entity_key(type_: str, item) -> str:
     """The stable natural key of a record item of entity type ``type_``."""
     if type_ == "town":
@@ -474,6 +492,11 @@ class _Collected:
             score = max(m.score for m in item.mentions)
         else:
             name, aliases, score = item.name, list(item.aliases), item.score
+            registered = register_name(type_, key, attrs)
+            if registered and registered != name:
+                # a registered entity keeps the register's name, whichever record was loaded last ("Interreg VI A
+                # Großregion" and "Interreg Großregion" are one row); the document's own name stays with its links
+                name, aliases = registered, [item.name, *(a for a in aliases if a != item.name)]
         entity = _Entity(type_, key, name, field_name, attrs, score, aliases, list(item.mentions))
         ident = (type_, key)
         if ident in self.by_key:

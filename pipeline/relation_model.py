@@ -21,7 +21,7 @@ from typing import Optional
 
 from pipeline import regex_cache
 from pipeline.quotes import quoted
-from pipeline.rules import project_patterns, relation_cues, relation_model
+from pipeline.rules import institutions_by_id, programmes_by_id, project_patterns, relation_cues, relation_model
 
 # a sentence that speaks of all the release's projects: "14 Projekte", "die sechs Modellvorhaben", "je Vorhaben"
 # ("jeweils" alone is no such word: "Bund und Land tragen jeweils die Hälfte" shares out among the funders)
@@ -263,9 +263,19 @@ def names_the_place(m) -> bool:
 
 @lru_cache(maxsize=1)
 def _event_place_lead() -> re.Pattern:
-    """An event's noun, then up to 50 characters of its phrase, then "in" right before a town (rules/relations.yaml)."""
-    nouns = "|".join(map(re.escape, relation_cues().event_nouns))
-    return regex_cache.compile(r"(?i)(?:" + nouns + r")\w{0,3}\b[^.;:!?\n]{0,50}?\bin\s+$")
+    """An event's noun, then up to 50 characters of its phrase, then "in" right before a town (rules/relations.yaml);
+    or a verb of speech and the speaker: where someone spoke ("sagte Staatssekretärin Dr. Katja Mehlhorn in Erfurt")."""
+    cues = relation_cues()
+    nouns = "|".join(map(re.escape, cues.event_nouns))
+    verbs = "|".join(map(re.escape, (v for v in cues.speech_verbs if len(v) > 2)))
+    return regex_cache.compile(r"(?:(?i:" + nouns + r")\w{0,3}\b[^.;:!?\n]{0,50}?|\b(?:" + verbs + r")\b(?:[^.;:!?\n„“\"]|(?<=\bDr)\.|(?<=\bProf)\.){0,50}?)\bin\s+$")
+
+
+@lru_cache(maxsize=1)
+def _press_office() -> re.Pattern:
+    """A press office's name (rules/relations.yaml press_office_words), as a word or a compound's first part."""
+    words = relation_cues().press_office_words or ["(?!)"]
+    return regex_cache.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")(?:\b|-)")
 
 
 @lru_cache(maxsize=1)
@@ -280,10 +290,10 @@ def _other_recipients() -> Optional[tuple[re.Pattern, re.Pattern]]:
 
 
 def names_an_event(text: str) -> bool:
-    """The release names an event at all: substring tests on the lowercased text (a case-blind alternation of the nouns
-    cost 160 µs a release), before any mention is looked at."""
+    """The release names an event or a speaker at all: substring tests on the lowercased text (a case-blind alternation
+    of the nouns cost 160 µs a release), before any mention is looked at."""
     low = text.lower()
-    return any(noun in low for noun in relation_cues().event_nouns)
+    return any(noun in low for noun in relation_cues().event_nouns) or any(v in low for v in ("sagte", "erklärte", "betonte"))
 
 
 def event_place(text: str, m) -> bool:
@@ -654,9 +664,12 @@ def _pair(view: "ReleaseView", src, dst, attached: list) -> dict[str, float]:
     return f
 
 
-# rules whose relations the model does not re-score: what they read leaves no doubt ("Storchenwiesen Rethem" is in Rethem)
-# project_town rules the model does not re-score: the project is named after the town, or a winner's label names the town
-DECISIVE_RULES = frozenset({"relations:town_in_project_name", "relations:prize_item_head", "relations:table_row_town"})
+# rules whose relations the model does not re-score: what they read leaves no doubt. A project's town: the project is
+# named after it ("Storchenwiesen Rethem" is in Rethem), a winner's label or a table row names it. A project's funder:
+# the relative clause that follows the project's name says so ("„RhizoMix“, das die DFG … fördert"), and the model adds
+# no other role for the pair
+DECISIVE_RULES = frozenset({"relations:town_in_project_name", "relations:prize_item_head", "relations:table_row_town",
+                            "relations:relative_clause_funder"})
 PAIR_CUES = tuple((c, f"cue_{c}") for c in ("funding", "partner", "strong_partner", "town", "money"))
 # the context features that depend on the pair, not on the entity alone (kind × these is conjoined per pair)
 PAIR_CONTEXT = frozenset({"attached", "same_sentence", "cue_funding", "cue_partner"})
@@ -752,6 +765,25 @@ def _other_clause(view: ReleaseView, split_sentences: dict[int, frozenset], proj
     return bool(split) and not any(key in pairs for pairs in split)
 
 
+def _other_level(programme, institution) -> bool:
+    """The registry puts the programme and the body on different levels: a federal programme that no Land runs and a
+    Land's body ("Bundesförderprogramm Breitband", the Bavarian finance ministry), a Land's programme and a federal body
+    or another Land's ("Bayerische Gigabitrichtlinie", the federal transport ministry)."""
+    entry = programmes_by_id().get(programme.attrs.get("registry_id") or "")
+    body = institutions_by_id().get(institution.attrs.get("registry_id") or "")
+    if entry is None or body is None or entry.land_runs or entry.joint_task:
+        return False
+    if entry.level == "federal":
+        return body.level == "state"
+    return entry.level == "state" and (body.level == "federal" or body.level == "state" and body.state != entry.state)
+
+
+def _only_in_other_rows(text: str, town, rows: set) -> bool:
+    """Every mention of the town stands in a table row, none in the given rows (by their start)."""
+    starts = [table_row(text, m.start)[0] for m in town.mentions]
+    return all(a is not None and a not in rows for a in starts)
+
+
 def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]:
     """Every pair the model scores, with features; rule relations mark their pairs."""
     fired = defaultdict(list)
@@ -781,8 +813,18 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         if r["rule"] == "relations:town_in_parentheses_after_project":
             own_town[r["from"]].add(r["to"])
     claimed = {town for towns in own_town.values() for town in towns}
+    # "Thum | Erzgebirgskreis | Projekt „Thum 2030 …“ | 330.000 Euro": a project in a table row has that row's town; the
+    # towns of the table's other rows are the other recipients'
+    town_rows = {table_row(view.text, m.start)[0] for te in view.towns for m in te.mentions} - {None}
+    row_of_project = {p.name: rows for p in view.projects
+                      if (rows := {table_row(view.text, m.start)[0] for m in p.mentions} & town_rows)}
+    press = _press_office()
     for p in view.projects:
         for ie in view.institutions:
+            if press.search(ie.name):
+                continue  # the sender's press office
+            if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, ie.name), ())):
+                continue  # the relative clause names the funder: the rule's relation stands
             att = _attached(view, p, ie)
             base = _pair(view, p, ie, att)
             add("project_funder", p, ie, dict(base), att)
@@ -809,6 +851,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
                 continue  # named only as where an event took place ("beim Bundeskongress … in Hannover")
             if own_town.get(p.name) and te.name in claimed and te.name not in own_town[p.name]:
                 continue  # another project's town in parentheses, and this project has its own
+            if row_of_project.get(p.name) and _only_in_other_rows(view.text, te, row_of_project[p.name]):
+                continue  # named only in other rows of the table the project's row is in
             if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, te.name), ())):
                 continue  # named after the town, on a winner's label or in its table row: the rule's relation stands
             if view.series_split and _other_clause(view, view.series_split, p, te):
@@ -823,6 +867,8 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
     for ge in view.programmes:
         prog_sents = {view.sentence_of(m) for m in ge.mentions}
         for ie in view.institutions:
+            if _other_level(ge, ie) and not fired.get((ge.name, ie.name)):
+                continue  # a federal programme and a Land's ministry, a Land's programme and a federal or another Land's body
             att = sorted({view.sentence_of(m) for m in named_mentions(ie)} & prog_sents)
             f = _pair(view, ge, ie, att)
             if named_funder[ie.name] - {ge.name}:
@@ -880,8 +926,10 @@ def model_relations(text: str, sent_starts: list[int], towns, institutions, prog
     seen = {(c.type, c.src.name, c.dst.name) for c in cands}
     event_places = {t.name for t in towns if id(t) in view.event_places}
     # pairs outside the candidates, but no project's place where only an event took place
+    press = _press_office()
     out = [r for r in rule_relations if (r["type"], r["from"], r["to"]) not in seen
-           and not (r["type"] == "project_town" and r["to"] in event_places)]
+           and not (r["type"] == "project_town" and r["to"] in event_places)
+           and not (r["type"] in ("project_partner", "project_funder") and press.search(r["to"]))]
     for c in score(cands):
         out.append({"type": c.type, "from": c.src.name, "to": c.dst.name,
                     "rule": c.rule or f"relations:model.{c.type}", "evidence": c.evidence or view.evidence(c),

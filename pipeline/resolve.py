@@ -21,7 +21,8 @@ from pipeline.quotes import quoted
 from pipeline.relation_model import (COFUNDING, institution_level, FUNDED_AFTER, clause_pairs, names_the_place, prize_labels, series_pairs, table_row, FUNDER_LEAD, FUNDER_LEAD_RULE, LIST_ITEM, ITEM_OPEN, PLURAL_PROJECTS, main_project, model_relations,
                                      names_money, paragraph_breaks, paragraph_of, programme_headings, sentence_bounds, sentence_evidence,
                                      sentence_words)
-from pipeline.rules import institution_patterns, institution_registry, programme_registry, relation_cues, town_evidence
+from pipeline.rules import (institution_patterns, institution_registry, institutions_by_id, programmes_by_id,
+                            relation_cues, town_evidence)
 
 QUOTE_CHARS = "„“”\"'‚‘’«»"
 
@@ -507,14 +508,8 @@ def _exonyms_in_parentheses(text: str, entities: "OrderedDict[str, Entity]") -> 
 
 
 # ---------------------------------------------------------------- institutions
-@lru_cache(maxsize=1)
-def _institutions_by_id() -> dict:
-    return {e.id: e for e in institution_registry().institutions}
-
-
-@lru_cache(maxsize=1)
-def _programmes_by_id() -> dict:
-    return {e.id: e for e in programme_registry().programmes}
+_institutions_by_id = institutions_by_id
+_programmes_by_id = programmes_by_id
 
 
 def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str = "") -> list[Entity]:
@@ -844,6 +839,14 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
                 if other.attrs.get("acronym") and not ent.attrs.get("acronym"):
                     ent.attrs["acronym"] = other.attrs["acronym"]
                 del entities[ok]
+    # "aus dem Landesprogramm ZILE" in a release that defines "„Zuwendungen zur integrierten ländlichen Entwicklung“ (ZILE)"
+    # later: another programme's acronym, alone or after a programme noun, names that programme
+    by_acronym = {norm(e.attrs["acronym"]): k for k, e in entities.items() if e.attrs.get("acronym")}
+    for k in list(entities):
+        head, _, rest = norm(entities[k].name).rpartition(" ")
+        target = by_acronym.get(rest)
+        if target not in (None, k) and target in entities and (not head or " " not in head and head.endswith(PROGRAMME_NOUNS)):
+            entities[target].mentions.extend(entities.pop(k).mentions)
     # "Wirtschaft" after "Landesprogramm" where the release also reads "Landesprogramm Wirtschaft" as one name: that programme
     for k in list(entities):
         tail = " " + norm(entities[k].name)
@@ -882,8 +885,11 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
             shown = {norm(m.text) for m in ent.mentions if not m.attrs.get("is_acronym")}
             ent.name = entry.name
             versions = {m.attrs["canonical"] for m in ent.mentions if m.attrs.get("version")}
+            periods = {m.attrs["canonical"] for m in ent.mentions if m.attrs.get("period")}
             if len(versions) == 1:
                 ent.name = versions.pop()  # "DigitalPakt Schule 2.0": the version the release names
+            elif len(periods) == 1 and not shown & {norm(v) for v in adjective_variants(entry.name)}:
+                ent.name = periods.pop()  # "Interreg VI A Großregion", where the release never writes "Interreg Großregion"
             elif shown and not shown & {norm(v) for v in adjective_variants(entry.name)}:
                 # the text uses another name of the register ("Horizon Europe"): that one, in the nominative
                 for alias in entry.aliases:
@@ -1156,7 +1162,8 @@ def find_relations(text: str, sent_starts: list[int], towns, institutions, progr
                     or FUNDED_AFTER.search(text, im.end, im.end + 30) or subject or cofunding
                 if funder_like and not (partner_sentence and not subject and not cofunding):
                     for t in ([owner] if owner is not None else targets):
-                        rel("project_funder", t, ie, s, "relations:funding_sentence.institution")
+                        rel("project_funder", t, ie, s, "relations:relative_clause_funder" if owner is not None
+                            else "relations:funding_sentence.institution")
                     if subject:
                         for pe, pm in progs:  # "Das Ministerium unterstützt im Rahmen der VwV-Integration …"
                             if owner is None or pm.start > im.end:  # in a relative clause, what follows it there

@@ -107,6 +107,8 @@ class ProgrammeEntry(Strict):
     parent: Optional[str] = None
     land_runs: bool = Field(False, description="a Land's ministry runs it in its Land (EU structural funds, Bund-Länder "
                                                "programmes): the one state ministry a release names is its funder")
+    joint_task: bool = Field(False, description="a Bund-Länder joint task (GAK): federal and Land bodies both fund it, "
+                                                "though a Land's ministry is not its funder by default")
 
 
 class InstitutionRegistry(Strict):
@@ -197,6 +199,8 @@ class InstitutionPatterns(Strict):
     place_named_compounds: list[str] = Field(default_factory=list, description="heads whose every compound is named by a place after it")
     place_parts: list[str] = Field(default_factory=list, description="words after a place that name the part a body serves ('Jobcenter Vorpommern-Greifswald Nord')")
     person_named_compounds: list[str] = Field(default_factory=list, description="heads that close a hyphenated compound of proper names, a name on its own")
+    role_words: list[str] = Field(default_factory=list, description="a body's role in parentheses after its name: '(Koordination)'")
+    inner_preposition_heads: list[str] = Field(default_factory=list, description="heads whose names may go on with am/an der: 'AktivRegion Hügelland am Ostseestrand'")
     quoted_name_heads: list[str] = Field(default_factory=list, description="heads whose own name may follow in quotes: 'Jugendclub „Haffkids“'")
     territorial_units: list[str] = Field(default_factory=list, description="'im Kirchenkreis X' after a head belongs to its name")
     union_heads: list["UnionHead"] = Field(default_factory=list, description="'Amt Südtondern': unions of municipalities the register names")
@@ -310,6 +314,7 @@ class RelationCues(Strict):
     anaphors: list[Anaphor] = Field(default_factory=list)
     event_nouns: list[str] = Field(default_factory=list, description="endings of nouns of events: a town after '<event> … in' is where it took place")
     other_recipient_leads: list[str] = Field(default_factory=list, description="words that open a sentence about other recipients ('Ebenfalls bedacht werden …')")
+    press_office_words: list[str] = Field(default_factory=list, description="words naming a press office: no project's partner or funder")
     receiving_verbs: list[str] = Field(default_factory=list, description="verbs of money received ('erhält', 'bedacht'), with other_recipient_leads")
 
 
@@ -439,6 +444,18 @@ def institution_registry() -> InstitutionRegistry:
 @lru_cache(maxsize=1)
 def programme_registry() -> ProgrammeRegistry:
     return load_model(ProgrammeRegistry, "programmes.yaml")
+
+
+@lru_cache(maxsize=1)
+def institutions_by_id() -> dict:
+    """The institution registry's entries by id."""
+    return {e.id: e for e in institution_registry().institutions}
+
+
+@lru_cache(maxsize=1)
+def programmes_by_id() -> dict:
+    """The programme registry's entries by id."""
+    return {e.id: e for e in programme_registry().programmes}
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,9 @@
 Each --set is FOLDER:GOLD_DIR[:REGEX] (the regex picks gold files by name). The default trains on
 every release of corpus/ and, when ../shared is beside the repo, the five seed releases. The
 estimate for new releases is the out-of-fold score it prints (each release scored by a model that
-never saw it) and the score of each new set of releases as it arrives, before it joins corpus/.
+never saw it) and the score of each new set of releases as it arrives, before it joins corpus/. Since the ninth
+session the twenty releases ze01–zh05 are held out of training (HELD_OUT): the relation figures on them stay a measure on
+releases the model never saw, as the corpus floors in tests/test_pipeline.py check.
 Until 2026-12-04 the model trained on 1xx-5xx and 7xx only; trained on three times as many releases,
 it scored relations F1 .747 → .769 on 82 releases that neither model saw (README).
 
@@ -114,7 +116,10 @@ def print_curve(probs: np.ndarray, y: np.ndarray, fired: np.ndarray, uncovered: 
         print(f"    threshold {thr:.1f}  P {p:.3f} R {r:.3f} F1 {2 * p * r / (p + r) if p + r else 0.0:.3f}")
 
 
-TRAINING_SET = "corpus:corpus/gold"  # every release of the corpus (see the docstring)
+# every release of the corpus but ze01–zh05 (see the docstring), which the model never sees: they measure it on releases
+# neither its weights nor its thresholds were fitted to
+HELD_OUT = r"z[e-h]\d\d_"
+TRAINING_SET = "corpus:corpus/gold:^(?!" + HELD_OUT + ")"
 
 
 def main() -> None:

@@ -171,6 +171,22 @@ CASES = [
     # a school's or a club's own name in quotes
     ("Schüler besuchen das Staatliche Gymnasium „Friedrich Schiller“ in Weimar.", "Staatliches Gymnasium „Friedrich Schiller“"),
     ("Der Jugendclub „Haffkids“ Ahlbeck erhält Geld.", "Jugendclub „Haffkids“ Ahlbeck"),
+    # bodies across the borders, named in their languages, with the small words that join the parts
+    ("Partner ist die Hogeschool van Arnhem en Nijmegen.", "Hogeschool van Arnhem en Nijmegen"),
+    ("Es fördert das Ministerie van Economische Zaken en Klimaat.", "Ministerie van Economische Zaken en Klimaat"),
+    ("Dabei ist die Chambre de Métiers et de l’Artisanat Grand Est.", "Chambre de Métiers et de l’Artisanat Grand Est"),
+    ("Auch die Univerzita Jana Evangelisty Purkyně v Ústí nad Labem forscht.", "Univerzita Jana Evangelisty Purkyně v Ústí nad Labem"),
+    # Schleswig-Holstein's LEADER groups, their names with "am"
+    ("20.300 Euro kommen von der AktivRegion Hügelland am Ostseestrand.", "AktivRegion Hügelland am Ostseestrand"),
+    # a role in parentheses is no part of the name, a river is
+    ("Partner: Technische Hochschule Wildau (Koordination) und Hochschule Frankfurt (Oder).", "Technische Hochschule Wildau"),
+    # a firm's short name before its registered one; a Land's body at its site; the Kreis whose body it is; a purpose's
+    # genitive
+    ("Die GEBAG Duisburger Baugesellschaft mbH baut.", "GEBAG Duisburger Baugesellschaft mbH"),
+    ("Partner sind die Duale Hochschule Baden-Württemberg Heidenheim und die Schott AG.", "Duale Hochschule Baden-Württemberg Heidenheim"),
+    ("Der Kreisausschuss des Main-Kinzig-Kreises beschließt.", "Kreisausschuss des Main-Kinzig-Kreises"),
+    ("Das Amt für Umwelt des Kantons Thurgau hilft.", "Amt für Umwelt des Kantons Thurgau"),
+    ("Die Michael Succow Stiftung zum Schutz der Natur berät.", "Michael Succow Stiftung zum Schutz der Natur"),
     # a registry name with the legal form the text adds after it
     ("Die Max-Planck-Gesellschaft zur Förderung der Wissenschaften e. V. beruft sie.",
      "Max-Planck-Gesellschaft zur Förderung der Wissenschaften e. V."),
@@ -438,3 +454,10 @@ def test_quotes_after_a_facility_or_a_bare_club_name_no_body(nlp_backend):
     rec = record("Die Stadt baut das Stadtteilzentrum „Mittendrin Südstadt“ um. Gemeinsam mit der Grundschule entwickelt "
                  "der Förderverein Frille e.V. Aktionstage. Dazu plant der Verein „Mühlentage“, an denen Klassen backen.")
     assert not [i.name for i in rec.institutions if "„" in i.name]
+
+
+def test_a_kreis_named_bare_after_a_body_is_no_part_of_its_name(nlp):
+    """"das Gesundheitsamt des Landkreises" speaks of the release's Landkreis; it names no body of its own."""
+    found = {e.attrs.get("canonical") or e.text for e in nlp("Die Aufsicht liegt beim Gesundheitsamt des Landkreises.")._.evidence
+             if e.label == "institution"}
+    assert "Gesundheitsamt des Landkreises" not in found

@@ -422,3 +422,34 @@ def create_schema_at(url: str) -> None:
         create_schema(engine)  # safe to call again
     finally:
         engine.dispose()
+
+
+def test_a_registered_entity_keeps_the_registers_name_whichever_record_came_last(lines, tmp_path):
+    """Two records that name one registry programme differently ("Interreg VI A Großregion", "Interreg Großregion"): the
+    entities row has the register's name in either load order, and each document keeps its own name as an alias."""
+    index, rec = next((i, json.loads(row)) for i, row in enumerate(lines)
+                      if any(p.get("registry_id") for p in json.loads(row)["programmes"]))
+    prog = next(p for p in rec["programmes"] if p.get("registry_id"))
+    renamed = json.loads(lines[index])
+    other = next(p for p in renamed["programmes"] if p["registry_id"] == prog["registry_id"])
+    other["name"] = prog["name"] + " 2021–2027"
+    renamed["record_id"] = rec["record_id"] + "-b"
+    renamed["source"]["sha256"] = "f" * 64
+    names = set()
+    for order in ([lines[index], json.dumps(renamed)], [json.dumps(renamed), lines[index]]):
+        url = f"sqlite:///{tmp_path / f'order{len(names)}.db'}"
+        load_records(write_lines(tmp_path / f"order{len(names)}.jsonl", order), url)
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                (name,) = conn.execute(select(entities.c.name).where(entities.c.key == prog["registry_id"])).one()
+                aliases = [json.loads(a) for (a,) in conn.execute(
+                    select(document_entities.c.aliases).join(entities, entities.c.id == document_entities.c.entity_id)
+                    .where(entities.c.key == prog["registry_id"]))]
+        finally:
+            engine.dispose()
+        names.add(name)
+        assert any(prog["name"] + " 2021–2027" in a for a in aliases)
+    from pipeline.rules import programme_registry
+
+    assert names == {next(e.name for e in programme_registry().programmes if e.id == prog["registry_id"])}

@@ -162,3 +162,32 @@ def test_a_name_is_a_programme_or_a_project_not_both(nlp):
     assert "Sterne am Deich" in programmes_ and "Sterne am Deich" not in projects
     assert "Kein Kind ohne Schwimmabzeichen" in projects and "Kein Kind ohne Schwimmabzeichen" not in programmes_
     assert not [r for r in rec.relations if r.source == r.target]
+
+
+def _record_programmes(nlp, text):
+    from pipeline.extract import build_record
+    from pipeline.ingest import Document
+
+    rec = build_record(nlp, Document("r.txt", text, "0" * 64, len(text.encode()), "utf-8"), "blank:de")
+    return [(p.name, sorted({m.text for m in p.mentions})) for p in rec.programmes]
+
+
+def test_an_acronym_a_quoted_name_defines_later_names_it_before_too(nlp):
+    """The headline's "Landesprogramm ZILE" and "„Zuwendungen …“ (ZILE)" below: one programme; the headline's next
+    clause after the dash ("– Eröffnung im Frühjahr") is no part of the name."""
+    text = ("Dorfladen erhält Geld aus dem Landesprogramm ZILE – Eröffnung im Frühjahr 2025\n\nGefördert wird er nach der "
+            "Förderrichtlinie „Zuwendungen zur integrierten ländlichen Entwicklung“ (ZILE), die Dorfläden hilft.\n")
+    assert _record_programmes(nlp, text) == [("Zuwendungen zur integrierten ländlichen Entwicklung",
+                                              ["ZILE", "Zuwendungen zur integrierten ländlichen Entwicklung"])]
+    # a second country after the dash is part of the name, though the sentence goes on
+    found = programmes(nlp, "Die Stadt stellt Geld aus dem Kooperationsprogramm Interreg VI A Brandenburg – Polen bereit.")
+    assert ("Interreg VI A Brandenburg – Polen", None) in found
+
+
+def test_a_registry_programme_with_its_periods_mark_and_no_name_across_a_paragraph(nlp):
+    """"Interreg VI A Großregion" in a table cell is the registry's "Interreg Großregion", named as the text has it; a
+    programme compound at a heading's end takes no word of the next paragraph."""
+    text = "Ort | Vorhaben | Programm\nBlieskastel | Radweg an der Blies | Interreg VI A Großregion | 640.000 Euro\n"
+    assert _record_programmes(nlp, text) == [("Interreg VI A Großregion", ["Interreg VI A Großregion"])]
+    text = "Pölling im Dorfentwicklungsprogramm\n\nBereits im Dezember 2024 hat das Amt den Ort aufgenommen.\n"
+    assert [name for name, _ in _record_programmes(nlp, text)] == ["Dorfentwicklungsprogramm"]

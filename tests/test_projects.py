@@ -300,3 +300,15 @@ def test_a_quoted_name_after_for_and_its_kind_in_a_funding_list(nlp):
             "– der Kunstverein Beckum für seine Ausstellung „Licht und Land“ (3.000 Euro).\n")
     found = {e.attrs.get("canonical") or e.text for e in nlp(text)._.evidence if e.label == "project"}
     assert {"Ahlen erzählt", "Licht und Land"} <= found
+
+
+def test_a_quoted_measure_under_a_places_heading_in_a_release_of_blocks(nlp):
+    """"HEMSHOF – „Grüne Höfe Hemshof“" above "Was: …" and "Partner: …", beside "INNENSTADT – Projekt …": each block's heading
+    names its measure; a single such line in running text is no block."""
+    blocks = ("Die Vorhaben im Einzelnen:\n\nHEMSHOF – „Grüne Höfe Hemshof“\nWas: Elf Innenhöfe werden begrünt.\n"
+              "Partner: Das Quartiersmanagement Hemshof lädt ein.\n\nINNENSTADT – Projekt Stadtachse Ludwigstraße\n"
+              "Was: Die Ludwigstraße erhält Baumreihen.\n")
+    found = {e.attrs.get("canonical") or e.text for e in nlp(blocks)._.evidence if e.label == "project"}
+    assert {"Grüne Höfe Hemshof", "Stadtachse Ludwigstraße"} <= found
+    single = "Neustadt – „Wir sind bereit“\nWas: Die Stadt feiert.\n"
+    assert not [e for e in nlp(single)._.evidence if e.rule == "projects:project.block_heading"]

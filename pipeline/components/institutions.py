@@ -209,6 +209,8 @@ class InstitutionRecognizer:
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
         self.person_named = frozenset(self.cfg.person_named_compounds)
         self.quoted_name_heads = frozenset(self.cfg.quoted_name_heads)
+        self.inner_preposition_heads = frozenset(self.cfg.inner_preposition_heads)
+        self.role_words = frozenset(self.cfg.role_words)
         self.place_parts = frozenset(self.cfg.place_parts)
         self.departments = frozenset(self.cfg.department_words)
         self.complement_idioms = frozenset(self.cfg.complement_idioms)
@@ -396,7 +398,7 @@ class InstitutionRecognizer:
 
     def _name_qualifier(self, word: str) -> bool:
         """A word in parentheses that belongs to the name ("Frankfurt (Oder)"), not the country the body is in."""
-        return _qualifier(word) and word not in self.countries
+        return _qualifier(word) and word not in self.countries and word not in self.role_words
 
     def _names_a_region(self, word: str) -> bool:
         """The word after an acronym head names its area: a place, a Kreis or Regierungsbezirk, "Region", a compound of
@@ -528,6 +530,10 @@ class InstitutionRecognizer:
             if end > i + 1 or start < i:
                 end = self._continued(tt, end)
             end = self._state_and_legal(words, end)
+            if start >= 1 and end > i and (words[end - 1] in self.legal or words[end - 1] in self.legal_with_stop) \
+                    and CAPS_ACRONYM.fullmatch(words[start - 1]) and words[start - 1] not in self.stop \
+                    and words[start - 1] not in self.gaz.state_of_form and not starts_sentence(words, start - 1):
+                start -= 1  # "GEBAG Duisburger Baugesellschaft mbH": the firm's short name before its registered one
             named_after = end > i + 1 or named_before
             if not named_after:
                 # sentence-initial ordinary adjectives ("Neues Quartierszentrum") make no name
@@ -700,6 +706,9 @@ class InstitutionRecognizer:
             end += 1
             if end + 1 < n and words[end] == "/" and words[end + 1] in self.gaz.state_names:
                 end += 2  # "Medienanstalt Hamburg / Schleswig-Holstein": the body of two Länder
+            elif end < n and words[end] in self.gaz.by_form and not self.gaz.risk.get(words[end]) \
+                    and not (end + 1 < n and words[end + 1][:1].islower() and words[end + 1] not in ("und", "sowie")):
+                end += 1  # "Duale Hochschule Baden-Württemberg Heidenheim": the Land's body at its site
         return self._legal_form_at(words, end)
 
     def _legal_form_at(self, words: list[str], end: int) -> int:
@@ -772,6 +781,9 @@ class InstitutionRecognizer:
                 j = self._noun_list(words, first)
                 if j == first or j < n and words[j] in PREDICATE_AFTER_COMPLEMENT or w != "für" and words[first] in self.complement_idioms:
                     break  # "ist das Innenministerium für die Städtebauförderung zuständig": the complement is the predicate's
+                if w in ("zum", "zur") and j + 1 < n and words[j] in ("der", "des") and words[j + 1][:1].isupper() \
+                        and words[j + 1] not in self.gaz.by_form and words[j + 1] not in self.gaz.state_of_form and not self.head_of(words[j + 1]):
+                    j = max(j, self._noun_list(words, j + 1))  # "Stiftung zum Schutz der Natur": what the purpose is of
                 end = k = j
             else:
                 matched = False
@@ -797,6 +809,15 @@ class InstitutionRecognizer:
                             and words[j] not in self.gaz.state_of_form and words[j] not in self.stop:
                         end = k = j + 1
                         matched = True
+                if not matched and w == "des" and k + 1 < n and words[k + 1][:1].isupper() and words[k + 1].lower().endswith("kreises") \
+                        and words[k + 1] not in ("Kreises", "Landkreises") \
+                        or not matched and w == "des" and k + 2 < n and words[k + 1] == "Kreises" and words[k + 2][:1].isupper():
+                    # "Kreisausschuss des Main-Kinzig-Kreises", "Jugendamt des Kreises Düren": the Kreis whose body it is
+                    end = k = k + (2 if words[k + 1] != "Kreises" else 3)
+                    matched = True
+                if not matched and w == "des" and k + 2 < n and words[k + 1] == "Kantons" and words[k + 2][:1].isupper():
+                    end = k = self._place_after(tt, k + 2) if self._place_after(tt, k + 2) > k + 2 else k + 3  # "… des Kantons Thurgau"
+                    matched = True
                 if not matched and w in self.town_complement_starts and (town_end := self._place_after(tt, k + 1)) > k + 1:
                     end = k = town_end  # "Universität zu Lübeck", "Akademie der Wissenschaften zu Göttingen"
                     matched = True
@@ -872,13 +893,22 @@ class InstitutionRecognizer:
                 return j
         j = k
         foreign = head.lemma in self.foreign_heads
-        while j < n_words and j - k < (7 if foreign else 4):
+        while j < n_words and j - k < (9 if foreign else 4):
             w = words[j]
             if j > k and starts_sentence(words, j):
                 break
-            if foreign and w in self.foreign_connectors and j + 1 < n_words and words[j + 1][:1].isupper():
-                j += 1  # "University of Copenhagen", "Communauté d’Agglomération …", "Uniwersytet Przyrodniczy w Poznaniu"
-                continue
+            if foreign and w in self.foreign_connectors:
+                after = j + 1
+                while after < n_words and after - j < 4 and words[after] in self.foreign_connectors:
+                    after += 1  # "Chambre de Métiers et de l’Artisanat": connectors in a row
+                if after < n_words and words[after][:1].isupper():
+                    j = after  # "University of Copenhagen", "Communauté d’Agglomération …", "Uniwersytet Przyrodniczy w Poznaniu"
+                    continue
+            if j > k and head.lemma in self.inner_preposition_heads and w in ("am", "an") and j + 1 < n_words:
+                after = j + 2 if words[j + 1] == "der" else j + 1  # "AktivRegion Hügelland am Ostseestrand", "… an der Schlei"
+                if after < n_words and words[after][:1].isupper() and words[after].isalpha():
+                    j = after
+                    continue
             if w in SAINT and j + 1 < n_words and words[j + 1][:1].isupper() and words[j + 1].isalpha():
                 j += 2  # "Kirchengemeinde St. Othmar Naumburg", "Förderverein St. Nikolai Zerbst": a saint's name
                 continue

@@ -14,7 +14,8 @@ from pipeline.inflection import ADJECTIVE_ENDINGS, adjective_stem, adjective_var
 from pipeline.matching import doc_text, form_matcher, token_table
 from pipeline.quotes import quoted
 from pipeline.relation_model import prize_labels, table_row
-from pipeline.rules import programme_patterns, programme_registry
+from pipeline.gazetteer import gazetteer
+from pipeline.rules import institution_patterns, programme_patterns, programme_registry
 
 STOP_HEAD = {"Das", "Der", "Die", "Dem", "Den", "Des", "Ein", "Eine", "Mit", "Für", "In", "Im", "Zur", "Zum", "Bis", "Seit", "Ab"}
 STOP_TAIL = {"des", "der", "die", "das", "dem", "den", "mit", "und", "für", "im", "in", "von", "vom", "zur", "zum", "ist", "wird", "werden", "wurde"}
@@ -42,6 +43,8 @@ def programme_matcher(nlp: Language):
 TITLE_WORD = regex_cache.compile(r"([\wäöüßÄÖÜ-]+)([,.;:]|(?=[)]))?[ \t]*")
 TITLE_JOINERS = frozenset({"und", "oder", "sowie", "von", "der", "des", "den", "dem", "für", "im", "in", "zur", "zum", "mit"})
 VERSION_AFTER = regex_cache.compile(r"[ \t]+(\d{1,2}\.\d)(?![\d.,]*\d)")  # after a registry name: "DigitalPakt Schule 2.0"
+PERIOD_AND_NAME = regex_cache.compile(r"[ \t]+([IVX]{1,4}(?:[ -]?[ABC])?)[ \t]+([A-ZÄÖÜ][\wäöüß-]+)")  # " VI A Großregion"
+CLAUSE_GOES_ON = regex_cache.compile(r"[ \t]+[a-zäöü]")  # a lowercase word after a name: the sentence goes on
 ACRONYM_AFTER = regex_cache.compile(r"\s*\(([A-Za-zÄÖÜäöü+-]{2,12})\)")
 SHORT_NAME_AFTER = regex_cache.compile(r"\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü+-]{1,11}(?: [A-Za-zÄÖÜäöü+-]{2,10})?)\)")  # "(FR Regio)"
 PROJECT_WORD = regex_cache.compile(r"projekt|vorhaben", re.I)
@@ -138,7 +141,7 @@ SINGLE_COMPOUND = regex_cache.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in de
         r"(?P<name>[A-ZÄÖÜ][\wäöüß-]{3,}(?P<suffix>fonds|programms?|richtlinie|Förderrichtlinie|-Richtlinie)"
         r"|(?:Fonds|Programm) für (?!(?:seine|ihre|eine|unsere|alle|diese|keine|die|den)\b)[a-zäöü]+(?:e|en) [A-ZÄÖÜ][\wäöüß]+)"
         # "Kommunales Investitionsprogramm Klimaschutz und Innovation (KIPKI)": two nouns when an acronym follows
-        r"(?P<tail>\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)])|\s+[A-ZÄÖÜ][\wäöüß-]+\s+und\s+[A-ZÄÖÜ][\wäöüß-]+(?=\s+\([A-ZÄÖÜ]))?")
+        r"(?P<tail>[ \t]+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)])|[ \t]+[A-ZÄÖÜ][\wäöüß-]+[ \t]+und[ \t]+[A-ZÄÖÜ][\wäöüß-]+(?=\s+\([A-ZÄÖÜ]))?")
 
 
 @Language.factory("press_programmes", default_config={}, assigns=["doc._.evidence", "doc.spans"])
@@ -153,6 +156,7 @@ class ProgrammeRecognizer:
         self.entries, self.forms = _index()
         self.triggers = frozenset(self.cfg.quote_triggers.words)
         self.generic = set(self.cfg.generic)
+        self.countries = frozenset(institution_patterns().country_names)
         self.compound_tails = frozenset(self.cfg.compound_tails)
         # "an „denkmal aktiv – Kulturerbe macht Schule“, dem Schulprogramm der Stiftung": the quote named by an apposition
         # whose noun is a programme noun (or a compound ending in one)
@@ -179,12 +183,18 @@ class ProgrammeRecognizer:
         """'aus dem Programm Interreg VI Oberrhein', 'Programm STARK III plus EFRE': a name after the noun."""
         out = []
         for m in UNQUOTED_AFTER_TRIGGER.finditer(text):
+            if "\n" in text[m.end() - len(m.group("name")) - 1:m.start("name")] and _table_row(text, m.start()):
+                continue  # a column head at a line's end ("Ort | Vorhaben | Programm") names no cell of the row below
             name = m.group("name")
             words = name.split()
             for i, word in enumerate(words):  # the name ends at the sentence's full stop (not at an abbreviation: "e.V.")
                 if word.endswith(".") and "." not in word[:-1] and len(word) > 4:
                     words = words[:i] + [word[:-1]]
                     break
+            dash = next((i for i, word in enumerate(words) if word in ("–", "-")), None)
+            if dash is not None and len(words) - dash - 1 < 2 and CLAUSE_GOES_ON.match(text, m.end("name")) \
+                    and not self._place(words[-1]):  # ("Interreg VI A Brandenburg – Polen bereit": the second country)
+                words = words[:dash]  # "Landesprogramm ZILE – Eröffnung im Frühjahr": a headline's next clause, not a subtitle
             while words and (words[-1] in ("plus", "–", "-") or words[-1].lower() in STOP_TAIL):
                 words.pop()
             if not words or words[0] in STOP_HEAD or words[0].lower() in STOP_TAIL:
@@ -286,9 +296,16 @@ class ProgrammeRecognizer:
         version = VERSION_AFTER.match(text, end) if hits[0][1] != "acronym" else None
         if version is not None:  # "DigitalPakt Schule 2.0": the registry's programme in a new version, named with it
             end, canonical = version.end(), entry.name + " " + version.group(1)
+        period = PERIOD_AND_NAME.match(text, end) if hits[0][1] != "acronym" else None
+        if period is not None and f"{form} {period.group(2)}" in self.forms:
+            # "Interreg VI A Großregion": the umbrella, its period's mark and the rest of a registry programme's name
+            hits = self.forms[f"{form} {period.group(2)}"]
+            entry, end = self.entries[hits[0][0]], period.end()
+            canonical = text[start:end]
         return Evidence("programme", start, end, text[start:end], f"programmes:registry.{hits[0][1]}{rule_suffix}", score,
                         attrs={"canonical": canonical, "registry_id": entry.id, "acronym": entry.acronyms[0] if entry.acronyms else None,
-                               "is_acronym": hits[0][1] == "acronym", "version": version is not None})
+                               "is_acronym": hits[0][1] == "acronym", "version": version is not None,
+                               "period": period is not None and canonical != entry.name})
 
     def _compound_parts(self, tt) -> list[Evidence]:
         """A registry name or acronym that opens a hyphenated compound of its money or itself: "aus dem LEADER-Budget",
@@ -344,6 +361,10 @@ class ProgrammeRecognizer:
             elif QUOTED_COMPOUND.match(text[o_e:o_e + 16]):
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:programme.quoted_compound",
                                       0.8, attrs={"canonical": inner, "quoted": (o_s, o_e)}))
+            if found and found[-1].attrs.get("quoted") == (o_s, o_e):
+                acr = ACRONYM_AFTER.match(text[o_e:o_e + 16])  # "„Zuwendungen zur integrierten ländlichen Entwicklung“ (ZILE)"
+                if acr and sum(c.isupper() for c in acr.group(1)) >= 2:
+                    found[-1].attrs["acronym"] = acr.group(1)
         # "Asyl-, Migrations- und Integrationsfonds": a coordination closed by a -fonds/-programm compound
         start = coordination_start(text)
         for m in (self.coordination.finditer(text, start) if start >= 0 else ()):
@@ -362,6 +383,11 @@ class ProgrammeRecognizer:
         kept += self._own_acronyms(text, kept)
         add_all(doc, sorted(kept, key=lambda e: e.start))
         return doc
+
+    def _place(self, word: str) -> bool:
+        """A town, a Land or a country: "Polen" in "Interreg VI A Brandenburg – Polen"."""
+        gaz = gazetteer()
+        return word in gaz.by_form or word in gaz.state_of_form or word in self.countries
 
     @staticmethod
     def _own_acronyms(text: str, kept: list[Evidence]) -> list[Evidence]:

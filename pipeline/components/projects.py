@@ -94,6 +94,10 @@ TITLE_AMOUNT = regex_cache.compile(r"\d[\d.,]*\s*(?:Euro|€|Mio\b|Millionen|Mil
 TITLE_HEAD = regex_cache.compile(r"(?P<first>[A-ZÄÖÜ][\wäöüß-]+)(?P<rest>(?:[ \t]+[A-ZÄÖÜ0-9][\wäöüß.-]*){0,4}):[ \t]+\S")
 # a line of its own between blank lines (or at a paragraph's head): "Town: Title Case Name", no sentence end
 HEADING_LINE = regex_cache.compile(r"(?:^|(?<=\n\n))" + TOWN_HEAD + r"(?P<name>[A-ZÄÖÜ„\"][^\n.!?:;]{3,80}?)[ \t]*\n(?=\n|[A-ZÄÖÜ„])")
+# a block's heading line: a place (a town, a quarter, in capitals or not), a dash and what is done there
+BLOCK_HEADING = regex_cache.compile(r"(?m)^[ \t]*(?P<place>[A-ZÄÖÜ][\wÄÖÜäöüß.()/-]*(?:[ \t][A-ZÄÖÜ][\wÄÖÜäöüß.()/-]*){0,2})"
+                                   r"[ \t]+[–—][ \t]+(?P<rest>[^\n.!?:;]{3,90}?)[ \t]*$(?=\n[A-ZÄÖÜ][\wäöüß/ -]{1,30}:)")
+BLOCK_QUOTE = regex_cache.compile(r"(?:Projekt[ \t]+)?[„\"»](?P<name>[^„“”\"«»\n]{3,80})[“”\"«]")
 TABLE_CELL_BREAK = regex_cache.compile(r"[ \t]+[–—|][ \t]+|\t+|[ \t]*\|[ \t]*")
 BAR_CELL_BREAK = regex_cache.compile(r"[ \t]*\|[ \t]*")
 # a cell that opens with a quoted name and goes on to describe it: "„Rathaushof Hohnstein“ – Hofgebäude für Vereine"
@@ -443,6 +447,7 @@ class ProjectRecognizer:
         found += self._list_item_names(text, found)
         found += self._table_column(text)
         found += self._town_headings(text, found)
+        found += self._block_headings(text, found)
         found += self._paragraph_items(text, found)
         found += self._amount_lines(text, found)
         found += self._section_headings(text, found)
@@ -595,6 +600,25 @@ class ProjectRecognizer:
                 continue
             out.append(Evidence("project", a, a + len(name), name, "projects:project.town_heading", rule.score,
                                 attrs={"canonical": name}))
+        return out
+
+    def _block_headings(self, text: str, found: list[Evidence]) -> list[Evidence]:
+        """'HEMSHOF – „Grüne Höfe Hemshof“' above 'Was: …', 'Partner: …': where a release is written in blocks, each under a
+        heading line of a place, a dash and its measure (two such lines at least), a quoted measure is a project."""
+        heads = list(BLOCK_HEADING.finditer(text))
+        if len(heads) < 2:
+            return []
+        taken = [(ev.start, ev.end) for ev in found]
+        out = []
+        for m in heads:
+            quote = BLOCK_QUOTE.fullmatch(m.group("rest"))
+            if quote is None:
+                continue
+            a, b = m.start("rest") + quote.start("name"), m.start("rest") + quote.end("name")
+            if any(x <= a < y for x, y in taken):
+                continue
+            out.append(Evidence("project", a, b, text[a:b], "projects:project.block_heading", self.cfg.list_item_names.score,
+                                attrs={"canonical": text[a:b]}))
         return out
 
     def _table_column(self, text: str) -> list[Evidence]:
