@@ -508,12 +508,8 @@ def _exonyms_in_parentheses(text: str, entities: "OrderedDict[str, Entity]") -> 
 
 
 # ---------------------------------------------------------------- institutions
-_institutions_by_id = institutions_by_id
-_programmes_by_id = programmes_by_id
-
-
 def resolve_institutions(evs: list[Evidence], doc_date: Optional[str], text: str = "") -> list[Entity]:
-    reg = _institutions_by_id()
+    reg = institutions_by_id()
     year = int(doc_date[:4]) if doc_date else None
     full = [e for e in evs if not e.attrs.get("is_acronym")]
     acr = [e for e in evs if e.attrs.get("is_acronym")]
@@ -863,7 +859,7 @@ def resolve_programmes(evs: list[Evidence]) -> list[Entity]:
         specific = [o for ok, o in entities.items() if ok != k and norm(o.name).startswith(bare + " ")]
         if len(specific) == 1:
             specific[0].mentions.extend(entities.pop(k).mentions)
-    registry = _programmes_by_id()
+    registry = programmes_by_id()
     # "des Heimat-Förderprogramms" (found by its suffix) is the registry's "Heimat-Förderprogramm" the release also names
     for k, ent in list(entities.items()):
         entry = registry.get(ent.attrs.get("registry_id") or "")
@@ -1334,8 +1330,8 @@ def _mentions_by_sentence(entities) -> dict[int, list]:
 @lru_cache(maxsize=4096)
 def _funder_family(programme_id: str) -> frozenset:
     """Registry ids of a programme's funders with all their other name periods."""
-    entry = _programmes_by_id().get(programme_id)
-    inst_reg = _institutions_by_id()
+    entry = programmes_by_id().get(programme_id)
+    inst_reg = institutions_by_id()
     predecessors: dict[str, list[str]] = {}
     for e in inst_reg.values():
         if e.successor:
@@ -1419,7 +1415,7 @@ def _land_runs_programme_funders(programmes, institutions, rel) -> None:
 
 
 def _land_runs(programme_id: str) -> bool:
-    entry = _programmes_by_id().get(programme_id)
+    entry = programmes_by_id().get(programme_id)
     return bool(entry and entry.land_runs)
 
 

@@ -809,14 +809,8 @@ class InstitutionRecognizer:
                             and words[j] not in self.gaz.state_of_form and words[j] not in self.stop:
                         end = k = j + 1
                         matched = True
-                if not matched and w == "des" and k + 1 < n and words[k + 1][:1].isupper() and words[k + 1].lower().endswith("kreises") \
-                        and words[k + 1] not in ("Kreises", "Landkreises") \
-                        or not matched and w == "des" and k + 2 < n and words[k + 1] == "Kreises" and words[k + 2][:1].isupper():
-                    # "Kreisausschuss des Main-Kinzig-Kreises", "Jugendamt des Kreises Düren": the Kreis whose body it is
-                    end = k = k + (2 if words[k + 1] != "Kreises" else 3)
-                    matched = True
-                if not matched and w == "des" and k + 2 < n and words[k + 1] == "Kantons" and words[k + 2][:1].isupper():
-                    end = k = self._place_after(tt, k + 2) if self._place_after(tt, k + 2) > k + 2 else k + 3  # "… des Kantons Thurgau"
+                if not matched and w == "des" and (territory_end := self._territory_genitive(tt, k)) > k:
+                    end = k = territory_end  # "Kreisausschuss des Main-Kinzig-Kreises", "Amt für Umwelt des Kantons Thurgau"
                     matched = True
                 if not matched and w in self.town_complement_starts and (town_end := self._place_after(tt, k + 1)) > k + 1:
                     end = k = town_end  # "Universität zu Lübeck", "Akademie der Wissenschaften zu Göttingen"
@@ -839,6 +833,19 @@ class InstitutionRecognizer:
         if end > start_k and end < n and CAPS_ACRONYM.fullmatch(words[end]) and words[end] not in self.gaz.state_of_form:
             end += 1
         return end
+
+    def _territory_genitive(self, tt: TokenTable, k: int) -> int:
+        """After "des" at k, the end of the named Kreis or Kanton whose body the name is ("des Main-Kinzig-Kreises", "des
+        Kreises Düren", "des Kantons Thurgau"), else k; a bare "des Landkreises" is the release's, not part of a name."""
+        words, n = tt.words, len(tt.words)
+        if k + 1 >= n or not words[k + 1][:1].isupper():
+            return k
+        unit = words[k + 1]
+        if unit in ("Kreises", "Kantons"):
+            if k + 2 < n and words[k + 2][:1].isupper():
+                return max(k + 3, self._place_after(tt, k + 2))
+            return k
+        return k + 2 if unit.lower().endswith("kreises") and unit != "Landkreises" else k
 
     def _noun_list(self, words: list[str], k: int) -> int:
         """A coordination of (adjective +) nouns: 'Umwelt, Naturschutz, Bau und Reaktorsicherheit'."""
