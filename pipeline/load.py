@@ -445,8 +445,6 @@ def register_name(type_: str, key: str, attrs: dict) -> Optional[str]:
     return None
 
 
-
-
 def entity_key(type_: str, item) -> str:
     """The stable natural key of a record item of entity type ``type_``."""
     if type_ == "town":

@@ -267,8 +267,14 @@ def _event_place_lead() -> re.Pattern:
     or a verb of speech and the speaker: where someone spoke ("sagte Staatssekretärin Dr. Katja Mehlhorn in Erfurt")."""
     cues = relation_cues()
     nouns = "|".join(map(re.escape, cues.event_nouns))
-    verbs = "|".join(map(re.escape, (v for v in cues.speech_verbs if len(v) > 2)))
+    verbs = "|".join(map(re.escape, _speaking_verbs()))
     return regex_cache.compile(r"(?:(?i:" + nouns + r")\w{0,3}\b[^.;:!?\n]{0,50}?|\b(?:" + verbs + r")\b(?:[^.;:!?\n„“\"]|(?<=\bDr)\.|(?<=\bProf)\.){0,50}?)\bin\s+$")
+
+
+@lru_cache(maxsize=1)
+def _speaking_verbs() -> tuple[str, ...]:
+    """The verbs of speech that say where someone spoke ("sagte … in Erfurt"); not "so", which is mostly no verb."""
+    return tuple(v for v in relation_cues().speech_verbs if len(v) > 2)
 
 
 @lru_cache(maxsize=1)
@@ -293,8 +299,7 @@ def names_an_event(text: str) -> bool:
     """The release names an event or a speaker at all: substring tests on the lowercased text (a case-blind alternation
     of the nouns cost 160 µs a release), before any mention is looked at."""
     low = text.lower()
-    cues = relation_cues()
-    return any(noun in low for noun in cues.event_nouns) or any(v in low for v in cues.speech_verbs if len(v) > 3)
+    return any(noun in low for noun in relation_cues().event_nouns) or any(v in low for v in _speaking_verbs())
 
 
 def event_place(text: str, m) -> bool:
@@ -792,6 +797,10 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         fired[(r["from"], r["to"])].append(r)
     out = []
 
+    def decided(src, dst) -> bool:
+        """A decisive rule settled the pair: the rule's relation stands, the model scores no candidate for it."""
+        return any(r["rule"] in DECISIVE_RULES for r in fired.get((src.name, dst.name), ()))
+
     def add(kind, src, dst, feats, attached):
         rules = fired.get((src.name, dst.name))
         if not rules:  # most pairs: no rule speaks of them
@@ -826,7 +835,7 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
         for ie in view.institutions:
             if id(ie) in press_offices:
                 continue  # the sender's press office
-            if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, ie.name), ())):
+            if decided(p, ie):
                 continue  # the relative clause names the funder: the rule's relation stands
             att = _attached(view, p, ie)
             base = _pair(view, p, ie, att)
@@ -856,7 +865,7 @@ def candidates(view: ReleaseView, rule_relations: list[dict]) -> list[Candidate]
                 continue  # another project's town in parentheses, and this project has its own
             if row_of_project.get(p.name) and _only_in_other_rows(view.text, te, row_of_project[p.name]):
                 continue  # named only in other rows of the table the project's row is in
-            if any(r["rule"] in DECISIVE_RULES for r in fired.get((p.name, te.name), ())):
+            if decided(p, te):
                 continue  # named after the town, on a winner's label or in its table row: the rule's relation stands
             if view.series_split and _other_clause(view, view.series_split, p, te):
                 continue  # a series gives the town to another project: no candidate

@@ -208,7 +208,7 @@ class InstitutionRecognizer:
         self.union_names = union_names()
         self.place_named_compounds = frozenset(self.cfg.place_named_compounds)
         self.person_named = frozenset(self.cfg.person_named_compounds)
-        self.quoted_name_heads = frozenset(self.cfg.quoted_name_heads)
+        self.quoted_name_heads = frozenset(self.cfg.quoted_name_heads) | self.person_named  # and the schools
         self.inner_preposition_heads = frozenset(self.cfg.inner_preposition_heads)
         self.role_words = frozenset(self.cfg.role_words)
         self.place_parts = frozenset(self.cfg.place_parts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -144,6 +145,13 @@ SINGLE_COMPOUND = regex_cache.compile(r"(?=[aiüd])\b(?:aus dem|aus der|im|in de
         r"(?P<tail>[ \t]+[A-ZÄÖÜ][\wäöüß-]+(?=\s+(?:des|der|von|vom|im|in|mit)\b|[.,;:)])|[ \t]+[A-ZÄÖÜ][\wäöüß-]+[ \t]+und[ \t]+[A-ZÄÖÜ][\wäöüß-]+(?=\s+\([A-ZÄÖÜ]))?")
 
 
+def _defined_acronym(text: str, end: int) -> Optional[str]:
+    """The acronym in parentheses right after a name that ends at end ("… Klimaschutz und Innovation (KIPKI)"), with two
+    capitals at least (not "(Sachsen)")."""
+    acr = ACRONYM_AFTER.match(text[end:end + 16])
+    return acr.group(1) if acr and sum(c.isupper() for c in acr.group(1)) >= 2 else None
+
+
 @Language.factory("press_programmes", default_config={}, assigns=["doc._.evidence", "doc.spans"])
 def make_programmes(nlp: Language, name: str):
     return ProgrammeRecognizer(nlp)
@@ -183,7 +191,7 @@ class ProgrammeRecognizer:
         """'aus dem Programm Interreg VI Oberrhein', 'Programm STARK III plus EFRE': a name after the noun."""
         out = []
         for m in UNQUOTED_AFTER_TRIGGER.finditer(text):
-            if "\n" in text[m.end() - len(m.group("name")) - 1:m.start("name")] and _table_row(text, m.start()):
+            if text[m.start("name") - 1] == "\n" and _table_row(text, m.start()):
                 continue  # a column head at a line's end ("Ort | Vorhaben | Programm") names no cell of the row below
             name = m.group("name")
             words = name.split()
@@ -277,9 +285,8 @@ class ProgrammeRecognizer:
                 canon = m.group("ord").split()[0] + " " + canon
             ev = Evidence("programme", start, end, text[start:end], "programmes:" + self.cfg.name_suffixes.id,
                           self.cfg.name_suffixes.score, attrs={"canonical": canon})
-            acr = ACRONYM_AFTER.match(text[end:end + 16])
-            if acr and sum(c.isupper() for c in acr.group(1)) >= 2:
-                ev.attrs["acronym"] = acr.group(1)
+            if acr := _defined_acronym(text, end):
+                ev.attrs["acronym"] = acr
             out.append(ev)
         return out
 
@@ -361,10 +368,8 @@ class ProgrammeRecognizer:
             elif QUOTED_COMPOUND.match(text[o_e:o_e + 16]):
                 found.append(Evidence("programme", i_s, i_e, text[i_s:i_e], "programmes:programme.quoted_compound",
                                       0.8, attrs={"canonical": inner, "quoted": (o_s, o_e)}))
-            if found and found[-1].attrs.get("quoted") == (o_s, o_e):
-                acr = ACRONYM_AFTER.match(text[o_e:o_e + 16])  # "„Zuwendungen zur integrierten ländlichen Entwicklung“ (ZILE)"
-                if acr and sum(c.isupper() for c in acr.group(1)) >= 2:
-                    found[-1].attrs["acronym"] = acr.group(1)
+            if found and found[-1].attrs.get("quoted") == (o_s, o_e) and (acr := _defined_acronym(text, o_e)):
+                found[-1].attrs["acronym"] = acr  # "„Zuwendungen zur integrierten ländlichen Entwicklung“ (ZILE)"
         # "Asyl-, Migrations- und Integrationsfonds": a coordination closed by a -fonds/-programm compound
         start = coordination_start(text)
         for m in (self.coordination.finditer(text, start) if start >= 0 else ()):
